@@ -1,0 +1,3 @@
+//! Circuit breaker around Mistral calls.
+
+pub(crate) use super::not_implemented as circuit_breaker;

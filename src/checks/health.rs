@@ -1,0 +1,3 @@
+//! Health check endpoint that probes Mistral.
+
+pub(crate) use super::not_implemented as health_endpoint;

@@ -1,0 +1,256 @@
+//! `.mistral-gate.toml`: parsed strictly in two steps, as cargo-deny does.
+//!
+//! [`RawConfig`] mirrors the file with `deny_unknown_fields`, so a typo is an error that
+//! names the file and line (exit 2) instead of a setting silently ignored. [`Config`] is
+//! the validated result, with nothing left to resolve: check ids exist, severities and
+//! globs parse.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::report::{FailOn, Severity};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config file {path}{location}: {message}")]
+    Invalid { path: PathBuf, location: String, message: String },
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_on: Option<String>,
+    #[serde(default)]
+    ignore_paths: Vec<String>,
+    max_file_size: Option<u64>,
+    #[serde(default)]
+    models: RawModels,
+    #[serde(default)]
+    checks: BTreeMap<String, RawCheck>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawModels {
+    #[serde(default)]
+    allow_floating: Vec<String>,
+    max_tokens_cap: Option<u64>,
+    #[serde(default)]
+    expected: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    severity: Option<String>,
+    enabled: Option<bool>,
+    #[serde(default)]
+    ignore_paths: Vec<String>,
+}
+
+/// Per-check tuning.
+#[derive(Debug, Clone)]
+pub struct CheckTuning {
+    pub enabled: bool,
+    pub severity: Option<Severity>,
+    ignore_paths: Option<GlobSet>,
+}
+
+impl CheckTuning {
+    const DEFAULT: CheckTuning = CheckTuning { enabled: true, severity: None, ignore_paths: None };
+
+    pub fn ignores_path(&self, path: &str) -> bool {
+        self.ignore_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from, for messages; `None` when defaults are used.
+    pub source: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    /// Paths the walk never enters (globs relative to the scanned root).
+    pub ignore_paths: GlobSet,
+    pub ignore_path_patterns: Vec<String>,
+    /// Files above this many bytes are reported as skipped, not scanned.
+    pub max_file_size: u64,
+    /// Floating aliases (`mistral-small-latest`) the team uses on purpose.
+    pub allow_floating: Vec<String>,
+    /// Upper bound for max-tokens on a generation call, if any.
+    pub max_tokens_cap: Option<u64>,
+    /// Model ids the app uses, for key-model-access when the code does not show them.
+    pub expected_models: Vec<String>,
+    checks: BTreeMap<String, CheckTuning>,
+}
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: None,
+            fail_on: None,
+            ignore_paths: GlobSet::empty(),
+            ignore_path_patterns: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            allow_floating: Vec::new(),
+            max_tokens_cap: None,
+            expected_models: Vec::new(),
+            checks: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Tuning for one check id (defaults when the file says nothing about it).
+    pub fn check(&self, id: &str) -> &CheckTuning {
+        self.checks.get(id).unwrap_or(&CheckTuning::DEFAULT)
+    }
+
+    /// Loads `explicit` if given (it must exist), else `root/.mistral-gate.toml` if present.
+    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = root.join(".mistral-gate.toml");
+                if !p.is_file() {
+                    return Ok(Config::default());
+                }
+                p
+            }
+        };
+        let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
+            path: path.clone(),
+            location: String::new(),
+            message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        })?;
+        Config::parse(&text, &path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |span: Option<std::ops::Range<usize>>, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            location: span.map(|s| format!(" line {}", line_of(text, s.start))).unwrap_or_default(),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
+        // Spans for validation errors: find the line of the offending text.
+        let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
+
+        let fail_on = match raw.fail_on.as_deref() {
+            None => None,
+            Some(s) => Some(FailOn::parse(s).ok_or_else(|| {
+                invalid(at("fail-on"), format!("fail-on must be error, warning or never, not {s:?}"))
+            })?),
+        };
+        let ignore_paths = globs(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
+        let mut checks = BTreeMap::new();
+        for (id, raw_check) in raw.checks {
+            if crate::checks::find(&id).is_none() {
+                return Err(invalid(at(&format!("checks.{id}")).or(at(&id)), format!("unknown check id {id:?}")));
+            }
+            let severity = match raw_check.severity.as_deref() {
+                None => None,
+                Some("error") => Some(Severity::Error),
+                Some("warning") => Some(Severity::Warning),
+                Some("info") => Some(Severity::Info),
+                Some(s) => {
+                    return Err(invalid(at(&format!("checks.{id}")), format!("severity of {id} must be error, warning or info, not {s:?}")))
+                }
+            };
+            let ignore = if raw_check.ignore_paths.is_empty() {
+                None
+            } else {
+                Some(globs(&raw_check.ignore_paths).map_err(|m| invalid(at(&format!("checks.{id}")), m))?)
+            };
+            checks.insert(id, CheckTuning { enabled: raw_check.enabled.unwrap_or(true), severity, ignore_paths: ignore });
+        }
+        if raw.max_file_size == Some(0) {
+            return Err(invalid(at("max-file-size"), "max-file-size must be above 0".into()));
+        }
+        Ok(Config {
+            source: Some(path.to_path_buf()),
+            fail_on,
+            ignore_paths,
+            ignore_path_patterns: raw.ignore_paths,
+            max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            allow_floating: raw.models.allow_floating,
+            max_tokens_cap: raw.models.max_tokens_cap,
+            expected_models: raw.models.expected,
+            checks,
+        })
+    }
+}
+
+fn globs(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let p = p.trim_start_matches("./");
+        b.add(Glob::new(p).map_err(|e| format!("bad glob {p:?}: {e}"))?);
+        // `dir` or `dir/` also covers everything below it, as in .gitignore.
+        let dir = p.trim_end_matches('/');
+        if !dir.contains('*') {
+            b.add(Glob::new(&format!("{dir}/**")).map_err(|e| format!("bad glob {p:?}: {e}"))?);
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config, ConfigError> {
+        Config::parse(s, Path::new(".mistral-gate.toml"))
+    }
+
+    #[test]
+    fn unknown_key_names_the_line() {
+        let err = parse("fail-on = \"error\"\n\n[models]\nallow-flaoting = []\n").unwrap_err().to_string();
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("allow-flaoting"), "{err}");
+    }
+
+    #[test]
+    fn unknown_check_id_is_an_error() {
+        let err = parse("[checks.no-such-check]\nenabled = false\n").unwrap_err().to_string();
+        assert!(err.contains("unknown check id") && err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn bad_severity_and_fail_on_rejected() {
+        assert!(parse("fail-on = \"sometimes\"").is_err());
+        assert!(parse("[checks.circuit-breaker]\nseverity = \"fatal\"").is_err());
+        assert!(parse("ignore-paths = [\"a[\"]").is_err());
+    }
+
+    #[test]
+    fn full_config_validates() {
+        let c = parse(
+            "fail-on = \"warning\"\nignore-paths = [\"tests/fixtures\"]\nmax-file-size = 1000\n\
+             [models]\nallow-floating = [\"mistral-small-latest\"]\nmax-tokens-cap = 4096\nexpected = [\"mistral-large-2512\"]\n\
+             [checks.circuit-breaker]\nseverity = \"error\"\n[checks.escalation-doc]\nenabled = false\n\
+             [checks.no-hardcoded-secrets]\nignore-paths = [\"docs/**\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_on, Some(FailOn::Warning));
+        assert!(c.ignore_paths.is_match("tests/fixtures/a/b.ts"));
+        assert_eq!(c.max_file_size, 1000);
+        assert_eq!(c.max_tokens_cap, Some(4096));
+        assert_eq!(c.check("circuit-breaker").severity, Some(Severity::Error));
+        assert!(!c.check("escalation-doc").enabled);
+        assert!(c.check("no-hardcoded-secrets").ignores_path("docs/setup.md"));
+        assert!(!c.check("key-valid").ignores_path("docs/setup.md"));
+    }
+}

@@ -1,0 +1,67 @@
+//! The language-neutral model the checks read.
+//!
+//! Each text file is analysed once, in parallel, into a [`FileFacts`]; the per-file facts
+//! are then assembled into one [`Facts`] (this is where cross-file work such as following
+//! an imported constant happens, in the front-ends' own `assemble`). Live key validation
+//! adds [`crate::live::LiveFacts`] last.
+
+use crate::lang::{self, CodeFacts, FileCode};
+use crate::live::LiveFacts;
+use crate::ops::{self, OpsFacts, OpsFile};
+use crate::secrets::{self, FileKind, SecretFinding};
+use crate::suppressions::{self, Suppressions};
+use crate::walk::SourceFile;
+
+/// What one file contributes.
+pub struct FileFacts {
+    path: String,
+    kind: FileKind,
+    secrets: Vec<SecretFinding>,
+    suppressions: Vec<(u32, String)>,
+    code: Option<FileCode>,
+    ops: Option<OpsFile>,
+}
+
+/// Runs every front-end on one file. Called from the walk's worker threads.
+pub fn analyze_file(file: &SourceFile) -> FileFacts {
+    FileFacts {
+        path: file.path.to_string(),
+        kind: FileKind::of(file.path, file.text),
+        secrets: secrets::scan(file.path, file.text),
+        suppressions: suppressions::scan(file.text),
+        code: lang::analyze_file(file),
+        ops: ops::analyze_file(file),
+    }
+}
+
+/// Everything known about the repository.
+#[derive(Default)]
+pub struct Facts {
+    pub secrets: Vec<SecretFinding>,
+    /// Env, compose, container, Kubernetes and CI files scanned, with their kind.
+    pub deployment_configs: Vec<(String, FileKind)>,
+    pub suppressions: Suppressions,
+    pub code: CodeFacts,
+    pub ops: OpsFacts,
+    pub live: LiveFacts,
+}
+
+impl Facts {
+    pub fn assemble(files: Vec<FileFacts>) -> Facts {
+        let mut facts = Facts::default();
+        let mut code = Vec::new();
+        let mut ops = Vec::new();
+        for f in files {
+            if f.kind.is_deployment_config() {
+                facts.deployment_configs.push((f.path.clone(), f.kind));
+            }
+            facts.secrets.extend(f.secrets);
+            facts.suppressions.add(&f.path, f.suppressions);
+            code.extend(f.code);
+            ops.extend(f.ops);
+        }
+        facts.code = CodeFacts::assemble(code);
+        facts.ops = OpsFacts::assemble(ops);
+        facts
+    }
+}

@@ -1,0 +1,16 @@
+//! mistral-gate: executes the Mistral AI production checklist on a repository.
+//!
+//! One pipeline (see `gate`): walk → front-ends → facts → checks → report → renderers.
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod facts;
+pub mod gate;
+pub mod lang;
+pub mod live;
+pub mod ops;
+pub mod report;
+pub mod secrets;
+pub mod suppressions;
+pub mod walk;

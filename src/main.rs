@@ -1,0 +1,85 @@
+//! Thin entry point: parse arguments, run the gate, write outputs, own the exit code.
+//!
+//! Exit codes (CHECKS.md): 0 the gate passed, 1 the gate failed, 2 usage or
+//! configuration error (including a report file that cannot be written).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use mistral_gate::cli::{CheckArgs, Cli, Color, Command, FailOnArg, Format};
+use mistral_gate::gate::{self, Options};
+use mistral_gate::report::{self, FailOn, Verdict};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => match check(&args) {
+            Ok(Verdict::Pass) => ExitCode::SUCCESS,
+            Ok(Verdict::Fail) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("mistral-gate: error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
+    let opts = Options {
+        root: args.path.clone(),
+        config: args.config.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Never => FailOn::Never,
+        }),
+        strict: args.strict,
+        offline: args.offline,
+    };
+    let report = gate::run(&opts)?;
+
+    if let Some(p) = &args.json {
+        write_file(p, &report::json::render(&report))?;
+    }
+    if let Some(p) = &args.junit {
+        write_file(p, &report::junit::render(&report, time::OffsetDateTime::now_utc()))?;
+    }
+    if let Some(p) = &args.markdown {
+        write_file(p, &report::markdown::render(&report, &Default::default()))?;
+    }
+    if let Some(p) = &args.sarif {
+        write_file(p, &report::sarif::render(&report))?;
+    }
+    let stdout = match args.format {
+        Format::Json => report::json::render(&report),
+        Format::Text => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            report::text::render(&report, color)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(stdout.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not a gate failure.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(anyhow::anyhow!("cannot write to stdout: {e}"));
+        }
+    }
+    Ok(report.verdict)
+}
+
+fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+}

@@ -1,0 +1,42 @@
+//! The JSON report, schema version 1 (CHECKS.md), plus the documented `scan` extension.
+
+use serde::Serialize;
+
+use super::{CheckResult, Counts, Report, SkippedFile};
+
+#[derive(Serialize)]
+struct Json<'a> {
+    schema: u32,
+    tool: Tool,
+    verdict: &'static str,
+    counts: &'a Counts,
+    checks: &'a [CheckResult],
+    /// Extension to schema 1 (documented in README): what the walk read and passed over.
+    scan: Scan<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Scan<'a> {
+    files: usize,
+    skipped: &'a [SkippedFile],
+}
+
+pub fn render(report: &Report) -> String {
+    let json = Json {
+        schema: 1,
+        tool: Tool { name: "mistral-gate", version: report.tool_version },
+        verdict: report.verdict.as_str(),
+        counts: &report.counts,
+        checks: &report.checks,
+        scan: Scan { files: report.files_scanned, skipped: &report.skipped_files },
+    };
+    let mut s = serde_json::to_string_pretty(&json).expect("report serialises");
+    s.push('\n');
+    s
+}
