@@ -7,6 +7,7 @@
 //! network; suppressions (inline comments, per-check ignored paths) are data in [`Ctx`].
 
 mod alerts;
+mod ci;
 mod circuit_breaker;
 mod code_quality;
 mod credentials;
@@ -62,6 +63,8 @@ impl Outcome {
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
     pub config: &'a Config,
+    /// The time of the run, for dates such as model retirement (checks never read a clock).
+    pub now: time::OffsetDateTime,
 }
 
 impl Ctx<'_> {
@@ -108,9 +111,9 @@ pub static CHECKS: &[CheckDef] = &[
         remediation: "Use a model id listed by /v1/models for this key, or enable the model for the key's workspace" },
     CheckDef { id: "fallback-key", step: Step::Credentials, title: "Fallback key available for rotation", severity: W, scope: Always, run: credentials::fallback_key,
         remediation: "Create a second production key and give it to the gate as MISTRAL_FALLBACK_API_KEY" },
-    CheckDef { id: "typecheck-in-ci", step: Step::CodeQuality, title: "Type check passes in CI", severity: W, scope: MistralUsage, run: code_quality::typecheck_in_ci,
+    CheckDef { id: "typecheck-in-ci", step: Step::CodeQuality, title: "Type check passes in CI", severity: W, scope: MistralUsage, run: ci::typecheck_in_ci,
         remediation: "Add a CI step that runs the type checker (tsc --noEmit, npm run typecheck, mypy or pyright)" },
-    CheckDef { id: "tests-in-ci", step: Step::CodeQuality, title: "Tests pass in CI (unit + integration)", severity: W, scope: MistralUsage, run: code_quality::tests_in_ci,
+    CheckDef { id: "tests-in-ci", step: Step::CodeQuality, title: "Tests pass in CI (unit + integration)", severity: W, scope: MistralUsage, run: ci::tests_in_ci,
         remediation: "Add a CI step that runs the test suite (npm test, pytest, ...)" },
     CheckDef { id: "no-hardcoded-secrets", step: Step::CodeQuality, title: "No hardcoded keys", severity: E, scope: Always, run: credentials::no_hardcoded_secrets,
         remediation: "Delete the key from the source, rotate it, and read it from the environment (process.env.MISTRAL_API_KEY, os.environ[\"MISTRAL_API_KEY\"])" },
@@ -166,8 +169,8 @@ pub(crate) fn not_implemented(_: &Ctx) -> Outcome {
 }
 
 /// Runs every check and applies the config. Returns results in contract order.
-pub fn run_all(facts: &Facts, config: &Config) -> Vec<CheckResult> {
-    let ctx = Ctx { facts, config };
+pub fn run_all(facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec<CheckResult> {
+    let ctx = Ctx { facts, config, now };
     let uses_mistral = facts.code.uses_mistral();
     CHECKS
         .iter()

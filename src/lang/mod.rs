@@ -53,6 +53,12 @@ impl CodeFacts {
         CodeFacts { usage: files.into_iter().flat_map(|f| f.usage).collect() }
     }
 
+    /// Every model id the code passes to Mistral, with where (for key-model-access).
+    /// This first version sees no call sites, so it knows of none.
+    pub fn used_models(&self) -> Vec<(String, Evidence)> {
+        Vec::new()
+    }
+
     /// True when any file uses the Mistral API.
     pub fn uses_mistral(&self) -> bool {
         !self.usage.is_empty()
