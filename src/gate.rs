@@ -33,7 +33,7 @@ pub enum GateError {
 pub fn run(opts: &Options) -> Result<Report, GateError> {
     let config = Config::load(&opts.root, opts.config.as_deref())?;
     let (files, skipped, scanned) = walk::walk(&opts.root, &config, facts::analyze_file)?;
-    let facts = Facts::assemble(files);
+    let facts = Facts::assemble(files, &skipped);
     let results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
     let policy = GatePolicy { fail_on: opts.fail_on.or(config.fail_on).unwrap_or(FailOn::Error), strict: opts.strict };
     Ok(Report::new(results, skipped, scanned, policy))
