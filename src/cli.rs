@@ -60,6 +60,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Accept the findings listed in FILE (overrides the config's `baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write a baseline accepting every current finding to FILE, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
