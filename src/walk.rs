@@ -100,7 +100,6 @@ where
         let skipped = &skipped;
         let per_file = &per_file;
         let files_scanned = &files_scanned;
-        let root = root;
         Box::new(move |entry| {
             let skip = |path: String, reason: String, unscanned_text: bool| {
                 skipped.lock().expect("skip list lock").push(SkippedFile { path, reason, unscanned_text });

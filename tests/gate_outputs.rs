@@ -193,7 +193,7 @@ fn config_errors_name_the_file_and_line() {
     repo.write(".mistral-gate.toml", "fail-on = [unclosed\n");
     let r = repo.gate(&["--offline"]).run().expect_code(2);
     assert!(r.stderr().contains("line 1"), "{}", r.stderr());
-    repo.write(".mistral-gate.toml", b"fail-on = \"\xff\"\n".to_vec());
+    repo.write(".mistral-gate.toml", b"fail-on = \"\xff\"\n");
     let r = repo.gate(&["--offline"]).run().expect_code(2);
     assert!(r.stderr().contains("not UTF-8"), "{}", r.stderr());
 }
