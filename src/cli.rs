@@ -68,6 +68,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
+    /// Mistral API base for the live key checks. Only https, except loopback addresses
+    /// (tests). Never read from the scanned repository.
+    #[arg(long, value_name = "URL", env = "MISTRAL_API_URL", default_value = crate::live::DEFAULT_API_URL)]
+    pub api_url: String,
+
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,

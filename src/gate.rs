@@ -1,4 +1,4 @@
-//! The pipeline, end to end: config → walk → facts → checks → report.
+//! The pipeline, end to end: config → walk → facts (+ live key validation) → checks → report.
 //!
 //! Everything here is ordinary data flow; `main` only parses arguments, calls [`run`],
 //! writes the outputs and maps the outcome to an exit code.
@@ -9,6 +9,7 @@ use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
 use crate::config::{Config, ConfigError};
 use crate::facts::{self, Facts};
+use crate::live::{self, LiveFacts, LiveOptions, LiveState};
 use crate::report::{FailOn, GatePolicy, Report};
 use crate::walk::{self, WalkError};
 
@@ -24,6 +25,8 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// Report every finding, baselined or not (to write a new baseline).
     pub ignore_baseline: bool,
+    /// API base, keys and time limits for the live key checks (unused with `offline`).
+    pub live: LiveOptions,
 }
 
 /// Why the gate could not run at all (exit 2).
@@ -46,7 +49,9 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
         None => Baseline::default(),
     };
     let (files, skipped, scanned) = walk::walk(&opts.root, &config, facts::analyze_file)?;
-    let facts = Facts::assemble(files, &skipped);
+    let mut facts = Facts::assemble(files, &skipped);
+    // After the walk, so that a repository that cannot be read costs no API call.
+    facts.live = if opts.offline { LiveFacts::new(LiveState::Offline) } else { live::validate(&opts.live) };
     let mut results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
     baseline.apply(&mut results);
     let policy = GatePolicy { fail_on: opts.fail_on.or(config.fail_on).unwrap_or(FailOn::Error), strict: opts.strict };

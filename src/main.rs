@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use mistral_gate::cli::{CheckArgs, Cli, Color, Command, FailOnArg, Format};
 use mistral_gate::gate::{self, Options};
+use mistral_gate::live::{ApiKey, ApiUrl, LiveOptions, Timing, TIMING_ENV};
 use mistral_gate::report::{self, FailOn, Verdict};
 
 fn main() -> ExitCode {
@@ -34,6 +35,20 @@ fn main() -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
+    let primary = ApiKey::from_env_value(std::env::var("MISTRAL_API_KEY").ok());
+    let fallback = ApiKey::from_env_value(std::env::var("MISTRAL_FALLBACK_API_KEY").ok());
+    if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+        register_masks([&primary, &fallback].into_iter().flatten(), args.format)?;
+    }
+    let live = LiveOptions {
+        api_url: ApiUrl::parse(&args.api_url)?,
+        primary,
+        fallback,
+        timing: match std::env::var(TIMING_ENV) {
+            Ok(spec) => Timing::with_override(&spec)?,
+            Err(_) => Timing::DEFAULT,
+        },
+    };
     let opts = Options {
         root: args.path.clone(),
         config: args.config.clone(),
@@ -46,6 +61,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         offline: args.offline,
         baseline: args.baseline.clone(),
         ignore_baseline: args.write_baseline.is_some(),
+        live,
     };
     let report = gate::run(&opts)?;
     if let Some(p) = &args.write_baseline {
@@ -85,6 +101,24 @@ fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         }
     }
     Ok(report.verdict)
+}
+
+/// In GitHub Actions, registers each key as a secret with `::add-mask::` before anything
+/// else is printed, so the runner masks it in every later log line (ours, and those of
+/// any other step). This is the only place a full key is ever written, on purpose: the
+/// runner consumes the command and does not show it. It goes to stdout, where workflow
+/// commands are documented; with `--format json` it goes to stderr instead (the runner
+/// reads commands there too), so stdout stays one JSON document and a report redirected
+/// to a file never holds a key.
+fn register_masks<'a>(keys: impl Iterator<Item = &'a ApiKey>, format: Format) -> anyhow::Result<()> {
+    let commands: String = keys.map(|k| format!("::add-mask::{}\n", k.expose())).collect();
+    let written = if format == Format::Json {
+        std::io::stderr().lock().write_all(commands.as_bytes())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(commands.as_bytes()).and_then(|_| out.flush())
+    };
+    written.map_err(|e| anyhow::anyhow!("cannot register the keys with ::add-mask:: ({e}); stopping before anything could show them"))
 }
 
 fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
