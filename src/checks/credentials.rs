@@ -117,9 +117,14 @@ fn judge(report: &KeyReport, which: &str, endpoint: &str, pass: impl FnOnce(&[Li
             "{which} {key}: the plan has no API access ({endpoint} answered 429 with a request limit of 0 per minute)"
         ))
         .with_remediation("Enable API access for the key's workspace in La Plateforme (a plan with API access, or activated billing); waiting will not help"),
-        KeyCheck::Unknown { cause } => Outcome::error(format!("could not verify {which} {key}: {cause}"))
-            .with_remediation("Check --api-url and the network path to the API, then run again; the key itself was not judged"),
+        KeyCheck::Unknown { cause } => could_not_verify(&format!("{which} {key}"), cause),
     }
+}
+
+/// An answer that stayed unknown: `error`, never pass or fail (CHECKS.md).
+fn could_not_verify(what: &str, cause: &str) -> Outcome {
+    Outcome::error(format!("could not verify {what}: {cause}"))
+        .with_remediation("Check --api-url and the network path to the API, then run again; the key itself was not judged")
 }
 
 fn models_count(models: &[LiveModel]) -> String {
@@ -162,7 +167,7 @@ fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
     let id = "key-model-access";
     let from_code: Vec<_> = ctx.facts.code.used_models().into_iter().filter(|(_, ev)| !ctx.suppressed(id, &ev.path, ev.line)).collect();
     if !from_code.is_empty() {
-        return (from_code, "the code uses");
+        return (from_code, "used in the code");
     }
     let config_path = ctx
         .config
@@ -177,7 +182,7 @@ fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
         .iter()
         .map(|m| (m.clone(), Evidence::new(&config_path, 0, format!("{m} listed under [models] expected"))))
         .collect();
-    (from_config, "[models] expected lists")
+    (from_config, "in [models] expected")
 }
 
 pub fn key_model_access(ctx: &Ctx) -> Outcome {
@@ -189,9 +194,10 @@ pub fn key_model_access(ctx: &Ctx) -> Outcome {
     let models = match &primary.check {
         KeyCheck::Valid { models } => models,
         KeyCheck::Rejected { .. } | KeyCheck::NoApiAccess => {
-            return Outcome::skip(format!("no model list to compare with: key {key} was refused (see key-valid)"));
+            return Outcome::skip(format!("no model list to compare with: key {key} was refused (see key-valid)"))
+                .with_remediation("Fix the key first (see key-valid)");
         }
-        KeyCheck::Unknown { cause } => return Outcome::error(format!("could not verify: {cause}")),
+        KeyCheck::Unknown { cause } => return could_not_verify(&format!("the models of key {key}"), cause),
     };
     let (used, source) = used_models(ctx);
     if used.is_empty() {
@@ -216,18 +222,22 @@ pub fn key_model_access(ctx: &Ctx) -> Outcome {
                 Evidence::new(&ev.path, ev.line, how)
             })
             .collect();
-        return Outcome::pass(format!("all {} model id{} {source} {} listed for key {key}", ids.len(), plural(ids.len()), if ids.len() == 1 { "is" } else { "are" }))
+        let message = match ids.len() {
+            1 => format!("the model id {source} is listed for key {key}"),
+            n => format!("all {n} model ids {source} are listed for key {key}"),
+        };
+        return Outcome::pass(message)
             .with_evidence(evidence);
     }
 
-    let named = |id: &str| match closest(id, models) {
-        Some(near) => format!("{id} (closest available: {near})"),
-        None => format!("{id} (the key lists no models)"),
+    let suggestion = |id: &str| match closest(id, models) {
+        Some(near) => format!("closest available: {near}"),
+        None => "the key lists no models".to_string(),
     };
     let evidence = used
         .iter()
         .filter(|(id, _)| missing.contains(&id.as_str()))
-        .map(|(id, ev)| Evidence::new(&ev.path, ev.line, format!("{} is not listed for key {key}", named(id))))
+        .map(|(id, ev)| Evidence::new(&ev.path, ev.line, format!("{id} is not listed for key {key} ({})", suggestion(id))))
         .collect();
     Outcome::fail(format!(
         "{} of {} model id{} {source} {} not listed for key {key}: {}",
@@ -235,7 +245,7 @@ pub fn key_model_access(ctx: &Ctx) -> Outcome {
         ids.len(),
         plural(ids.len()),
         if missing.len() == 1 { "is" } else { "are" },
-        missing.iter().map(|id| named(id)).collect::<Vec<_>>().join(", ")
+        missing.iter().map(|id| format!("{id} ({})", suggestion(id))).collect::<Vec<_>>().join(", ")
     ))
     .with_evidence(evidence)
 }
@@ -262,4 +272,80 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::facts::Facts;
+    use crate::live::LiveFacts;
+    use crate::report::Status;
+
+    fn model(id: &str, aliases: &[&str]) -> LiveModel {
+        LiveModel { id: id.into(), aliases: aliases.iter().map(|a| a.to_string()).collect(), deprecation: None, deprecation_replacement_model: None }
+    }
+
+    fn run(check: fn(&Ctx) -> Outcome, state: LiveState, expected: &[&str]) -> Outcome {
+        let facts = Facts { live: LiveFacts::new(state), ..Facts::default() };
+        let mut config = Config::default();
+        config.expected_models = expected.iter().map(|m| m.to_string()).collect();
+        check(&Ctx { facts: &facts, config: &config, now: time::OffsetDateTime::UNIX_EPOCH })
+    }
+
+    fn checked(check: KeyCheck, fallback: Fallback) -> LiveState {
+        LiveState::Checked {
+            primary: KeyReport { key: "****a1Ue".into(), check, attempts: 1 },
+            fallback,
+            endpoint: "https://api.mistral.ai/v1/models".into(),
+        }
+    }
+
+    #[test]
+    fn edit_distance_and_closest() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("mistral-large-2411", "mistral-large-2512"), 2);
+        let models = [model("mistral-large-2512", &["mistral-large-latest"]), model("mistral-small-2506", &["mistral-small-latest"])];
+        assert_eq!(closest("mistral-smal-latest", &models), Some("mistral-small-latest"));
+        assert_eq!(closest("mistral-large-2411", &models), Some("mistral-large-2512"));
+        assert_eq!(closest("anything", &[]), None);
+    }
+
+    #[test]
+    fn without_a_live_phase_all_three_skip() {
+        for check in [key_valid, key_model_access, fallback_key] {
+            for state in [LiveState::NotRun, LiveState::Offline, LiveState::NoKey] {
+                assert_eq!(run(check, state, &["m"]).status, Status::Skip);
+            }
+        }
+    }
+
+    #[test]
+    fn model_access_by_id_or_alias() {
+        let valid = || checked(KeyCheck::Valid { models: vec![model("mistral-small-2506", &["mistral-small-latest"])] }, Fallback::Missing);
+        let pass = run(key_model_access, valid(), &["mistral-small-latest", "mistral-small-2506"]);
+        assert_eq!(pass.status, Status::Pass, "{}", pass.message);
+        assert_eq!(pass.message, "all 2 model ids in [models] expected are listed for key ****a1Ue");
+        let fail = run(key_model_access, valid(), &["mistral-small-2503"]);
+        assert_eq!(fail.status, Status::Fail);
+        assert_eq!(fail.evidence[0].message, "mistral-small-2503 is not listed for key ****a1Ue (closest available: mistral-small-2506)");
+        assert_eq!(run(key_model_access, valid(), &[]).status, Status::Skip);
+        let unknown = checked(KeyCheck::Unknown { cause: "timed out".into() }, Fallback::Missing);
+        assert_eq!(run(key_model_access, unknown, &["m"]).status, Status::Error);
+        assert_eq!(run(key_model_access, checked(KeyCheck::NoApiAccess, Fallback::Missing), &["m"]).status, Status::Skip);
+    }
+
+    #[test]
+    fn fallback_outcomes() {
+        let ok = || KeyCheck::Valid { models: vec![] };
+        let report = |check| Fallback::Checked(KeyReport { key: "****a6Ek".into(), check, attempts: 1 });
+        assert_eq!(run(fallback_key, checked(ok(), Fallback::Missing), &[]).status, Status::Fail);
+        assert_eq!(run(fallback_key, checked(ok(), Fallback::SameAsPrimary), &[]).status, Status::Fail);
+        assert_eq!(run(fallback_key, checked(ok(), report(ok())), &[]).status, Status::Pass);
+        let refused = report(KeyCheck::Rejected { status: 403, detail: None });
+        assert_eq!(run(fallback_key, checked(ok(), refused), &[]).status, Status::Fail);
+        let unknown = report(KeyCheck::Unknown { cause: "x".into() });
+        assert_eq!(run(fallback_key, checked(ok(), unknown), &[]).status, Status::Error);
+    }
 }
