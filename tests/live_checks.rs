@@ -325,3 +325,15 @@ fn keys_are_masked_first_in_github_actions() {
     assert!(!json.stdout().contains(FAKE_MISTRAL_KEY));
     assert!(json.stderr().starts_with(&format!("::add-mask::{FAKE_MISTRAL_KEY}\n::add-mask::{FAKE_FALLBACK_KEY}\n")), "{}", json.stderr());
 }
+
+#[test]
+fn a_key_a_header_cannot_carry_is_an_error_without_a_request() {
+    let server = models_ok();
+    let repo = Repo::new();
+    let broken = "Zq4Rk9TbW2mXv7Lc\u{7}P3sNd8HfJ6gYa1Ue";
+    let live = Call::new(&repo, &server.url()).key(broken).run();
+    assert_eq!(live.status("key-valid"), "error");
+    assert!(live.message("key-valid").contains("cannot carry"), "{}", live.message("key-valid"));
+    assert!(!live.run.stdout().contains(broken));
+    assert!(server.requests().is_empty());
+}

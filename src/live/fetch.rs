@@ -232,6 +232,10 @@ async fn attempt(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, limi
     let retry = |cause: String| Attempt::Retry(Retry { cause, retry_after: None });
     match tokio::time::timeout(limit, exchange(client, endpoint, key)).await {
         Err(_) => retry(format!("no complete answer from {host} within {} (timed out)", seconds(limit))),
+        // The request could not even be built: the key holds characters a header cannot carry.
+        Ok(Err(e)) if e.is_builder() => Attempt::Done(KeyCheck::Unknown {
+            cause: "the key holds characters that an HTTP header cannot carry (is it the whole key, on one line?)".into(),
+        }),
         Ok(Err(e)) => retry(network_cause(&e, host)),
         Ok(Ok(answer)) => classify(&answer, endpoint),
     }

@@ -154,6 +154,13 @@ pub struct LiveOptions {
     pub timing: Timing,
 }
 
+impl Default for LiveOptions {
+    /// The default API base, no keys, the default time limits.
+    fn default() -> LiveOptions {
+        LiveOptions { api_url: ApiUrl::default(), primary: None, fallback: None, timing: Timing::DEFAULT }
+    }
+}
+
 /// Runs the live phase: validates the primary and the fallback key concurrently.
 /// Blocks for at most [`Timing::budget`] (plus the time to start a runtime).
 pub fn validate(opts: &LiveOptions) -> LiveFacts {
