@@ -104,6 +104,30 @@ impl Timing {
         self.attempt / 2
     }
 
+    /// After `attempts` attempts left the answer unknown, with `left` of the budget:
+    /// how long to wait before the next attempt, or why to stop. The next attempt then
+    /// gets at most what is left, so the phase never outlasts the budget.
+    fn plan_retry(&self, retry_after: Option<Duration>, attempts: u32, left: Duration) -> Result<Duration, String> {
+        if attempts >= self.max_attempts {
+            return Err(format!("gave up after {attempts} attempts"));
+        }
+        let wait = match retry_after {
+            Some(asked) if asked > self.retry_after_cap => {
+                return Err(format!(
+                    "the API asks to retry after {} s, longer than the gate waits ({} s)",
+                    asked.as_secs_f64().ceil(),
+                    self.retry_after_cap.as_secs()
+                ));
+            }
+            Some(asked) => asked,
+            None => self.backoff_before(attempts),
+        };
+        if wait + self.min_attempt() > left {
+            return Err(format!("gave up after {attempts} attempts to stay within the live phase's {} s", self.budget.as_secs()));
+        }
+        Ok(wait)
+    }
+
     /// The wait before retry number `retry` (1 for the first retry): exponential, capped,
     /// with "equal jitter" (half fixed, half random) so that many gates started together
     /// do not retry in step.
@@ -180,33 +204,18 @@ enum Attempt {
 }
 
 async fn check_key(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, timing: &Timing, deadline: Instant) -> KeyReport {
+    let left = || deadline.saturating_duration_since(Instant::now());
     let mut attempts = 0;
     let check = loop {
         attempts += 1;
-        let limit = timing.attempt.min(deadline.saturating_duration_since(Instant::now()));
-        let retry = match attempt(client, endpoint, host, key, limit).await {
+        let retry = match attempt(client, endpoint, host, key, timing.attempt.min(left())).await {
             Attempt::Done(check) => break check,
             Attempt::Retry(retry) => retry,
         };
-        let gave_up = |why: String| KeyCheck::Unknown { cause: format!("{}; {why}", retry.cause) };
-        if attempts >= timing.max_attempts {
-            break gave_up(format!("gave up after {attempts} attempts"));
+        match timing.plan_retry(retry.retry_after, attempts, left()) {
+            Ok(wait) => tokio::time::sleep(wait).await,
+            Err(why) => break KeyCheck::Unknown { cause: format!("{}; {why}", retry.cause) },
         }
-        let wait = match retry.retry_after {
-            Some(asked) if asked > timing.retry_after_cap => {
-                break gave_up(format!(
-                    "the API asks to retry after {} s, longer than the gate waits ({} s)",
-                    asked.as_secs_f64().ceil(),
-                    timing.retry_after_cap.as_secs()
-                ));
-            }
-            Some(asked) => asked,
-            None => timing.backoff_before(attempts),
-        };
-        if Instant::now() + wait + timing.min_attempt() > deadline {
-            break gave_up(format!("gave up after {attempts} attempts to stay within the live phase's {} s", timing.budget.as_secs()));
-        }
-        tokio::time::sleep(wait).await;
     };
     KeyReport { key: key.redacted(), check: scrub(check, key), attempts }
 }
@@ -474,29 +483,36 @@ mod tests {
         assert!(t.retry_after_cap < t.budget);
     }
 
-    /// Worst case, every attempt running to its limit and every wait at its maximum: the
-    /// same arithmetic as `check_key`, without a network. Never past the budget.
+    /// Worst case, every attempt running to its time limit, driven through the same
+    /// `plan_retry` as `check_key` with simulated time: never past the budget.
     #[test]
     fn worst_case_stays_within_the_budget() {
         let t = Timing::DEFAULT;
-        for retry_after in [None, Some(t.retry_after_cap)] {
-            let mut elapsed = Duration::ZERO;
-            let mut attempts = 0;
-            loop {
-                attempts += 1;
-                elapsed += t.attempt.min(t.budget.saturating_sub(elapsed));
-                if attempts >= t.max_attempts {
-                    break;
+        for retry_after in [None, Some(Duration::from_secs(1)), Some(t.retry_after_cap)] {
+            for _ in 0..20 {
+                let (mut elapsed, mut attempts) = (Duration::ZERO, 0);
+                loop {
+                    attempts += 1;
+                    elapsed += t.attempt.min(t.budget - elapsed);
+                    match t.plan_retry(retry_after, attempts, t.budget - elapsed) {
+                        Ok(wait) => elapsed += wait,
+                        Err(_) => break,
+                    }
                 }
-                let exp = t.backoff.saturating_mul(1 << (attempts - 1)).min(t.backoff_cap);
-                let wait = retry_after.unwrap_or(exp);
-                if elapsed + wait + t.min_attempt() > t.budget {
-                    break;
-                }
-                elapsed += wait;
+                assert!(elapsed <= t.budget, "{elapsed:?} with Retry-After {retry_after:?}");
+                assert!(attempts >= 2, "the budget leaves room for a retry");
             }
-            assert!(elapsed <= t.budget, "{elapsed:?} with Retry-After {retry_after:?}");
         }
+    }
+
+    #[test]
+    fn retries_stop_at_the_bound_and_at_a_long_retry_after() {
+        let t = Timing::DEFAULT;
+        assert!(t.plan_retry(None, 1, t.budget).is_ok());
+        assert_eq!(t.plan_retry(Some(Duration::from_secs(3)), 1, t.budget), Ok(Duration::from_secs(3)));
+        assert_eq!(t.plan_retry(None, t.max_attempts, t.budget), Err("gave up after 4 attempts".into()));
+        assert!(t.plan_retry(Some(Duration::from_secs(60)), 1, t.budget).unwrap_err().contains("retry after 60 s"));
+        assert!(t.plan_retry(None, 1, Duration::from_secs(2)).unwrap_err().contains("within the live phase's 28 s"));
     }
 
     #[test]
