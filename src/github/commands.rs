@@ -93,12 +93,12 @@ pub fn warning(message: &str) -> String {
     format!("::warning title=mistral-gate::{}", escape_data(message))
 }
 
-/// Appends `name=value` pairs to the `$GITHUB_OUTPUT` file. Values that could hold a
-/// newline use the multiline form with a delimiter that the value does not contain.
+/// Appends `name=value` pairs to the `$GITHUB_OUTPUT` file. A value holding a line break
+/// (a path can) uses the multiline form, with a delimiter that the value does not contain.
 pub fn write_outputs(path: &Path, outputs: &[(&str, String)]) -> std::io::Result<()> {
     let mut text = String::new();
     for (name, value) in outputs {
-        if value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        if !value.contains(['\n', '\r']) {
             text.push_str(&format!("{name}={value}\n"));
         } else {
             let delimiter = delimiter_for(value);
@@ -176,13 +176,14 @@ mod tests {
     fn outputs_use_the_multiline_form_when_needed() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out");
-        write_outputs(&p, &[("verdict", "pass".into()), ("json-report", "a b/r.json".into())]).unwrap();
+        write_outputs(&p, &[("verdict", "pass".into()), ("json-report", "a\nb/r.json".into())]).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("verdict=pass"));
         let head = lines.next().unwrap();
         let delim = head.strip_prefix("json-report<<").unwrap();
-        assert_eq!(lines.next(), Some("a b/r.json"));
+        assert_eq!(lines.next(), Some("a"));
+        assert_eq!(lines.next(), Some("b/r.json"));
         assert_eq!(lines.next(), Some(delim));
     }
 }
