@@ -191,3 +191,26 @@ fn workflows_pass_the_github_workflows_schema() {
 fn dockerfile_passes_hadolint() {
     assert_ok(tool("hadolint").arg("Dockerfile"), "hadolint Dockerfile");
 }
+
+/// The YAML examples in docs/github-action.md are valid: GitHub workflows (whole ones,
+/// with `on:` and `jobs:`) against the workflow schema, the GitLab job against GitLab's.
+#[test]
+fn documented_ci_examples_pass_their_schemas() {
+    let doc = std::fs::read_to_string(root().join("docs/github-action.md")).unwrap();
+    let blocks: Vec<&str> = doc.split("```yaml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut github, mut gitlab) = (Vec::new(), Vec::new());
+    for (i, block) in blocks.iter().enumerate() {
+        let path = dir.path().join(format!("example{i}.yml"));
+        std::fs::write(&path, block).unwrap();
+        let starts = |key: &str| block.lines().any(|l| l.starts_with(key));
+        if starts("on:") && starts("jobs:") {
+            github.push(path);
+        } else if block.contains("artifacts:") {
+            gitlab.push(path);
+        }
+    }
+    assert!(github.len() >= 3 && gitlab.len() == 1, "the doc's examples: {} workflows, {} GitLab jobs", github.len(), gitlab.len());
+    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.github-workflows"]).args(&github), "documented workflows");
+    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.gitlab-ci"]).args(&gitlab), "documented GitLab job");
+}
