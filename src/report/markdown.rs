@@ -256,10 +256,24 @@ fn icon(c: &CheckResult, report: &Report) -> (u8, &'static str) {
 fn link(e: &Evidence, opts: &MarkdownOptions) -> String {
     let loc = e.location();
     match &opts.blob_base {
-        Some(base) if e.line > 0 => format!("[`{loc}`]({base}/{}#L{})", e.path, e.line),
-        Some(base) => format!("[`{loc}`]({base}/{})", e.path),
+        Some(base) if e.line > 0 => format!("[`{loc}`]({base}/{}#L{})", url_path(&e.path), e.line),
+        Some(base) => format!("[`{loc}`]({base}/{})", url_path(&e.path)),
         None => format!("`{loc}`"),
     }
+}
+
+/// Percent-encodes a repository path for a URL: a space, `#`, `?` or `)` in a file
+/// name would otherwise end or break the Markdown link.
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Keeps user-controlled text (messages quote code) from opening HTML or breaking tables.
@@ -340,6 +354,13 @@ mod tests {
         assert!(text.contains("`an-info`"), "info still there at the first level");
         let text = render(&report, &opts(4000));
         assert!(text.contains("Not blocking, not shown:"), "{text}");
+    }
+
+    #[test]
+    fn link_targets_are_percent_encoded() {
+        let e = Evidence::new("docs/my file (1)#x.md", 3, "m");
+        let o = MarkdownOptions { blob_base: Some("https://github.com/o/r/blob/abc".into()), ..Default::default() };
+        assert_eq!(link(&e, &o), "[`docs/my file (1)#x.md:3`](https://github.com/o/r/blob/abc/docs/my%20file%20%281%29%23x.md#L3)");
     }
 
     #[test]
