@@ -301,6 +301,18 @@ fn on_failure_mode_creates_only_for_a_failing_run_and_off_writes_nothing() {
     run_in_actions(&passing, &gh, &Step::new(), "pull_request", &["--comment-mode", "always"], &[]).expect_code(0);
     assert_eq!(gh.comments().len(), 1);
     assert!(gh.comments()[0].body.contains("## ✅ mistral-gate passed"));
+
+    // on-failure: a failure creates the comment, and the fix updates it to passed.
+    let repo = failing_repo();
+    let gh = FakeGitHub::start();
+    run_in_actions(&repo, &gh, &Step::new(), "pull_request", &["--comment-mode=on-failure"], &[]).expect_code(1);
+    assert_eq!(gh.comments().len(), 1);
+    std::fs::remove_file(repo.path().join(".env.production")).unwrap();
+    let step = Step::new();
+    run_in_actions(&repo, &gh, &step, "pull_request", &["--comment-mode=on-failure"], &[]).expect_code(0);
+    assert_eq!(gh.comments().len(), 1);
+    assert!(gh.comments()[0].body.contains("## ✅ mistral-gate passed"), "a fixed failure does not linger");
+    assert_eq!(step.output("comment").as_deref(), Some("updated"));
 }
 
 #[test]
