@@ -60,6 +60,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Accept the findings listed in FILE (overrides the config's `baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write a baseline accepting every current finding to FILE, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Mistral API base for the live key checks. Never read from the scanned repository.
     #[arg(long, value_name = "URL", env = "MISTRAL_API_URL", default_value = "https://api.mistral.ai")]
     pub api_url: String,

@@ -28,6 +28,7 @@ struct RawConfig {
     #[serde(default)]
     ignore_paths: Vec<String>,
     max_file_size: Option<u64>,
+    baseline: Option<String>,
     #[serde(default)]
     models: RawModels,
     #[serde(default)]
@@ -80,6 +81,8 @@ pub struct Config {
     pub ignore_path_patterns: Vec<String>,
     /// Files above this many bytes are reported as skipped, not scanned.
     pub max_file_size: u64,
+    /// Baseline of accepted findings, relative to the scanned root.
+    pub baseline: Option<PathBuf>,
     /// Floating aliases (`mistral-small-latest`) the team uses on purpose.
     pub allow_floating: Vec<String>,
     /// Upper bound for max-tokens on a generation call, if any.
@@ -99,6 +102,7 @@ impl Default for Config {
             ignore_paths: GlobSet::empty(),
             ignore_path_patterns: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            baseline: None,
             allow_floating: Vec::new(),
             max_tokens_cap: None,
             expected_models: Vec::new(),
@@ -181,6 +185,7 @@ impl Config {
             ignore_paths,
             ignore_path_patterns: raw.ignore_paths,
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            baseline: raw.baseline.map(PathBuf::from),
             allow_floating: raw.models.allow_floating,
             max_tokens_cap: raw.models.max_tokens_cap,
             expected_models: raw.models.expected,

@@ -6,6 +6,7 @@
 //! adds [`crate::live::LiveFacts`] last.
 
 use crate::lang::{self, CodeFacts, FileCode};
+use crate::report::SkippedFile;
 use crate::live::LiveFacts;
 use crate::ops::{self, OpsFacts, OpsFile};
 use crate::secrets::{self, FileKind, SecretFinding};
@@ -41,14 +42,17 @@ pub struct Facts {
     /// Env, compose, container, Kubernetes and CI files scanned, with their kind.
     pub deployment_configs: Vec<(String, FileKind)>,
     pub suppressions: Suppressions,
+    /// Files that may hold text no front-end saw (too large, unreadable): a check that
+    /// would have read them cannot honestly pass.
+    pub unscanned: Vec<SkippedFile>,
     pub code: CodeFacts,
     pub ops: OpsFacts,
     pub live: LiveFacts,
 }
 
 impl Facts {
-    pub fn assemble(files: Vec<FileFacts>) -> Facts {
-        let mut facts = Facts::default();
+    pub fn assemble(files: Vec<FileFacts>, skipped: &[SkippedFile]) -> Facts {
+        let mut facts = Facts { unscanned: skipped.iter().filter(|s| s.unscanned_text).cloned().collect(), ..Facts::default() };
         let mut code = Vec::new();
         let mut ops = Vec::new();
         for f in files {

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
 use crate::config::{Config, ConfigError};
 use crate::facts::{self, Facts};
@@ -19,6 +20,10 @@ pub struct Options {
     pub fail_on: Option<FailOn>,
     pub strict: bool,
     pub offline: bool,
+    /// Baseline file given on the command line (overrides the config's `baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Report every finding, baselined or not (to write a new baseline).
+    pub ignore_baseline: bool,
 }
 
 /// Why the gate could not run at all (exit 2).
@@ -28,13 +33,22 @@ pub enum GateError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Walk(#[from] WalkError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
 }
 
 pub fn run(opts: &Options) -> Result<Report, GateError> {
     let config = Config::load(&opts.root, opts.config.as_deref())?;
+    // Read the baseline before the walk: a bad one is a configuration error (exit 2).
+    let baseline = match opts.baseline.clone().or_else(|| config.baseline.as_ref().map(|b| opts.root.join(b))) {
+        Some(_) if opts.ignore_baseline => Baseline::default(),
+        Some(path) => Baseline::load(&path)?,
+        None => Baseline::default(),
+    };
     let (files, skipped, scanned) = walk::walk(&opts.root, &config, facts::analyze_file)?;
-    let facts = Facts::assemble(files);
-    let results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
+    let facts = Facts::assemble(files, &skipped);
+    let mut results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
+    baseline.apply(&mut results);
     let policy = GatePolicy { fail_on: opts.fail_on.or(config.fail_on).unwrap_or(FailOn::Error), strict: opts.strict };
     Ok(Report::new(results, skipped, scanned, policy))
 }

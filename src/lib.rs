@@ -2,6 +2,7 @@
 //!
 //! One pipeline (see `gate`): walk → front-ends → facts → checks → report → renderers.
 
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -45,8 +45,15 @@ fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         }),
         strict: args.strict,
         offline: args.offline,
+        baseline: args.baseline.clone(),
+        ignore_baseline: args.write_baseline.is_some(),
     };
     let report = gate::run(&opts)?;
+    if let Some(p) = &args.write_baseline {
+        write_file(p, &mistral_gate::baseline::Baseline::render(&report.checks))?;
+        eprintln!("mistral-gate: wrote a baseline of the current findings to {}", p.display());
+        return Ok(Verdict::Pass);
+    }
 
     if let Some(p) = &args.json {
         write_file(p, &report::json::render(&report))?;

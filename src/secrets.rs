@@ -108,18 +108,22 @@ pub fn redact(secret: &str) -> String {
     format!("****{tail}")
 }
 
-static OTHER_KEYS: LazyLock<Vec<(Provider, Regex)>> = LazyLock::new(|| {
-    let r = |p: &str| Regex::new(p).expect("secret pattern");
-    vec![
-        // Anthropic before OpenAI: both start with `sk-`.
-        (Provider::Anthropic, r(r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}")),
-        (Provider::OpenAi, r(r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}")),
-        (Provider::HuggingFace, r(r"hf_[A-Za-z0-9]{34}")),
-        (Provider::Aws, r(r"(?:AKIA|ASIA)[A-Z0-9]{16}")),
-        (Provider::GitHub, r(r"(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})")),
-        (Provider::Google, r(r"AIza[0-9A-Za-z_-]{35}")),
-    ]
+/// Other providers' keys, as one alternation so that a file is searched once (the regex
+/// engine's literal prefilter jumps between the fixed prefixes). Group order gives the
+/// provider; Anthropic comes before OpenAI since both start with `sk-`.
+static OTHER_KEYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,})",
+        r"|(sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,})",
+        r"|(hf_[A-Za-z0-9]{34})",
+        r"|((?:AKIA|ASIA)[A-Z0-9]{16})",
+        r"|(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})",
+        r"|(AIza[0-9A-Za-z_-]{35})",
+    ))
+    .expect("secret pattern")
 });
+const OTHER_PROVIDERS: [Provider; 6] =
+    [Provider::Anthropic, Provider::OpenAi, Provider::HuggingFace, Provider::Aws, Provider::GitHub, Provider::Google];
 
 static ALNUM_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]{32,}").expect("run pattern"));
 static MISTRAL_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)mistral").expect("mistral pattern"));
@@ -149,21 +153,19 @@ pub fn scan(path: &str, text: &str) -> Vec<SecretFinding> {
         }
     }
 
-    for (provider, re) in OTHER_KEYS.iter() {
-        for m in re.find_iter(text) {
-            if !bounded(text, m.start(), m.end()) {
-                continue;
-            }
-            let line = lines.line_of(m.start());
-            if *provider == Provider::OpenAi && m.as_str().starts_with("sk-ant-") {
-                continue; // an Anthropic key, claimed by its own pattern
-            }
-            // The part after the fixed prefix must look random too.
-            let body = m.as_str().trim_start_matches(|c: char| c != '_' && c != '-').trim_start_matches(['_', '-']);
-            let body = if *provider == Provider::Aws || *provider == Provider::Google { &m.as_str()[4..] } else { body };
-            if !is_placeholder(body) && distinct(body) >= 8 {
-                out.push(finding(path, line, *provider, kind, m.as_str()));
-            }
+    for caps in OTHER_KEYS.captures_iter(text) {
+        let Some((group, m)) = caps.iter().skip(1).enumerate().find_map(|(i, g)| g.map(|g| (i, g))) else { continue };
+        let provider = OTHER_PROVIDERS[group];
+        if !bounded(text, m.start(), m.end()) {
+            continue;
+        }
+        // The part after the fixed prefix must look random too.
+        let body = match provider {
+            Provider::Aws | Provider::Google => &m.as_str()[4..],
+            _ => m.as_str().trim_start_matches(|c: char| c != '_' && c != '-').trim_start_matches(['_', '-']),
+        };
+        if !is_placeholder(body) && distinct(body) >= 8 {
+            out.push(finding(path, lines.line_of(m.start()), provider, kind, m.as_str()));
         }
     }
     out.sort_by_key(|f| (f.line, f.provider));
@@ -242,19 +244,24 @@ fn entropy(s: &str) -> f64 {
     }).sum()
 }
 
-/// Byte offset to 1-based line number.
-pub struct LineIndex {
-    starts: Vec<usize>,
+/// Byte offset to 1-based line number. Built on first use: most files have no finding,
+/// and indexing their lines would be most of the scan's cost.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        LineIndex { text, starts: std::cell::OnceCell::new() }
     }
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
+        let starts = self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        });
+        starts.partition_point(|&s| s <= offset)
     }
 }
 

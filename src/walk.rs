@@ -100,16 +100,15 @@ where
         let skipped = &skipped;
         let per_file = &per_file;
         let files_scanned = &files_scanned;
-        let root = root;
         Box::new(move |entry| {
-            let skip = |path: String, reason: String| {
-                skipped.lock().expect("skip list lock").push(SkippedFile { path, reason });
+            let skip = |path: String, reason: String, unscanned_text: bool| {
+                skipped.lock().expect("skip list lock").push(SkippedFile { path, reason, unscanned_text });
             };
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    let (path, reason) = describe_walk_error(root, &err);
-                    skip(path, reason);
+                    let (path, reason, unscanned_text) = describe_walk_error(root, &err);
+                    skip(path, reason, unscanned_text);
                     return WalkState::Continue;
                 }
             };
@@ -119,23 +118,23 @@ where
             }
             let Some(rel) = relative(root, entry.path()) else { return WalkState::Continue };
             if !ft.is_file() {
-                skip(rel, reason_text(SkipReason::NotRegular, 0));
+                skip(rel, reason_text(SkipReason::NotRegular, 0), false);
                 return WalkState::Continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             if size > cap {
-                skip(rel, format!("{} (cap {}; raise max-file-size to scan it)", reason_text(SkipReason::TooLarge, size), human(cap)));
+                skip(rel, format!("{} (cap {}; raise max-file-size to scan it)", reason_text(SkipReason::TooLarge, size), human(cap)), true);
                 return WalkState::Continue;
             }
             let bytes = match std::fs::read(entry.path()) {
                 Ok(b) => b,
                 Err(e) => {
-                    skip(rel, format!("{}: {e}", reason_text(SkipReason::Unreadable, 0)));
+                    skip(rel, format!("{}: {e}", reason_text(SkipReason::Unreadable, 0)), true);
                     return WalkState::Continue;
                 }
             };
             let Some(text) = decode(&bytes) else {
-                skip(rel, reason_text(SkipReason::Binary, 0));
+                skip(rel, reason_text(SkipReason::Binary, 0), false);
                 return WalkState::Continue;
             };
             files_scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -185,7 +184,8 @@ pub fn reason_text(reason: SkipReason, size: u64) -> String {
     }
 }
 
-fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
+/// Where a walk error happened, why, and whether text may have been missed.
+fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String, bool) {
     // The ignore crate wraps errors with the path and depth they happened at.
     fn inner(err: &ignore::Error) -> (Option<&Path>, &ignore::Error) {
         match err {
@@ -195,14 +195,15 @@ fn describe_walk_error(root: &Path, err: &ignore::Error) -> (String, String) {
         }
     }
     let (path, cause) = inner(err);
-    let (path, reason) = match cause {
-        ignore::Error::Loop { child, .. } => (Some(child.as_path()), reason_text(SkipReason::SymlinkLoop, 0)),
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (path, "broken symlink".to_string()),
-        ignore::Error::Io(io) => (path, format!("{}: {io}", reason_text(SkipReason::Unreadable, 0))),
-        other => (path, format!("{}: {other}", reason_text(SkipReason::Unreadable, 0))),
+    let (path, reason, missed) = match cause {
+        // The loop's target is walked under its real path: nothing is missed.
+        ignore::Error::Loop { child, .. } => (Some(child.as_path()), reason_text(SkipReason::SymlinkLoop, 0), false),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (path, "broken symlink".to_string(), false),
+        ignore::Error::Io(io) => (path, format!("{}: {io}", reason_text(SkipReason::Unreadable, 0)), true),
+        other => (path, format!("{}: {other}", reason_text(SkipReason::Unreadable, 0)), true),
     };
     let shown = path.and_then(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
-    (shown, reason)
+    (shown, reason, missed)
 }
 
 /// `path` relative to `root`, `/`-separated.

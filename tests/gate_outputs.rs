@@ -193,7 +193,7 @@ fn config_errors_name_the_file_and_line() {
     repo.write(".mistral-gate.toml", "fail-on = [unclosed\n");
     let r = repo.gate(&["--offline"]).run().expect_code(2);
     assert!(r.stderr().contains("line 1"), "{}", r.stderr());
-    repo.write(".mistral-gate.toml", b"fail-on = \"\xff\"\n".to_vec());
+    repo.write(".mistral-gate.toml", b"fail-on = \"\xff\"\n");
     let r = repo.gate(&["--offline"]).run().expect_code(2);
     assert!(r.stderr().contains("not UTF-8"), "{}", r.stderr());
 }
@@ -254,4 +254,36 @@ fn the_key_appears_in_no_output() {
             &[("stdout", &r.stdout()), ("stderr", &r.stderr()), ("json", &files[0]), ("junit", &files[1]), ("markdown", &files[2]), ("sarif", &files[3])],
         );
     }
+}
+
+#[test]
+fn baseline_accepts_known_findings_even_after_they_move() {
+    let repo = leaky_repo();
+    let baseline = repo.path().join(".mistral-gate-baseline.json");
+    let r = repo.gate(&["--offline", "--write-baseline", baseline.to_str().unwrap()]).run().expect_code(0);
+    assert!(r.stderr().contains("wrote a baseline"));
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert_no_secret(KEY, &[("baseline", &written)]);
+    // Via the flag and via the config file.
+    repo.gate(&["--offline", "--baseline", baseline.to_str().unwrap()]).run().expect_code(0);
+    repo.write(".mistral-gate.toml", "baseline = \".mistral-gate-baseline.json\"\n");
+    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    assert_eq!(status(&json, "no-hardcoded-secrets"), "pass");
+    assert!(check(&json, "no-hardcoded-secrets")["message"].as_str().unwrap().starts_with("all 2 findings accepted in the baseline"));
+    // The code moves: still accepted.
+    repo.write("src/config.py", format!("import os\n\n\nMISTRAL_API_KEY = \"{KEY}\"\n"));
+    repo.gate(&["--offline"]).run().expect_code(0);
+    // A new finding is not.
+    repo.write("src/other.py", format!("MISTRAL_API_KEY = \"{}\"\n", common::FAKE_FALLBACK_KEY));
+    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(1).json();
+    let ev = check(&json, "no-hardcoded-secrets")["evidence"].as_array().unwrap().clone();
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["path"], "src/other.py");
+    // Rewriting the baseline sees every finding, the accepted ones too.
+    repo.gate(&["--offline", "--write-baseline", baseline.to_str().unwrap()]).run().expect_code(0);
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap().matches("\"check\": \"no-hardcoded-secrets\"").count(), 3);
+    // A broken baseline is a configuration error.
+    std::fs::write(&baseline, "{").unwrap();
+    let r = repo.gate(&["--offline"]).run().expect_code(2);
+    assert!(r.stderr().contains("invalid baseline"), "{}", r.stderr());
 }

@@ -38,6 +38,9 @@ pub fn key_not_committed(ctx: &Ctx) -> Outcome {
         ))
         .with_evidence(found.into_iter().map(secret_evidence).collect());
     }
+    if let Some(outcome) = unscanned_warning(ctx, "deployment files") {
+        return outcome;
+    }
     let configs = &ctx.facts.deployment_configs;
     let evidence = configs
         .iter()
@@ -56,13 +59,28 @@ pub fn no_hardcoded_secrets(ctx: &Ctx) -> Outcome {
     let id = "no-hardcoded-secrets";
     let found: Vec<_> = visible(ctx, id, |_| true).collect();
     if found.is_empty() {
-        return Outcome::pass("no key-shaped secret in any scanned text file");
+        return unscanned_warning(ctx, "text files").unwrap_or_else(|| Outcome::pass("no key-shaped secret in any scanned text file"));
     }
     let mut kinds: Vec<&str> = found.iter().map(|f| f.provider.name()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     Outcome::fail(format!("{} hardcoded secret{} ({})", found.len(), plural(found.len()), kinds.join(", ")))
         .with_evidence(found.into_iter().map(secret_evidence).collect())
+}
+
+/// No key found, but some files could not be read: that is not a pass.
+fn unscanned_warning(ctx: &Ctx, what: &str) -> Option<Outcome> {
+    let unscanned = &ctx.facts.unscanned;
+    if unscanned.is_empty() {
+        return None;
+    }
+    Some(
+        Outcome::warn(format!("no key found, but {} file{} could not be scanned", unscanned.len(), plural(unscanned.len())))
+            .with_evidence(unscanned.iter().map(|s| Evidence::new(&s.path, 0, format!("not scanned: {}", s.reason))).collect())
+            .with_remediation(format!(
+                "Make the files readable, raise max-file-size in .mistral-gate.toml, or list generated files under ignore-paths, so that all {what} are scanned"
+            )),
+    )
 }
 
 pub(crate) fn plural(n: usize) -> &'static str {

@@ -228,3 +228,15 @@ mod tests {
         assert_eq!(CHECKS.len(), contract.len());
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    /// docs/checks.md is what users read: every registered check is described there.
+    #[test]
+    fn every_check_is_documented() {
+        let doc = include_str!("../../docs/checks.md");
+        for c in super::CHECKS {
+            assert!(doc.contains(&format!("| `{}` |", c.id)), "{} missing from docs/checks.md", c.id);
+        }
+    }
+}

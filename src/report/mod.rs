@@ -230,6 +230,10 @@ impl Counts {
 pub struct SkippedFile {
     pub path: String,
     pub reason: String,
+    /// True when the file may hold text the checks never saw (too large, unreadable),
+    /// as opposed to binaries, loops and special files.
+    #[serde(skip)]
+    pub unscanned_text: bool,
 }
 
 /// The whole outcome of one run.
