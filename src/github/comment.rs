@@ -77,6 +77,8 @@ pub enum CommentError {
     HeadMismatch { number: u64, expected: String, actual: String },
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
+    #[error("{0}")]
+    Setup(&'static str),
 }
 
 impl CommentError {

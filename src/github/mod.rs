@@ -133,8 +133,9 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
                         }
                         status
                     }
-                    Err(msg) => {
-                        warn(err, &format!("PR comment not written (the verdict is unchanged): {msg}"));
+                    Err(e) => {
+                        let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+                        warn(err, &format!("PR comment not written (the verdict is unchanged): {e}{hint}"));
                         "failed"
                     }
                 }
@@ -177,10 +178,11 @@ struct CommentContext<'a> {
 }
 
 impl CommentContext<'_> {
-    fn post(&self, number: u64, head_sha: &str, unverified: bool) -> Result<comment::Outcome, String> {
+    fn post(&self, number: u64, head_sha: &str, unverified: bool) -> Result<comment::Outcome, comment::CommentError> {
+        use comment::CommentError::Setup;
         let env = self.env;
-        let token = env.token.clone().ok_or("GITHUB_TOKEN is not set (the action passes `github-token`)")?;
-        let (owner, repo) = env.repository.as_deref().and_then(|r| r.split_once('/')).ok_or("GITHUB_REPOSITORY is not set as owner/name")?;
+        let token = env.token.clone().ok_or(Setup("GITHUB_TOKEN is not set (the action passes `github-token`)"))?;
+        let (owner, repo) = env.repository.as_deref().and_then(|r| r.split_once('/')).ok_or(Setup("GITHUB_REPOSITORY is not set as owner/name"))?;
         let identity = self.identity();
         let (body, prefix) = comment_body(self.report, &identity, self.blob_base.clone(), self.full_report, &self.footer(head_sha), env.run_url().as_deref());
         let target = comment::Target {
@@ -197,10 +199,7 @@ impl CommentContext<'_> {
             (CommentMode::OnFailure, Verdict::Pass) => comment::Create::OnlyUpdate,
             _ => comment::Create::Yes,
         };
-        comment::sync(&target, &prefix, &body, create).map_err(|e| match e.hint() {
-            Some(hint) => format!("{e} ({hint})"),
-            None => e.to_string(),
-        })
+        comment::sync(&target, &prefix, &body, create)
     }
 
     /// One comment per workflow, job, scanned directory and `--comment-key`.

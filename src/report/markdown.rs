@@ -189,7 +189,7 @@ fn left_out_note(left_out: usize, opts: &MarkdownOptions) -> String {
         None => "run with `--json FILE` for the full report".to_string(),
     };
     format!(
-        "\n> [!NOTE]\n> Shortened to fit GitHub's 65,536-character comment limit: {left_out} finding{} left out; {whole}.\n",
+        "\n> [!NOTE]\n> Shortened to fit GitHub's size limit (65,536 characters for a comment): {left_out} finding{} left out; {whole}.\n",
         plural(left_out)
     )
 }
@@ -354,6 +354,12 @@ mod tests {
         assert!(text.contains("`an-info`"), "info still there at the first level");
         let text = render(&report, &opts(4000));
         assert!(text.contains("Not blocking, not shown:"), "{text}");
+    }
+
+    /// What a reviewer sees when the report is far over the limit.
+    #[test]
+    fn degraded_body_snapshot() {
+        insta::assert_snapshot!("degraded_to_4000_bytes", render(&big_report(), &opts(4000)));
     }
 
     #[test]
