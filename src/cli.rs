@@ -73,6 +73,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "URL", env = "MISTRAL_API_URL", default_value = crate::live::DEFAULT_API_URL)]
     pub api_url: String,
 
+    /// In GitHub Actions: create or update the one sticky pull-request comment.
+    #[arg(long)]
+    pub pr_comment: bool,
+
+    /// When --pr-comment writes (extension): `on-failure` creates the comment only for a
+    /// failing run and still updates an existing one; `off` writes none.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = CommentModeArg::Always)]
+    pub comment_mode: CommentModeArg,
+
+    /// Tells apart runs of one job that would share a comment, such as matrix legs
+    /// (extension): each key gets its own comment.
+    #[arg(long, value_name = "KEY")]
+    pub comment_key: Option<String>,
+
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -92,8 +106,43 @@ pub enum FailOnArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentModeArg {
+    Always,
+    OnFailure,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// Drops `--name=` arguments whose value is empty, so that a caller forwarding an unset
+/// input (the GitHub Action's `--config=${{ inputs.config }}`) gets the default instead
+/// of a usage error. Only the `=` form: `--config ""` is still an error.
+pub fn without_empty_options<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Vec<std::ffi::OsString> {
+    let mut past_separator = false;
+    args.into_iter()
+        .filter(|a| {
+            if a == "--" {
+                past_separator = true;
+            }
+            let s = a.to_string_lossy();
+            past_separator || !(s.starts_with("--") && s.len() > 3 && s.ends_with('=') && s.matches('=').count() == 1)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_equals_options_are_dropped() {
+        let args = ["mistral-gate", "check", "--config=", "--fail-on=warning", ".", "--", "--junit="].map(std::ffi::OsString::from);
+        let kept: Vec<_> = without_empty_options(args).into_iter().map(|a| a.into_string().unwrap()).collect();
+        assert_eq!(kept, ["mistral-gate", "check", "--fail-on=warning", ".", "--", "--junit="]);
+    }
 }

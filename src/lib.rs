@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod facts;
 pub mod gate;
+pub mod github;
 pub mod lang;
 pub mod live;
 pub mod ops;

@@ -8,13 +8,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use mistral_gate::cli::{CheckArgs, Cli, Color, Command, FailOnArg, Format};
+use mistral_gate::cli::{self, CheckArgs, Cli, Color, Command, CommentModeArg, FailOnArg, Format};
 use mistral_gate::gate::{self, Options};
 use mistral_gate::live::{ApiKey, ApiUrl, LiveOptions, Timing, TIMING_ENV};
+use mistral_gate::github::{self, CommentMode, Publish};
 use mistral_gate::report::{self, FailOn, Verdict};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(cli::without_empty_options(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -100,6 +101,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
             return Err(anyhow::anyhow!("cannot write to stdout: {e}"));
         }
     }
+    // Last, so the summary and outputs name every report written. Never fails the run.
+    github::publish(&report, &publish_request(args));
     Ok(report.verdict)
 }
 
@@ -119,6 +122,21 @@ fn register_masks<'a>(keys: impl Iterator<Item = &'a ApiKey>, format: Format) ->
         out.write_all(commands.as_bytes()).and_then(|_| out.flush())
     };
     written.map_err(|e| anyhow::anyhow!("cannot register the keys with ::add-mask:: ({e}); stopping before anything could show them"))
+}
+
+fn publish_request(args: &CheckArgs) -> Publish {
+    let reports = [("json-report", &args.json), ("junit-report", &args.junit), ("markdown-report", &args.markdown), ("sarif-report", &args.sarif)];
+    Publish {
+        pr_comment: args.pr_comment,
+        comment_mode: match args.comment_mode {
+            CommentModeArg::Always => CommentMode::Always,
+            CommentModeArg::OnFailure => CommentMode::OnFailure,
+            CommentModeArg::Off => CommentMode::Off,
+        },
+        comment_key: args.comment_key.clone(),
+        root: args.path.clone(),
+        reports: reports.into_iter().filter_map(|(name, p)| p.clone().map(|p| (name, p))).collect(),
+    }
 }
 
 fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {

@@ -1,0 +1,189 @@
+//! Workflow commands and files: `::error`/`::warning` annotations, `$GITHUB_OUTPUT`,
+//! `$GITHUB_STEP_SUMMARY`.
+//!
+//! GitHub shows at most 10 error and 10 warning annotations per step (and drops the
+//! rest silently), so the gate chooses which: blocking checks as errors, everything else
+//! that failed, warned or errored as warnings, worst first, one location per check
+//! before a second one of any check. Commands go to stderr, which the runner reads like
+//! stdout, so `--format json` keeps a clean stdout.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::report::{CheckResult, Evidence, Report, Status};
+
+/// GitHub's per-step display limit for each annotation level.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The annotation lines for a report. `prefix` turns a PATH-relative evidence path into
+/// a repository-relative one (`services/api/`), empty when PATH is the checkout.
+pub fn annotations(report: &Report, prefix: &str) -> Vec<String> {
+    let (mut blocking, mut others): (Vec<&CheckResult>, Vec<&CheckResult>) =
+        report.checks.iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error)).partition(|c| c.blocks(&report.policy));
+    // Worst first: higher severity, then a failure before an error before a warning.
+    let rank = |c: &&CheckResult| (std::cmp::Reverse(c.severity), c.status);
+    blocking.sort_by_key(rank);
+    others.sort_by_key(rank);
+    let mut lines = Vec::new();
+    let mut left = 0;
+    for (level, checks) in [("error", blocking), ("warning", others)] {
+        let picked = pick(&checks, ANNOTATIONS_PER_LEVEL);
+        left += checks.iter().map(|c| c.evidence.len().max(1)).sum::<usize>() - picked.len();
+        for (c, e) in picked {
+            lines.push(annotation(level, c, e, prefix));
+        }
+    }
+    if left > 0 {
+        lines.push(format!("::notice title=mistral-gate::{}", escape_data(&format!("{left} more finding{} not annotated: see the job summary", if left == 1 { "" } else { "s" }))));
+    }
+    lines
+}
+
+/// Up to `limit` (check, location) pairs, taking each check's first location before
+/// anyone's second.
+fn pick<'a>(checks: &[&'a CheckResult], limit: usize) -> Vec<(&'a CheckResult, Option<&'a Evidence>)> {
+    let mut out = Vec::new();
+    let depth = checks.iter().map(|c| c.evidence.len().max(1)).max().unwrap_or(0);
+    for round in 0..depth {
+        for c in checks {
+            if out.len() == limit {
+                return out;
+            }
+            if c.evidence.is_empty() && round == 0 {
+                out.push((*c, None));
+            } else if let Some(e) = c.evidence.get(round) {
+                out.push((*c, Some(e)));
+            }
+        }
+    }
+    out
+}
+
+fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) -> String {
+    let mut props = Vec::new();
+    if let Some(e) = e {
+        props.push(format!("file={}", escape_property(&format!("{prefix}{}", e.path))));
+        if e.line > 0 {
+            props.push(format!("line={}", e.line));
+        }
+    }
+    props.push(format!("title={}", escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))));
+    let mut message = c.message.clone();
+    if let Some(e) = e {
+        message.push_str(&format!("\n{}", e.message));
+    }
+    if c.status != Status::Error {
+        message.push_str(&format!("\nFix: {}", c.remediation));
+    }
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// A workflow command's message: `%`, CR and LF are encoded.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`, which end a property.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A warning annotation about the integration itself (never about the repository).
+pub fn warning(message: &str) -> String {
+    format!("::warning title=mistral-gate::{}", escape_data(message))
+}
+
+/// Appends `name=value` pairs to the `$GITHUB_OUTPUT` file. A value holding a line break
+/// (a path can) uses the multiline form, with a delimiter that the value does not contain.
+pub fn write_outputs(path: &Path, outputs: &[(&str, String)]) -> std::io::Result<()> {
+    let mut text = String::new();
+    for (name, value) in outputs {
+        if !value.contains(['\n', '\r']) {
+            text.push_str(&format!("{name}={value}\n"));
+        } else {
+            let delimiter = delimiter_for(value);
+            text.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
+        }
+    }
+    append(path, &text)
+}
+
+fn delimiter_for(value: &str) -> String {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) ^ std::process::id() as u128;
+    let mut n = seed;
+    loop {
+        let d = format!("ghadelimiter_{n:x}");
+        if !value.contains(&d) {
+            return d;
+        }
+        n = n.wrapping_mul(6364136223846793005).wrapping_add(1);
+    }
+}
+
+/// Appends to a file the runner gave (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
+pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FailOn, GatePolicy, Severity, Step};
+
+    fn check(id: &str, status: Status, severity: Severity, evidence: usize) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            step: Step::Credentials,
+            title: "t".into(),
+            status,
+            severity,
+            message: format!("{id}: 50% bad, a,b"),
+            remediation: "do x".into(),
+            evidence: (0..evidence).map(|i| Evidence::new(format!("src/a,b:{i}.ts"), i as u32 + 1, "line\r\nbreak")).collect(),
+        }
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("50%\r\nx:y,z"), "50%25%0D%0Ax:y,z");
+        assert_eq!(escape_property("50%\r\nx:y,z"), "50%25%0D%0Ax%3Ay%2Cz");
+    }
+
+    #[test]
+    fn at_most_ten_per_level_worst_first_and_a_notice_for_the_rest() {
+        let report = Report::new(
+            vec![
+                check("warny", Status::Fail, Severity::Warning, 30),
+                check("blocker", Status::Fail, Severity::Error, 30),
+                check("no-evidence", Status::Fail, Severity::Error, 0),
+            ],
+            vec![],
+            1,
+            GatePolicy { fail_on: FailOn::Error, strict: false },
+        );
+        let lines = annotations(&report, "svc/");
+        let errors: Vec<_> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
+        let warnings: Vec<_> = lines.iter().filter(|l| l.starts_with("::warning ")).collect();
+        assert_eq!(errors.len(), 10);
+        assert_eq!(warnings.len(), 10);
+        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aline%0D%0Abreak%0AFix: do x"), "{}", errors[0]);
+        assert!(errors[1].starts_with("::error title=mistral-gate no-evidence"), "first location of every check first: {}", errors[1]);
+        assert_eq!(lines.last().unwrap(), "::notice title=mistral-gate::41 more findings not annotated: see the job summary");
+    }
+
+    #[test]
+    fn outputs_use_the_multiline_form_when_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out");
+        write_outputs(&p, &[("verdict", "pass".into()), ("json-report", "a\nb/r.json".into())]).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("verdict=pass"));
+        let head = lines.next().unwrap();
+        let delim = head.strip_prefix("json-report<<").unwrap();
+        assert_eq!(lines.next(), Some("a"));
+        assert_eq!(lines.next(), Some("b/r.json"));
+        assert_eq!(lines.next(), Some(delim));
+    }
+}
