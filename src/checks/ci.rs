@@ -86,7 +86,7 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
         unresolved.extend(evidence);
         return with_problems(Outcome::warn(format!("CI calls a script that may run {what}, but the script is not in the repository")).with_evidence(unresolved), &problems);
     }
-    evidence.extend(workflows.iter().map(|w| Evidence::new(&w.path, 0, format!("runs no step that runs {what}"))));
+    evidence.extend(workflows.iter().map(|w| Evidence::new(&w.path, 0, format!("has no step that runs {what}"))));
     with_problems(Outcome::fail(format!("no CI step runs {what}")).with_evidence(evidence), &problems)
 }
 

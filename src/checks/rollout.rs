@@ -39,7 +39,7 @@ impl<'a> Merged<'a> {
         self.docs[0]
     }
     fn label(&self) -> String {
-        format!("{} {}", self.kind.name(), self.name)
+        format!("{} {}", self.kind.name(), self.name.replace("TEMPLATE", "{{…}}"))
     }
     /// The documents whose explicit settings count: overlays when any sets `pick`.
     fn settings<T>(&self, pick: impl Fn(&'a Workload) -> Option<T>) -> Vec<(T, &'a Workload)> {
@@ -94,7 +94,7 @@ fn readiness(m: &Merged) -> Verdict {
         return Verdict::Unknown(Evidence::new(&w.path, p.line, format!("{}: readiness probe path set by a template: value not visible statically", m.label())));
     }
     match probes.first() {
-        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {} {}, not the health path", m.label(), p.handler, p.http_path.as_deref().unwrap_or("")))),
+        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_deref().map_or(p.handler.clone(), |x| format!("{} {x}", p.handler))))),
         None => Verdict::No(Evidence::new(&m.first().path, m.first().line, format!("{}: no readiness probe", m.label()))),
     }
 }
@@ -156,20 +156,22 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     let mut unknown = Vec::new();
+    let (mut bad_workloads, mut unknown_workloads) = (0, 0);
     for m in &candidates {
         let capacity = keeps_capacity(m);
         // A canary strategy gates on its own analysis and steps; the probe still decides readiness.
         let probe = readiness(m);
-        match (probe, capacity) {
-            (Verdict::Yes(a), Verdict::Yes(b)) => good.extend([a, b]),
-            (Verdict::No(e), _) | (_, Verdict::No(e)) => bad.push(e),
-            (a, b) => {
-                for v in [a, b] {
-                    match v {
-                        Verdict::Unknown(e) => unknown.push(e),
-                        Verdict::Yes(e) | Verdict::No(e) => good.push(e),
-                    }
-                }
+        let verdicts = [probe, capacity];
+        if verdicts.iter().any(|v| matches!(v, Verdict::No(_))) {
+            bad_workloads += 1;
+        } else if verdicts.iter().any(|v| matches!(v, Verdict::Unknown(_))) {
+            unknown_workloads += 1;
+        }
+        for v in verdicts {
+            match v {
+                Verdict::Yes(e) => good.push(e),
+                Verdict::No(e) => bad.push(e),
+                Verdict::Unknown(e) => unknown.push(e),
             }
         }
     }
@@ -189,17 +191,15 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
         } else {
             Outcome::warn("deployment files found but no Deployment, StatefulSet or Rollout could be read: value not visible statically").with_evidence(evidence)
         }
-    } else if bad.is_empty() && unknown.is_empty() {
-        Outcome::pass(format!(
-            "{} workload{} roll out gradually behind a readiness probe on the health path",
-            candidates.len(),
-            plural(candidates.len())
-        ))
+    } else if bad_workloads == 0 && unknown_workloads == 0 {
+        let n = candidates.len();
+        Outcome::pass(format!("{n} workload{} {} out gradually behind a readiness probe on the health path", plural(n), if n == 1 { "rolls" } else { "roll" }))
         .with_evidence(good)
-    } else if bad.is_empty() {
-        Outcome::warn(format!("{} workload{} depend on template values: value not visible statically", unknown.len(), plural(unknown.len()))).with_evidence(unknown.into_iter().chain(good).collect())
-    } else if bad.len() < candidates.len() {
-        Outcome::warn(format!("{} of {} workloads do not roll out gradually", bad.len(), candidates.len())).with_evidence(bad.into_iter().chain(unknown).chain(good).collect())
+    } else if bad_workloads == 0 {
+        Outcome::warn(format!("{unknown_workloads} workload{} depend on template values: value not visible statically", plural(unknown_workloads)))
+            .with_evidence(unknown.into_iter().chain(good).collect())
+    } else if bad_workloads < candidates.len() {
+        Outcome::warn(format!("{bad_workloads} of {} workloads do not roll out gradually", candidates.len())).with_evidence(bad.into_iter().chain(unknown).chain(good).collect())
     } else {
         Outcome::fail(format!("no workload rolls out gradually ({} checked)", candidates.len())).with_evidence(bad.into_iter().chain(unknown).collect())
     };
@@ -285,7 +285,8 @@ pub fn rollback_ready(ctx: &Ctx) -> Outcome {
     dedup(&mut procedure);
     procedure.truncate(EVIDENCE_LIMIT);
     let outcome = if !disabled.is_empty() {
-        Outcome::fail(format!("revision history disabled on {} workload{}", disabled.len(), plural(disabled.len()))).with_evidence(disabled.into_iter().chain(procedure).collect())
+        let and = if procedure.is_empty() { " and no rollback procedure written down" } else { "" };
+        Outcome::fail(format!("revision history disabled on {} workload{}{and}", disabled.len(), plural(disabled.len()))).with_evidence(disabled.into_iter().chain(procedure).collect())
     } else if procedure.is_empty() {
         Outcome::fail("no rollback procedure: no `kubectl rollout undo`, rollback job or runbook section").with_evidence(kept.into_iter().chain(hidden).take(EVIDENCE_LIMIT).collect())
     } else if !hidden.is_empty() {

@@ -314,6 +314,8 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
             }
         }
         _ if w[0].ends_with(".sh") || w[0].ends_with(".bash") => out.push(Action::Call(Call::Shell(w[0].to_string()))),
+        // `helm test` runs the chart's test hooks: requests against the release.
+        "helm" if args.first() == Some(&"test") => out.push(Action::Smoke),
         "curl" | "wget" | "http" | "https" | "xh" | "hurl" | "httpie" => {
             let joined = args.join(" ");
             if URL_HEALTH.is_match(&joined) {

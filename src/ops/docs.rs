@@ -192,7 +192,7 @@ mod tests {
     use super::*;
 
     fn topics_of(text: &str) -> Vec<(String, Vec<(Topic, Coverage)>)> {
-        sections("docs/runbook.md", text).into_iter().map(|s| (s.heading, s.topics)).collect()
+        sections("docs/guide.md", text).into_iter().map(|s| (s.heading, s.topics)).collect()
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn dir_of(path: &str) -> &str {
 
 fn command(line: u32, text: &str, dir: Option<String>) -> Option<Command> {
     let actions = commands::classify(text);
-    let shown: String = text.trim().chars().take(200).collect();
+    let shown: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
     (!shown.is_empty()).then_some(Command { line, text: shown, actions, dir })
 }
 
