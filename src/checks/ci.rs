@@ -79,7 +79,7 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
     if !found.is_empty() {
         let n = found.len();
         found.truncate(EVIDENCE_LIMIT);
-        return Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found);
+        return with_problems(Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found), &problems);
     }
     let mut evidence = echo_only(ops, &workflows, what, wanted, &looks_like);
     if !unresolved.is_empty() {

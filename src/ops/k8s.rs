@@ -182,6 +182,8 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, path: &str, line: u3
         WorkloadKind::Deployment => spec.and_then(|s| get(s, "strategy")).map(|s| {
             let l = at(finder, "strategy:");
             let st = match get(s, "type").and_then(scalar).as_deref() {
+                // `strategy: {{- toYaml .Values.strategy | nindent 4 }}` blanks to nothing.
+                _ if templated && matches!(s, Value::Null) => Strategy::Template,
                 Some("Recreate") => Strategy::Recreate,
                 Some(t) if t.contains("TEMPLATE") => Strategy::Template,
                 _ if matches!(s, Value::String(t) if t.contains("TEMPLATE")) => Strategy::Template,
@@ -194,7 +196,9 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, path: &str, line: u3
         }),
         WorkloadKind::Rollout => spec.and_then(|s| get(s, "strategy")).map(|s| {
             let l = at(finder, "strategy:");
-            let st = if let Some(c) = get(s, "canary") {
+            let st = if templated && matches!(s, Value::Null) {
+                Strategy::Template
+            } else if let Some(c) = get(s, "canary") {
                 Strategy::Canary { steps: get(c, "steps").and_then(Value::as_sequence).map_or(0, Vec::len) }
             } else if get(s, "blueGreen").is_some() {
                 Strategy::BlueGreen

@@ -13,6 +13,9 @@ use serde_yaml::Value;
 pub const PARSE_CAP: usize = 2 * 1024 * 1024;
 /// Refuse documents whose aliases would expand past this many bytes.
 const EXPANSION_BUDGET: u64 = 16 * 1024 * 1024;
+/// libyaml's scanner is quadratic in flow nesting (50,000 `[` take half a minute), and
+/// serde_yaml refuses more than 128 levels anyway.
+const MAX_FLOW_DEPTH: usize = 200;
 /// Texts with more anchors and aliases than this are refused rather than measured.
 const MAX_ANCHORS_AND_ALIASES: usize = 1000;
 /// At most this many documents of one multi-document file are read.
@@ -46,6 +49,9 @@ pub fn load_all(text: &str) -> Result<Vec<Doc>, YamlError> {
             message: format!("not parsed: its aliases expand to more than {EXPANSION_BUDGET} bytes (an alias bomb?)"),
         });
     }
+    if flow_depth(text) > MAX_FLOW_DEPTH {
+        return Err(YamlError { line: 0, message: format!("not parsed: nested more than {MAX_FLOW_DEPTH} levels deep") });
+    }
     let starts = document_starts(text);
     let mut docs = Vec::new();
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
@@ -61,6 +67,23 @@ pub fn load_all(text: &str) -> Result<Vec<Doc>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+/// The deepest nesting of `[` and `{`: an upper bound, since brackets inside quoted
+/// and plain scalars count too (quotes are not tracked, so no quote can hide a bomb).
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for &b in text.as_bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// The first line holding content of each `---`-separated document (1-based).
@@ -269,7 +292,7 @@ impl<'a> LineFinder<'a> {
         let hit = (self.cursor..self.lines.len()).chain(0..self.cursor).find(|&i| self.lines[i].contains(needle));
         match hit {
             Some(i) => {
-                self.cursor = i;
+                self.cursor = (i + 1).min(self.lines.len().saturating_sub(1));
                 i as u32 + 1
             }
             None => fallback,
