@@ -75,7 +75,7 @@ static RULES: LazyLock<Vec<TopicRule>> = LazyLock::new(|| {
         TopicRule {
             topic: Topic::KeyRotation,
             heading: r(r"(?i)\b(rotat\w*|renew\w*|revok\w*)\b.*\b(key|secret|credential|token)s?\b|\b(key|secret|credential)s?\b.*\brotat\w*"),
-            text: r(r"(?i)\brotat(e|ing) (the |an |your )?(mistral )?(api )?(key|secret|credential)s?\b|\b(key|secret) rotation\b"),
+            text: r(r"(?i)\brotat(e|ing) (the |an |your )?(mistral )?(api )?(key|secret|credential)s?\b"),
         },
         TopicRule {
             topic: Topic::Rollback,
