@@ -218,10 +218,8 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
     let mut out = Vec::new();
     let positional = || args.iter().copied().filter(|a| !a.starts_with('-'));
     match tool {
-        t if TYPE_CHECKERS.contains(&t) => {
-            if t != "pyre" || args.first().is_none_or(|a| *a == "check") {
-                out.push(Action::TypeCheck(t.to_string()));
-            }
+        t if TYPE_CHECKERS.contains(&t) && (t != "pyre" || args.first().is_none_or(|a| *a == "check")) => {
+            out.push(Action::TypeCheck(t.to_string()));
         }
         "deno" | "bun" if args.first() == Some(&"check") => out.push(Action::TypeCheck(format!("{tool} check"))),
         "deno" if args.first() == Some(&"test") => out.push(Action::Test("deno test".into())),

@@ -168,9 +168,8 @@ fn guess_area(path: &str, text: &str) -> Option<Area> {
     let head: String = text.chars().take(64 * 1024).collect();
     if head.contains("groups:") && (head.contains("expr:") || head.contains("alert:")) || head.contains("PrometheusRule") {
         Some(Area::Alerts)
-    } else if head.contains("apiVersion:") && head.contains("kind:") {
-        Some(Area::Deploy)
-    } else if path.contains("k8s/") || path.contains("kubernetes/") || path.contains("manifests/") || path.contains("deploy/") {
+    } else if (head.contains("apiVersion:") && head.contains("kind:"))
+        || path.contains("k8s/") || path.contains("kubernetes/") || path.contains("manifests/") || path.contains("deploy/") {
         Some(Area::Deploy)
     } else {
         None
