@@ -4,17 +4,14 @@
 //! parser's message, and turns a would-be `fail` into `warn` (the file may hold what is
 //! missing).
 mod common;
+mod ops_support;
 
 use std::time::{Duration, Instant};
 
 use common::{check, status, Repo};
 
-const MISTRAL_TS: &str = "import { Mistral } from \"@mistralai/mistralai\";\nexport const client = new Mistral({ apiKey: process.env.MISTRAL_API_KEY ?? \"\" });\n";
-
 fn repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("src/mistral.ts", MISTRAL_TS);
-    repo
+    ops_support::repo(&[])
 }
 
 /// Runs the gate, asserting it finishes in time with a JSON report (exit 0 or 1).

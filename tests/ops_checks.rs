@@ -2,36 +2,13 @@
 //! a type check or a test run in CI, a gradual rollout, a verification after the deploy,
 //! a rollback path, an alert, and a written-down procedure, and what does not.
 mod common;
+mod ops_support;
 
-use common::{check, status, Repo};
-
-const MISTRAL_TS: &str = "import { Mistral } from \"@mistralai/mistralai\";\nexport const client = new Mistral({ apiKey: process.env.MISTRAL_API_KEY ?? \"\" });\n";
-
-/// A repository using Mistral, with the given files.
-fn repo(files: &[(&str, &str)]) -> Repo {
-    let repo = Repo::new();
-    repo.write("src/mistral.ts", MISTRAL_TS);
-    for (path, text) in files {
-        repo.write(path, text);
-    }
-    repo
-}
+use common::check;
+use ops_support::{assert_status, evidence, json, repo};
 
 fn report(files: &[(&str, &str)]) -> serde_json::Value {
-    repo(files).gate(&["--format", "json", "--offline"]).run().json()
-}
-
-fn evidence(r: &serde_json::Value, id: &str) -> String {
-    check(r, id)["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| format!("{}:{} {}\n", e["path"].as_str().unwrap(), e["line"], e["message"].as_str().unwrap()))
-        .collect()
-}
-
-fn assert_status(r: &serde_json::Value, id: &str, want: &str) {
-    assert_eq!(status(r, id), want, "{id}: {}", serde_json::to_string_pretty(check(r, id)).unwrap());
+    json(&repo(files))
 }
 
 fn workflow(steps: &str) -> String {
