@@ -83,6 +83,12 @@ fn makefile_prerequisites_nox_poe_and_shell_scripts_are_followed() {
 }
 
 #[test]
+fn an_invalid_package_json_without_ci_still_skips() {
+    let r = report(&[("package.json", "{ \"scripts\": ")]);
+    assert_status(&r, "tests-in-ci", "skip");
+}
+
+#[test]
 fn jenkinsfile_sh_steps_count() {
     let r = report(&[("Jenkinsfile", "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n        sh 'npx vitest run'\n      }\n    }\n  }\n}\n")]);
     assert_status(&r, "tests-in-ci", "pass");
@@ -175,6 +181,15 @@ fn a_deploy_script_called_by_the_workflow_is_followed() {
     let ev = evidence(&r, "post-deploy-verification");
     assert!(ev.contains("scripts/deploy.sh:5") && ev.contains("scripts/deploy.sh:6"), "{ev}");
     assert!(ev.contains(".github/workflows/deploy.yml:8 smoke request after the deploy via `./scripts/deploy.sh`"), "{ev}");
+}
+
+#[test]
+fn an_argo_analysis_alone_checks_health_but_sends_no_smoke_request() {
+    let rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: app\nspec:\n  strategy:\n    canary:\n      steps:\n        - setWeight: 20\n        - analysis:\n            templates:\n              - templateName: success-rate\n";
+    let analysis = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: success-rate\nspec:\n  metrics:\n    - name: success-rate\n      provider:\n        prometheus:\n          query: sum(rate(http_requests_total{code!~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))\n";
+    let r = report(&[("deploy/rollout.yaml", rollout), ("deploy/analysis.yaml", analysis)]);
+    assert_status(&r, "post-deploy-verification", "warn");
+    assert!(evidence(&r, "post-deploy-verification").contains("deploy/analysis.yaml:2 AnalysisTemplate success-rate analyses the rollout"));
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
     let ops = &ctx.facts.ops;
     let workflows: Vec<_> = ops.workflows().collect();
     let problems: Vec<&Problem> = ops.problems_in(crate::ops::Area::Ci).collect();
-    if workflows.is_empty() && problems.is_empty() {
+    if workflows.is_empty() && !problems.iter().any(|p| crate::ops::procedures::is_ci_file(&p.path)) {
         return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");
     }
     let mut found = Vec::new();

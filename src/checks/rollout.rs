@@ -17,7 +17,7 @@ use crate::ops::docs::{Coverage, Topic};
 use crate::ops::k8s::{Setting, Strategy, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
 use crate::ops::{Area, OpsFacts, Problem, Step};
-use crate::report::Evidence;
+use crate::report::{Evidence, Status};
 
 /// What is deployed, or `None` (the checks skip).
 struct Deployment<'a> {
@@ -63,7 +63,6 @@ fn deployment(ops: &OpsFacts) -> Option<Deployment<'_>> {
     let deployers: Vec<_> = ops
         .procedures
         .iter()
-        .filter(|p| p.kind != ProcedureKind::PackageScript || !p.commands.is_empty())
         .map(|p| (p, ops.expand(p)))
         .filter(|(_, steps)| steps.iter().any(|s| *s.action == Action::Deploy))
         .collect();
@@ -209,38 +208,57 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
 pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
     let Some(dep) = deployment(ops) else { return Outcome::skip(NO_DEPLOYMENT) };
-    // (health, smoke, deploy) evidence of the best procedure.
-    let mut best: Option<(Option<Evidence>, Option<Evidence>, Evidence)> = None;
-    let score = |b: &(Option<Evidence>, Option<Evidence>, Evidence)| b.0.is_some() as u8 + b.1.is_some() as u8;
+    // The best procedure: what deploys, and the health check and smoke request after it.
+    #[derive(Default)]
+    struct Verification {
+        deploy: Option<Evidence>,
+        health: Option<Evidence>,
+        smoke: Option<Evidence>,
+    }
+    let score = |v: &Verification| v.health.is_some() as u8 + v.smoke.is_some() as u8;
+    let mut best: Option<Verification> = None;
+    let mut consider = |v: Verification| {
+        if best.as_ref().is_none_or(|b| score(&v) > score(b)) {
+            best = Some(v);
+        }
+    };
     for (_, steps) in &dep.deployers {
         let Some(at) = steps.iter().position(|s| *s.action == Action::Deploy) else { continue };
         let after = &steps[at + 1..];
-        let health = after.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "health check after the deploy"));
-        let smoke = after.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "smoke request after the deploy"));
-        let candidate = (health, smoke, evidence_for(&steps[at], "deploys"));
-        if best.as_ref().is_none_or(|b| score(&candidate) > score(b)) {
-            best = Some(candidate);
-        }
+        consider(Verification {
+            deploy: Some(evidence_for(&steps[at], "deploys")),
+            health: after.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "health check after the deploy")),
+            smoke: after.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "smoke request after the deploy")),
+        });
     }
     // Post-deploy hooks (Helm post-install/post-upgrade/test, Argo CD PostSync) and Argo
     // analysis templates run after the deploy by construction.
     let hook_steps: Vec<Step> = ops.hooks.iter().flat_map(|h| ops.expand(h)).collect();
-    let hook_health = hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "post-deploy hook checks health")).or_else(|| {
-        ops.progressive.iter().find(|(k, ..)| k.ends_with("AnalysisTemplate")).map(|(k, n, p, l)| Evidence::new(p, *l, format!("{k} {n} analyses the rollout")))
-    });
-    let hook_smoke = hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "post-deploy hook sends a smoke request"));
-    if hook_health.is_some() || hook_smoke.is_some() {
-        let first = ops.hooks.first().map_or_else(|| Evidence::new("", 0, ""), |h| Evidence::new(&h.path, h.line, format!("{} runs after the deploy", h.name)));
-        let candidate = (hook_health, hook_smoke, first);
-        if best.as_ref().is_none_or(|b| score(&candidate) > score(b)) {
-            best = Some(candidate);
-        }
+    let hooks = Verification {
+        deploy: ops.hooks.first().map(|h| Evidence::new(&h.path, h.line, format!("{} runs after the deploy", h.name))),
+        health: hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "post-deploy hook checks health")).or_else(|| {
+            ops.progressive.iter().find(|(k, ..)| k.ends_with("AnalysisTemplate")).map(|(k, n, p, l)| Evidence::new(p, *l, format!("{k} {n} analyses the rollout")))
+        }),
+        smoke: hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "post-deploy hook sends a smoke request")),
+    };
+    if score(&hooks) > 0 {
+        consider(hooks);
     }
     let outcome = match best {
-        Some((Some(h), Some(s), d)) => Outcome::pass("the deploy is followed by a health check and a smoke request").with_evidence(vec![d, h, s]),
-        Some((Some(h), None, d)) => Outcome::warn("the deploy is followed by a health check but no smoke request").with_evidence(vec![d, h]),
-        Some((None, Some(s), d)) => Outcome::warn("the deploy is followed by a smoke request but no health check").with_evidence(vec![d, s]),
-        Some((None, None, d)) => Outcome::fail("nothing checks health or sends a smoke request after the deploy").with_evidence(vec![d]),
+        Some(v) => {
+            let message = match (&v.health, &v.smoke) {
+                (Some(_), Some(_)) => "the deploy is followed by a health check and a smoke request",
+                (Some(_), None) => "the deploy is followed by a health check but no smoke request",
+                (None, Some(_)) => "the deploy is followed by a smoke request but no health check",
+                (None, None) => "nothing checks health or sends a smoke request after the deploy",
+            };
+            let status = match score(&v) {
+                2 => Status::Pass,
+                1 => Status::Warn,
+                _ => Status::Fail,
+            };
+            Outcome::new(status, message).with_evidence([v.deploy, v.health, v.smoke].into_iter().flatten().collect())
+        }
         None => {
             let evidence = dep.workloads.iter().take(EVIDENCE_LIMIT).map(|m| Evidence::new(&m.first().path, m.first().line, format!("{} is deployed by no workflow or script of the repository", m.label()))).collect();
             Outcome::fail("manifests found but no deploy workflow, script or post-deploy hook verifies the deploy").with_evidence(evidence)

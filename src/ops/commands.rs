@@ -221,7 +221,7 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
         t if TYPE_CHECKERS.contains(&t) && (t != "pyre" || args.first().is_none_or(|a| *a == "check")) => {
             out.push(Action::TypeCheck(t.to_string()));
         }
-        "deno" | "bun" if args.first() == Some(&"check") => out.push(Action::TypeCheck(format!("{tool} check"))),
+        "deno" if args.first() == Some(&"check") => out.push(Action::TypeCheck("deno check".into())),
         "deno" if args.first() == Some(&"test") => out.push(Action::Test("deno test".into())),
         "bun" if args.first() == Some(&"test") => out.push(Action::Test("bun test".into())),
         "node" if args.contains(&"--test") => out.push(Action::Test("node --test".into())),
