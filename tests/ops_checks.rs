@@ -123,6 +123,21 @@ fn a_deployment_needs_both_the_health_probe_and_a_strategy_that_keeps_capacity()
 }
 
 #[test]
+fn a_workload_can_be_left_out_by_config_or_inline_comment() {
+    let good = deployment("api", KEEPS_CAPACITY, "/health");
+    let redis = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: redis\nspec:\n  strategy:\n    type: Recreate\n  selector:\n    matchLabels: {app: redis}\n  template:\n    metadata:\n      labels: {app: redis}\n    spec:\n      containers:\n        - name: redis\n          image: redis:7\n";
+    let r = report(&[("k8s/api.yaml", &good), ("k8s/redis.yaml", redis)]);
+    assert_status(&r, "gradual-rollout", "warn");
+    let config = "[checks.gradual-rollout]\nignore-paths = [\"k8s/redis.yaml\"]\n";
+    let r = report(&[("k8s/api.yaml", &good), ("k8s/redis.yaml", redis), (".mistral-gate.toml", config)]);
+    assert_status(&r, "gradual-rollout", "pass");
+    let commented = format!("# Single replica cache, restarted in place. mistral-gate: ignore gradual-rollout\n{redis}");
+    let r = report(&[("k8s/api.yaml", &good), ("k8s/redis.yaml", &commented)]);
+    assert_status(&r, "gradual-rollout", "pass");
+    assert!(!evidence(&r, "gradual-rollout").contains("redis"));
+}
+
+#[test]
 fn kustomize_overlay_settings_win_over_the_base() {
     let patch = |mu: &str| format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  strategy:\n    rollingUpdate:\n      maxUnavailable: {mu}\n");
     let kustomization = "resources:\n  - ../../base\npatches:\n  - path: strategy.yaml\n";

@@ -17,22 +17,28 @@ fn covers(rule: &AlertRule, signal: Signal) -> Evidence {
     Evidence::new(&rule.path, rule.line, format!("alert {} measures {}: {}", rule.name, signal.measures(), rule.expr.trim()))
 }
 
+/// The rules check `id` reads: not those in its ignored paths or under an inline ignore.
+fn rules<'a>(ctx: &Ctx<'a>, id: &str) -> Vec<&'a AlertRule> {
+    ctx.facts.ops.alerts.iter().filter(|r| !ctx.suppressed(id, &r.path, r.line)).collect()
+}
+
 pub fn alert_rules(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
+    let rules = rules(ctx, "alert-rules");
     let problems: Vec<&Problem> = ops.problems_in(Area::Alerts).collect();
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for signal in Signal::ALL {
-        match ops.alerts.iter().find(|r| r.signals.contains(&signal)) {
+        match rules.iter().find(|r| r.signals.contains(&signal)) {
             Some(rule) => found.push(covers(rule, signal)),
             None => missing.push(signal),
         }
     }
     if missing.is_empty() {
-        return with_problems(Outcome::pass(format!("all six alerts of the checklist are defined ({} rules read)", ops.alerts.len())).with_evidence(found), &problems);
+        return with_problems(Outcome::pass(format!("all six alerts of the checklist are defined ({} rules read)", rules.len())).with_evidence(found), &problems);
     }
     // Rules whose name promises a missing row but whose expression measures something else.
-    let misnamed = ops.alerts.iter().filter_map(|r| {
+    let misnamed = rules.iter().filter_map(|r| {
         let promised: Vec<Signal> = alerts::signals(&r.name).into_iter().filter(|s| missing.contains(s) && !r.signals.contains(s)).collect();
         (!promised.is_empty()).then(|| {
             let rows: Vec<&str> = promised.iter().map(|s| s.row()).collect();
@@ -40,7 +46,7 @@ pub fn alert_rules(ctx: &Ctx) -> Outcome {
         })
     });
     let rows: Vec<&str> = missing.iter().map(|s| s.row()).collect();
-    let message = if ops.alerts.is_empty() {
+    let message = if rules.is_empty() {
         format!("{NO_RULES}; missing: {}", rows.join(", "))
     } else {
         format!("{} of 6 alerts missing: {}", missing.len(), rows.join(", "))
@@ -50,14 +56,15 @@ pub fn alert_rules(ctx: &Ctx) -> Outcome {
 }
 
 pub fn budget_alerts(ctx: &Ctx) -> Outcome {
-    let ops = &ctx.facts.ops;
-    let problems: Vec<&Problem> = ops.problems_in(Area::Alerts).collect();
-    let found: Vec<Evidence> = ops.alerts.iter().filter(|r| r.signals.contains(&Signal::Cost)).map(|r| covers(r, Signal::Cost)).collect();
+    let rules = rules(ctx, "budget-alerts");
+    let problems: Vec<&Problem> = ctx.facts.ops.problems_in(Area::Alerts).collect();
+    let found: Vec<Evidence> = rules
+        .iter().filter(|r| r.signals.contains(&Signal::Cost)).map(|r| covers(r, Signal::Cost)).collect();
     let outcome = if found.is_empty() {
-        let message = if ops.alerts.is_empty() {
+        let message = if rules.is_empty() {
             NO_RULES.to_string()
         } else {
-            format!("none of the {} alert rule{} measures token usage or spend", ops.alerts.len(), plural(ops.alerts.len()))
+            format!("none of the {} alert rule{} measures token usage or spend", rules.len(), plural(rules.len()))
         };
         Outcome::fail(message)
     } else {

@@ -33,7 +33,7 @@ pub fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
+    ci_gate(ctx, "typecheck-in-ci", "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
 }
 
 pub fn tests_in_ci(ctx: &Ctx) -> Outcome {
@@ -43,7 +43,7 @@ pub fn tests_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
+    ci_gate(ctx, "tests-in-ci", "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
 }
 
 /// True when a call's name suggests what is looked for (`npm run typecheck`).
@@ -55,9 +55,9 @@ fn named(call: &Call, re: &Regex) -> bool {
     }
 }
 
-fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
+fn ci_gate(ctx: &Ctx, id: &str, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
     let ops = &ctx.facts.ops;
-    let workflows: Vec<_> = ops.workflows().collect();
+    let workflows: Vec<_> = ops.workflows().filter(|w| !ctx.config.check(id).ignores_path(&w.path)).collect();
     let problems: Vec<&Problem> = ops.problems_in(crate::ops::Area::Ci).collect();
     if workflows.is_empty() && !problems.iter().any(|p| crate::ops::procedures::is_ci_file(&p.path)) {
         return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");

@@ -16,7 +16,7 @@ use crate::ops::commands::Action;
 use crate::ops::docs::{Coverage, Topic};
 use crate::ops::k8s::{Setting, Strategy, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
-use crate::ops::{Area, OpsFacts, Problem, Step};
+use crate::ops::{Area, Problem, Step};
 use crate::report::{Evidence, Status};
 
 /// What is deployed, or `None` (the checks skip).
@@ -54,9 +54,13 @@ impl<'a> Merged<'a> {
 const NO_DEPLOYMENT: &str =
     "no deployment files: no Kubernetes, Helm, Kustomize or Argo Rollouts manifests and no CI workflow that deploys";
 
-fn deployment(ops: &OpsFacts) -> Option<Deployment<'_>> {
+/// What is deployed, leaving out the workloads a user silenced for check `id` (in the
+/// config's `ignore-paths`, or by a `mistral-gate: ignore <id>` comment at the top of
+/// the document or on its `kind:` line).
+fn deployment<'a>(ctx: &Ctx<'a>, id: &str) -> Option<Deployment<'a>> {
+    let ops = &ctx.facts.ops;
     let mut groups: BTreeMap<(WorkloadKind, &str), Vec<&Workload>> = BTreeMap::new();
-    for w in &ops.workloads {
+    for w in ops.workloads.iter().filter(|w| !ctx.suppressed(id, &w.path, w.start) && !ctx.suppressed(id, &w.path, w.line)) {
         groups.entry((w.kind, w.name.as_str())).or_default().push(w);
     }
     let workloads: Vec<Merged> = groups.into_iter().map(|((kind, name), docs)| Merged { kind, name, docs }).collect();
@@ -139,7 +143,7 @@ fn keeps_capacity(m: &Merged) -> Verdict {
 
 pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ops) else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx, "gradual-rollout") else { return Outcome::skip(NO_DEPLOYMENT) };
     // A canary or pause stage in a deploy workflow or script, or a Flagger canary.
     let mut canaries: Vec<Evidence> = dep
         .deployers
@@ -207,7 +211,7 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
 
 pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ops) else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx, "post-deploy-verification") else { return Outcome::skip(NO_DEPLOYMENT) };
     // The best procedure: what deploys, and the health check and smoke request after it.
     #[derive(Default)]
     struct Verification {
@@ -270,7 +274,7 @@ pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
 
 pub fn rollback_ready(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ops) else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx, "rollback-ready") else { return Outcome::skip(NO_DEPLOYMENT) };
     let mut disabled = Vec::new();
     let mut hidden = Vec::new();
     let mut kept = Vec::new();

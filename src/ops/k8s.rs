@@ -103,6 +103,8 @@ pub struct Workload {
     pub path: String,
     /// The line of the document's `kind:`.
     pub line: u32,
+    /// The document's first line (where an inline `mistral-gate: ignore` sits above).
+    pub start: u32,
     /// Whether the document sets `spec.strategy` / `spec.updateStrategy` at all.
     pub strategy: Option<(Strategy, u32)>,
     pub readiness: Vec<Probe>,
@@ -150,7 +152,9 @@ pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<R
                 _ => None,
             };
             if let Some(wk) = workload_kind {
-                out.push(Resource::Workload(workload(item, wk, name, path, line, &mut finder, templated, overlay)));
+                let mut w = workload(item, wk, name, path, line, &mut finder, templated, overlay);
+                w.start = doc.line;
+                out.push(Resource::Workload(w));
             } else if (kind == "Canary" && api.starts_with("flagger.app")) || (kind.ends_with("AnalysisTemplate") && api.starts_with("argoproj.io")) {
                 out.push(Resource::Progressive { kind, name, path: path.to_string(), line });
             } else if let Some(hook) = hook(item, &kind, &name, path, line, &mut finder) {
@@ -237,6 +241,7 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, path: &str, line: u3
         name,
         path: path.to_string(),
         line,
+        start: line,
         strategy,
         readiness,
         containers: containers.map_or(0, Vec::len),
