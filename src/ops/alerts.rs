@@ -107,11 +107,14 @@ pub fn prometheus(path: &str, text: &str, docs: &[Doc]) -> Vec<AlertRule> {
             Some("PrometheusRule") => (dig(&doc.value, &["spec", "groups"]), AlertSource::PrometheusRule),
             _ => (get(&doc.value, "groups"), AlertSource::PrometheusRules),
         };
+        finder.seek(doc.line);
         for group in groups.and_then(Value::as_sequence).into_iter().flatten() {
             for r in get(group, "rules").and_then(Value::as_sequence).into_iter().flatten() {
                 let (Some(name), Some(expr)) = (get(r, "alert").and_then(scalar), get(r, "expr").and_then(scalar)) else { continue };
-                finder.seek(doc.line);
-                let line = finder.find(&format!("alert: {name}"), doc.line);
+                let line = match finder.find(&format!("alert: {name}"), 0) {
+                    0 => finder.find(&name, doc.line), // a quoted name
+                    l => l,
+                };
                 out.push(rule(path, line, name, expr, source));
             }
         }
@@ -229,6 +232,15 @@ mod tests {
         }
         assert!(signals("up{job=\"mistral\"} == 0").is_empty());
         assert!(signals("histogram_quantile(0.5, rate(x_bucket[5m])) > 500").is_empty());
+    }
+
+    #[test]
+    fn rule_lines_with_quoted_names_and_repeated_groups() {
+        let text = "groups:\n  - name: a\n    rules:\n      - alert: \"Mistral 5xx\"\n        expr: sum(rate(x{code=~\"5..\"}[1m])) > 1\n  - name: b\n    rules:\n      - alert: Tokens\n        expr: sum(rate(mistral_tokens_total[1h])) > 1\n";
+        let docs = super::super::yaml::load_all(text).unwrap();
+        let rules = prometheus("rules.yaml", text, &docs);
+        let lines: Vec<(u32, &str)> = rules.iter().map(|r| (r.line, r.name.as_str())).collect();
+        assert_eq!(lines, vec![(4, "Mistral 5xx"), (8, "Tokens")]);
     }
 
     #[test]

@@ -166,7 +166,8 @@ fn github_commands(doc: &Value, finder: &mut LineFinder, out: &mut Vec<Command>)
                 out.push(Command { line, text: format!("uses: {uses}"), actions: commands::classify_action(&uses, &inputs), dir: dir.clone() });
             }
             if let Some(run) = yaml::get(step, "run").and_then(yaml::scalar) {
-                finder.seek(step_line);
+                // The finder's cursor is past this step's name or the previous step, so
+                // the same command in an earlier step is not found again.
                 let mut cmds = script_commands(&run, finder, step_line, &dir);
                 // A step named "Rollback" whose commands do something is a rollback step.
                 if step_name.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("rollback")) {
@@ -456,6 +457,14 @@ mod tests {
         let lines: Vec<(u32, &str)> = p.commands.iter().map(|c| (c.line, c.text.as_str())).collect();
         assert_eq!(lines, vec![(7, "uses: actions/checkout@v4"), (9, "npm run typecheck"), (13, "npm ci"), (14, "npm test")]);
         assert_eq!(p.commands[3].dir.as_deref(), Some("api"));
+    }
+
+    #[test]
+    fn repeated_commands_get_their_own_lines() {
+        let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - uses: actions/setup-node@v4\n      - run: npm ci\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n";
+        let p = workflow(".github/workflows/ci.yml", text).unwrap();
+        let lines: Vec<u32> = p.commands.iter().filter(|c| c.text == "npm ci").map(|c| c.line).collect();
+        assert_eq!(lines, vec![6, 8, 12]);
     }
 
     #[test]
