@@ -89,6 +89,18 @@ fn an_invalid_package_json_without_ci_still_skips() {
 }
 
 #[test]
+fn pre_commit_hooks_run_by_ci_are_followed() {
+    let config = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.7.2\n    hooks:\n      - id: ruff\n  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: v1.13.0\n    hooks:\n      - id: mypy\n        args: [--strict]\n";
+    let wf = workflow("      - uses: actions/setup-python@v5\n      - uses: pre-commit/action@v3.0.1\n");
+    let r = report(&[(".github/workflows/ci.yml", &wf), (".pre-commit-config.yaml", config)]);
+    assert_status(&r, "typecheck-in-ci", "pass");
+    assert!(evidence(&r, "typecheck-in-ci").contains("`mypy --strict` at .pre-commit-config.yaml:9"), "{}", evidence(&r, "typecheck-in-ci"));
+    let only_ruff = workflow("      - run: pre-commit run ruff --all-files\n");
+    let r = report(&[(".github/workflows/ci.yml", &only_ruff), (".pre-commit-config.yaml", config)]);
+    assert_status(&r, "typecheck-in-ci", "fail");
+}
+
+#[test]
 fn jenkinsfile_sh_steps_count() {
     let r = report(&[("Jenkinsfile", "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n        sh 'npx vitest run'\n      }\n    }\n  }\n}\n")]);
     assert_status(&r, "tests-in-ci", "pass");

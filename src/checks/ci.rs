@@ -49,7 +49,7 @@ pub fn tests_in_ci(ctx: &Ctx) -> Outcome {
 /// True when a call's name suggests what is looked for (`npm run typecheck`).
 fn named(call: &Call, re: &Regex) -> bool {
     match call {
-        Call::PackageScript(n) | Call::ProjectTask(n) | Call::Shell(n) => re.is_match(n),
+        Call::PackageScript(n) | Call::ProjectTask(n) | Call::Shell(n) | Call::PreCommit(Some(n)) => re.is_match(n),
         Call::Make { target: Some(n), .. } => re.is_match(n),
         _ => false,
     }

@@ -43,6 +43,8 @@ pub enum Call {
     ProjectTask(String),
     /// `bash scripts/deploy.sh`, `./deploy.sh`: the path as written.
     Shell(String),
+    /// `pre-commit run [HOOK]` (`None`: every hook of .pre-commit-config.yaml).
+    PreCommit(Option<String>),
 }
 
 const TYPE_CHECKERS: &[&str] = &["tsc", "vue-tsc", "svelte-check", "mypy", "dmypy", "pyright", "basedpyright", "pytype", "pyre"];
@@ -58,7 +60,7 @@ const PM_BUILTINS: &[&str] = &[
     "patch", "plugin", "node", "x", "help", "whoami", "start", "deploy",
 ];
 /// Words that wrap another command.
-const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nice", "npx", "bunx", "xvfb-run", "dotenv", "cross-env", "command"];
+const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nice", "npx", "bunx", "uvx", "pipx", "xvfb-run", "dotenv", "cross-env", "command"];
 
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*=").unwrap());
 static URL_HEALTH: LazyLock<Regex> =
@@ -104,6 +106,9 @@ pub fn classify(line: &str) -> Vec<Action> {
 pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
     let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     let mut out = Vec::new();
+    if name == "pre-commit/action" {
+        out.push(Action::Call(Call::PreCommit(None)));
+    }
     if name.contains("pyright") {
         out.push(Action::TypeCheck("pyright".into()));
     } else if name.contains("mypy") {
@@ -197,13 +202,13 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                     w.remove(0);
                 }
             }
-            Some(&("poetry" | "uv" | "pipenv" | "rye")) if w.get(1) == Some(&"run") => {
+            Some(&("poetry" | "uv" | "pipenv" | "rye" | "pipx")) if w.get(1) == Some(&"run") => {
                 w.drain(..2);
                 while w.first().is_some_and(|x| x.starts_with('-')) {
                     w.remove(0);
                 }
             }
-            Some(&("pnpm" | "yarn")) if matches!(w.get(1), Some(&("exec" | "dlx"))) => {
+            Some(&("pnpm" | "yarn" | "npm")) if matches!(w.get(1), Some(&("exec" | "dlx" | "x"))) => {
                 w.drain(..2);
             }
             Some(first) if is_python(first) && w.get(1) == Some(&"-m") => {
@@ -233,32 +238,43 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                 out.push(Action::Test(t.to_string()));
             }
         }
-        "npm" => match args.first().copied() {
-            Some("test" | "t" | "tst") => out.push(Action::Call(Call::PackageScript("test".into()))),
-            Some("run" | "run-script") => {
-                if let Some(name) = args[1..].iter().find(|a| !a.starts_with('-')) {
-                    out.push(Action::Call(Call::PackageScript(name.to_string())));
+        "npm" => {
+            let rest = without_options(args);
+            match rest.first().copied() {
+                Some("test" | "t" | "tst") => out.push(Action::Call(Call::PackageScript("test".into()))),
+                Some("run" | "run-script") => {
+                    if let Some(name) = rest.get(1) {
+                        out.push(Action::Call(Call::PackageScript(name.to_string())));
+                    }
                 }
+                _ => {}
             }
-            _ => {}
-        },
+        }
         "yarn" | "pnpm" | "bun" => {
-            let rest: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-')).collect();
-            // `pnpm --filter web test`, `yarn workspace web test`: the script is the last word
-            // before its own arguments; take the first word that is not a builtin.
+            // `pnpm --filter web test`, `yarn workspace web test`, `yarn run test`.
+            let rest = without_options(args);
             let mut it = rest.iter().copied().peekable();
             if matches!(it.peek(), Some(&"workspace")) {
                 it.next();
                 it.next();
             }
-            if matches!(it.peek(), Some(&"run")) {
+            let explicit_run = matches!(it.peek(), Some(&"run"));
+            if explicit_run {
                 it.next();
             }
             if let Some(name) = it.next() {
-                if !PM_BUILTINS.contains(&name) || (tool != "npm" && rest.first() == Some(&"run")) {
+                if !PM_BUILTINS.contains(&name) || explicit_run {
                     out.push(Action::Call(Call::PackageScript(name.to_string())));
+                    // Without a script of that name, yarn and pnpm run the binary
+                    // (`pnpm tsc --noEmit`): say what the binary would do too.
+                    let words: Vec<String> = std::iter::once(name).chain(it).map(str::to_string).collect();
+                    out.extend(classify_simple(&words).into_iter().filter(|a| !matches!(a, Action::Call(_))));
                 }
             }
+        }
+        "pre-commit" | "prek" if matches!(args.first(), Some(&"run")) => {
+            let hook = without_options(&args[1..]).first().map(|h| h.to_string());
+            out.push(Action::Call(Call::PreCommit(hook)));
         }
         "make" | "gmake" => {
             let mut dir = None;
@@ -333,6 +349,25 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
 fn is_python(word: &str) -> bool {
     let name = word.rsplit('/').next().unwrap_or(word);
     name == "python" || name.starts_with("python3") || name == "py"
+}
+
+/// Package-manager options that take a value (`-w web`, `--filter web`).
+const VALUE_OPTIONS: &[&str] = &["-w", "--workspace", "--prefix", "--cwd", "--filter", "-F", "-C", "--dir"];
+
+/// The words that are not options nor the values of options.
+fn without_options<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if VALUE_OPTIONS.contains(a) {
+            skip = true;
+        } else if !a.starts_with('-') {
+            out.push(*a);
+        }
+    }
+    out
 }
 
 /// The value of the first of `flags` (`-e a,b`, `-ea`, `--env=a`).
@@ -424,6 +459,12 @@ mod tests {
         assert_eq!(calls("yarn test --coverage"), vec![Call::PackageScript("test".into())]);
         assert_eq!(calls("pnpm run lint"), vec![Call::PackageScript("lint".into())]);
         assert!(calls("pnpm install --frozen-lockfile").is_empty());
+        assert_eq!(calls("npm run -w web test"), vec![Call::PackageScript("test".into())]);
+        assert_eq!(calls("pnpm --filter api run typecheck"), vec![Call::PackageScript("typecheck".into())]);
+        assert!(classify("pnpm tsc --noEmit").contains(&Action::TypeCheck("tsc".into())));
+        assert_eq!(classify("npm exec -- vitest run"), vec![Action::Test("vitest".into())]);
+        assert_eq!(calls("pre-commit run --all-files"), vec![Call::PreCommit(None)]);
+        assert_eq!(calls("pre-commit run mypy --all-files"), vec![Call::PreCommit(Some("mypy".into()))]);
         assert_eq!(calls("make -C api test"), vec![Call::Make { target: Some("test".into()), dir: Some("api".into()) }]);
         assert_eq!(calls("tox -e py311,type"), vec![Call::Tox(Some(vec!["py311".into(), "type".into()]))]);
         assert_eq!(calls("nox -s tests lint"), vec![Call::Nox(Some(vec!["tests".into(), "lint".into()]))]);

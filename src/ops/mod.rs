@@ -91,6 +91,11 @@ pub fn analyze_file(file: &SourceFile) -> Option<OpsFile> {
             Ok(p) => out.procedures.push(p),
             Err(problem) => out.problems.push(problem),
         }
+    } else if name == ".pre-commit-config.yaml" {
+        match procedures::pre_commit_hooks(path, text) {
+            Ok(p) => out.procedures = p,
+            Err(problem) => out.problems.push(problem),
+        }
     } else if name == "package.json" {
         match procedures::package_scripts(path, text) {
             Ok(p) => out.procedures = p,
@@ -356,6 +361,8 @@ impl OpsFacts {
                 None => self.procedures.iter().filter(|p| p.kind == ProcedureKind::NoxSession).collect(),
             },
             Call::ProjectTask(name) => in_dir(ProcedureKind::ProjectTask, name, "pyproject.toml", dir),
+            Call::PreCommit(Some(hook)) => in_dir(ProcedureKind::PreCommitHook, hook, ".pre-commit-config.yaml", dir),
+            Call::PreCommit(None) => self.procedures.iter().filter(|p| p.kind == ProcedureKind::PreCommitHook).collect(),
             Call::Shell(script) => {
                 let rel = script.trim_start_matches("./");
                 let base = dir.map(|d| d.trim_start_matches("./").trim_end_matches('/')).unwrap_or("");

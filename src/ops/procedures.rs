@@ -21,6 +21,7 @@ pub enum ProcedureKind {
     NoxSession,
     ProjectTask,
     ShellScript,
+    PreCommitHook,
 }
 
 impl ProcedureKind {
@@ -33,6 +34,7 @@ impl ProcedureKind {
             ProcedureKind::NoxSession => "nox session",
             ProcedureKind::ProjectTask => "pyproject task",
             ProcedureKind::ShellScript => "shell script",
+            ProcedureKind::PreCommitHook => "pre-commit hook",
         }
     }
 }
@@ -433,6 +435,27 @@ pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
             p.line += offset;
             p.commands.iter_mut().for_each(|c| c.line += offset);
             out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// .pre-commit-config.yaml hooks, one procedure each, named by id. A hook runs its
+/// tool: the id of a published hook (`mypy`, `pyright`) or a local hook's `entry`.
+pub fn pre_commit_hooks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem> {
+    let docs = yaml::load_all(text).map_err(|e| Problem::yaml(path, Area::Ci, e))?;
+    let mut finder = LineFinder::new(text);
+    let mut out = Vec::new();
+    for doc in &docs {
+        for repo in yaml::get(&doc.value, "repos").and_then(Value::as_sequence).into_iter().flatten() {
+            for hook in yaml::get(repo, "hooks").and_then(Value::as_sequence).into_iter().flatten() {
+                let Some(id) = yaml::get(hook, "id").and_then(yaml::scalar) else { continue };
+                let line = finder.find(&format!("id: {id}"), 1);
+                let entry = yaml::get(hook, "entry").and_then(yaml::scalar).unwrap_or_else(|| id.clone());
+                let args = yaml::get(hook, "args").map(yaml::strings).unwrap_or_default().join(" ");
+                let commands = command(line, &format!("{entry} {args}"), None).into_iter().collect();
+                out.push(Procedure { kind: ProcedureKind::PreCommitHook, path: path.to_string(), name: id, line, commands, runs_also: Vec::new() });
+            }
         }
     }
     Ok(out)
