@@ -114,7 +114,9 @@ pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
     } else if name.contains("mypy") {
         out.push(Action::TypeCheck("mypy".into()));
     }
-    if name.contains("deploy") || name.ends_with("/helm") || name.contains("flyctl") || name.contains("wrangler-action") {
+    // GitHub Pages deploys publish documentation, not the application.
+    let app_deploy = (name.contains("deploy") && !name.contains("pages")) || name.ends_with("/helm") || name.contains("flyctl") || name.contains("wrangler-action");
+    if app_deploy {
         out.push(Action::Deploy);
         if inputs.iter().any(|(k, v)| k == "strategy" && matches!(v.to_ascii_lowercase().as_str(), "canary" | "blue-green" | "bluegreen")) {
             out.push(Action::Canary);
@@ -409,7 +411,8 @@ fn is_deploy(tool: &str, args: &[&str]) -> bool {
     let has = |w: &str| args.contains(&w);
     match tool {
         "kubectl" | "oc" => {
-            matches!(first, "apply" | "replace" | "set" | "create")
+            matches!(first, "apply" | "replace" | "set")
+                || (first == "create" && (has("-f") || has("-k") || args.iter().any(|a| a.starts_with("--filename"))))
                 || (first == "rollout" && has("restart"))
                 || (first == "argo" && has("rollouts") && (has("set") || has("promote")))
         }
@@ -482,6 +485,9 @@ mod tests {
         assert!(classify("helm rollback app 0").contains(&Action::Rollback));
         assert!(classify("helm upgrade --install app ./chart").contains(&Action::Deploy));
         assert!(!classify("kubectl rollout status deployment/app").contains(&Action::Deploy));
+        assert!(!classify("kubectl create namespace staging").contains(&Action::Deploy));
+        assert!(classify_action("azure/k8s-deploy@v5", &[("strategy".into(), "canary".into())]).contains(&Action::Canary));
+        assert!(classify_action("JamesIves/github-pages-deploy-action@v4", &[]).is_empty());
         assert!(classify("curl -s https://example.com/").is_empty());
     }
 }
