@@ -137,7 +137,7 @@ pub fn is_helm_template(path: &str, text: &str) -> bool {
 /// The Kubernetes resources of a YAML file's documents.
 pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<Resource> {
     let mut finder = LineFinder::new(text);
-    let overlay = path.split('/').any(|seg| seg == "overlays");
+    let file = FileContext { path, templated, overlay: path.split('/').any(|seg| seg == "overlays") };
     let mut out = Vec::new();
     for doc in docs {
         for item in items(&doc.value) {
@@ -152,9 +152,7 @@ pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<R
                 _ => None,
             };
             if let Some(wk) = workload_kind {
-                let mut w = workload(item, wk, name, path, line, &mut finder, templated, overlay);
-                w.start = doc.line;
-                out.push(Resource::Workload(w));
+                out.push(Resource::Workload(workload(item, wk, name, &file, (doc.line, line), &mut finder)));
             } else if (kind == "Canary" && api.starts_with("flagger.app")) || (kind.ends_with("AnalysisTemplate") && api.starts_with("argoproj.io")) {
                 out.push(Resource::Progressive { kind, name, path: path.to_string(), line });
             } else if let Some(hook) = hook(item, &kind, &name, path, line, &mut finder) {
@@ -175,8 +173,16 @@ fn items(value: &Value) -> Vec<&Value> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn workload(item: &Value, kind: WorkloadKind, name: String, path: &str, line: u32, finder: &mut LineFinder, templated: bool, overlay: bool) -> Workload {
+/// What every document of a file shares.
+struct FileContext<'p> {
+    path: &'p str,
+    templated: bool,
+    overlay: bool,
+}
+
+/// `(start, line)`: the document's first line and its `kind:` line.
+fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, (start, line): (u32, u32), finder: &mut LineFinder) -> Workload {
+    let templated = file.templated;
     let spec = get(item, "spec");
     let at = |finder: &mut LineFinder, needle: &str| {
         finder.seek(line);
@@ -239,15 +245,15 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, path: &str, line: u3
     Workload {
         kind,
         name,
-        path: path.to_string(),
+        path: file.path.to_string(),
         line,
-        start: line,
+        start,
         strategy,
         readiness,
         containers: containers.map_or(0, Vec::len),
         revision_history_limit,
         templated,
-        overlay,
+        overlay: file.overlay,
     }
 }
 

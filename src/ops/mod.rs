@@ -260,16 +260,16 @@ impl OpsFacts {
     /// the [`Action::Call`] itself.
     pub fn expand<'a>(&'a self, proc: &'a Procedure) -> Vec<Step<'a>> {
         let mut out = Vec::new();
-        let mut stack = Vec::new();
-        self.expand_into(proc, &mut stack, &mut Vec::new(), &mut out);
+        self.expand_into(proc, &mut Vec::new(), &mut Vec::new(), &mut out);
         out
     }
 
-    fn expand_into<'a>(&'a self, proc: &'a Procedure, via: &mut Vec<(&'a str, &'a str, u32)>, seen: &mut Vec<*const Procedure>, out: &mut Vec<Step<'a>>) {
-        if seen.contains(&(proc as *const _)) || via.len() > MAX_CALL_DEPTH {
+    /// `seen` holds the procedures on the current call path, so that a cycle is cut.
+    fn expand_into<'a>(&'a self, proc: &'a Procedure, via: &mut Vec<(&'a str, &'a str, u32)>, seen: &mut Vec<&'a Procedure>, out: &mut Vec<Step<'a>>) {
+        if seen.iter().any(|p| std::ptr::eq(*p, proc)) || via.len() > MAX_CALL_DEPTH {
             return;
         }
-        seen.push(proc as *const _);
+        seen.push(proc);
         // package.json runs `preX` before and `postX` after `X`; Makefile prerequisites
         // and the envlist's envs run before.
         let is_post = |n: &String| proc.kind == ProcedureKind::PackageScript && n.starts_with("post");
