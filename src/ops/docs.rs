@@ -84,7 +84,7 @@ static RULES: LazyLock<Vec<TopicRule>> = LazyLock::new(|| {
         },
         TopicRule {
             topic: Topic::Escalation,
-            heading: r(r"(?i)\b(escalat\w*|on-?call|on call|paging|contacts?|who to (call|page))\b"),
+            heading: r(r"(?i)\b(escalat\w*|on-?call|on call|paging|who to (call|page))\b"),
             text: r(r"(?i)\bescalate (to|the)\b|\b(page|paging) (the )?on-?call\b|\bpagerduty\b|\bopsgenie\b|\bescalation (path|policy)\b"),
         },
         TopicRule {
