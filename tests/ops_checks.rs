@@ -236,6 +236,14 @@ fn rollback_needs_history_and_a_written_procedure() {
 }
 
 #[test]
+fn templated_workload_names_are_not_merged_into_one() {
+    let template = |probe: &str| format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{{{ include \"app.fullname\" . }}}}\nspec:\n  strategy:\n    rollingUpdate: {{maxUnavailable: 0}}\n  template:\n    spec:\n      containers:\n        - name: app\n          readinessProbe:\n            httpGet: {{path: {probe}, port: http}}\n");
+    let r = report(&[("chart/templates/api.yaml", &template("/health")), ("chart/templates/worker.yaml", &template("/metrics"))]);
+    assert_status(&r, "gradual-rollout", "warn");
+    assert_eq!(check(&r, "gradual-rollout")["message"], "1 of 2 workloads do not roll out gradually");
+}
+
+#[test]
 fn helm_values_that_decide_are_not_visible_statically() {
     let template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  revisionHistoryLimit: {{ .Values.history }}\n  strategy:\n    rollingUpdate:\n      maxUnavailable: {{ .Values.maxUnavailable }}\n  template:\n    spec:\n      containers:\n        - name: app\n          readinessProbe:\n            httpGet:\n              path: /health\n              port: http\n";
     let r = report(&[("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n"), ("chart/templates/deployment.yaml", template), ("Makefile", "rollback:\n\thelm rollback app\n")]);

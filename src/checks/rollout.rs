@@ -30,7 +30,8 @@ struct Deployment<'a> {
 /// One workload, merged over the documents that describe it.
 struct Merged<'a> {
     kind: WorkloadKind,
-    name: &'a str,
+    /// The name, with `{{…}}` for a part a template fills in.
+    name: String,
     docs: Vec<&'a Workload>,
 }
 
@@ -39,7 +40,7 @@ impl<'a> Merged<'a> {
         self.docs[0]
     }
     fn label(&self) -> String {
-        format!("{} {}", self.kind.name(), self.name.replace("TEMPLATE", "{{…}}"))
+        format!("{} {}", self.kind.name(), self.name)
     }
     /// The documents whose explicit settings count: overlays when any sets `pick`.
     fn settings<T>(&self, pick: impl Fn(&'a Workload) -> Option<T>) -> Vec<(T, &'a Workload)> {
@@ -59,11 +60,15 @@ const NO_DEPLOYMENT: &str =
 /// the document or on its `kind:` line).
 fn deployment<'a>(ctx: &Ctx<'a>, id: &str) -> Option<Deployment<'a>> {
     let ops = &ctx.facts.ops;
-    let mut groups: BTreeMap<(WorkloadKind, &str), Vec<&Workload>> = BTreeMap::new();
+    // Templated names (`{{ include "app.fullname" . }}`) all read the same: those are
+    // told apart by their template file.
+    let mut groups: BTreeMap<(WorkloadKind, String, Option<&str>), Vec<&Workload>> = BTreeMap::new();
     for w in ops.workloads.iter().filter(|w| !ctx.suppressed(id, &w.path, w.start) && !ctx.suppressed(id, &w.path, w.line)) {
-        groups.entry((w.kind, w.name.as_str())).or_default().push(w);
+        let templated = w.name.contains("TEMPLATE");
+        let key = (w.kind, w.name.replace("TEMPLATE", "{{…}}"), templated.then_some(w.path.as_str()));
+        groups.entry(key).or_default().push(w);
     }
-    let workloads: Vec<Merged> = groups.into_iter().map(|((kind, name), docs)| Merged { kind, name, docs }).collect();
+    let workloads: Vec<Merged> = groups.into_iter().map(|((kind, name, _), docs)| Merged { kind, name, docs }).collect();
     let deployers: Vec<_> = ops
         .procedures
         .iter()
