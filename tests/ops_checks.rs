@@ -101,6 +101,18 @@ fn pre_commit_hooks_run_by_ci_are_followed() {
 }
 
 #[test]
+fn gitlab_included_job_files_are_workflows() {
+    let main = "include:\n  - local: ci/test.yml\nstages: [test]\n";
+    let included = "unit:\n  stage: test\n  image: python:3.12\n  script:\n    - pip install -e .[test]\n    - pytest\n";
+    let r = report(&[(".gitlab-ci.yml", main), ("ci/test.yml", included)]);
+    assert_status(&r, "tests-in-ci", "pass");
+    assert!(evidence(&r, "tests-in-ci").contains("ci/test.yml:6 runs pytest"));
+    // A compose file has services with `image`, but no `script`: not a workflow.
+    let r = report(&[("compose.yaml", "services:\n  api:\n    image: api:1\n    command: pytest\n")]);
+    assert_status(&r, "tests-in-ci", "skip");
+}
+
+#[test]
 fn jenkinsfile_sh_steps_count() {
     let r = report(&[("Jenkinsfile", "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n        sh 'npx vitest run'\n      }\n    }\n  }\n}\n")]);
     assert_status(&r, "tests-in-ci", "pass");

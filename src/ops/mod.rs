@@ -153,6 +153,9 @@ fn yaml_file(path: &str, text: &str, out: &mut OpsFile) {
                 }
             }
             let resources = k8s::resources(path, source, &docs, templated);
+            if resources.is_empty() && out.alerts.is_empty() {
+                out.procedures.extend(procedures::gitlab_include(path, source, &docs));
+            }
             if templated && resources.is_empty() {
                 out.markers.push(DeployMarker { path: path.to_string(), what: "Helm template" });
             }

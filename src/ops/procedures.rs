@@ -141,6 +141,24 @@ pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
     Ok(proc)
 }
 
+/// A YAML file of GitLab CI jobs outside `.gitlab-ci.yml` (an `include:` target such as
+/// `ci/test.yml`): some top-level key maps to a job with a `script` and a job keyword.
+pub fn gitlab_include(path: &str, text: &str, docs: &[yaml::Doc]) -> Option<Procedure> {
+    const JOB_KEYS: &[&str] = &["stage", "image", "extends", "rules", "only", "needs", "before_script", "variables"];
+    let is_job = |job: &Value| yaml::get(job, "script").is_some() && JOB_KEYS.iter().any(|k| yaml::get(job, k).is_some());
+    let jobs = |doc: &Value| doc.as_mapping().is_some_and(|m| m.values().any(is_job));
+    if !docs.iter().any(|d| jobs(&d.value)) {
+        return None;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_string();
+    let mut proc = Procedure { kind: ProcedureKind::CiWorkflow, path: path.to_string(), name, line: 1, commands: Vec::new(), runs_also: Vec::new() };
+    let mut finder = LineFinder::new(text);
+    for doc in docs {
+        generic_commands(&doc.value, &mut finder, None, &mut proc.commands);
+    }
+    Some(proc)
+}
+
 /// GitHub Actions: `jobs.<id>.steps[]` with `run`, `uses`/`with`, `working-directory`.
 fn github_commands(doc: &Value, finder: &mut LineFinder, out: &mut Vec<Command>) {
     let Some(jobs) = yaml::get(doc, "jobs").and_then(Value::as_mapping) else { return };
