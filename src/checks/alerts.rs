@@ -1,4 +1,74 @@
 //! Alerts: the checklist's alert table, and the token budget alert.
+//!
+//! Each row of the table (API down, p95 latency, 429, 401, circuit open, cost spike)
+//! is covered by an alert whose expression measures it (see `ops::alerts`); a rule
+//! named `MistralAuthFailure` over `up == 0` covers nothing and is named as such.
 
-pub(crate) use super::not_implemented as alert_rules;
-pub(crate) use super::not_implemented as budget_alerts;
+use super::ci::{with_problems, EVIDENCE_LIMIT};
+use super::credentials::plural;
+use super::{Ctx, Outcome};
+use crate::ops::alerts::{self, AlertRule, Signal};
+use crate::ops::{Area, Problem};
+use crate::report::Evidence;
+
+const NO_RULES: &str = "no alert rules found (Prometheus rule files, PrometheusRule resources, Datadog monitors as JSON or Terraform)";
+
+fn covers(rule: &AlertRule, signal: Signal) -> Evidence {
+    Evidence::new(&rule.path, rule.line, format!("alert {} measures {}: {}", rule.name, signal.measures(), rule.expr.trim()))
+}
+
+/// The rules check `id` reads: not those in its ignored paths or under an inline ignore.
+fn rules<'a>(ctx: &Ctx<'a>, id: &str) -> Vec<&'a AlertRule> {
+    ctx.facts.ops.alerts.iter().filter(|r| !ctx.suppressed(id, &r.path, r.line)).collect()
+}
+
+pub fn alert_rules(ctx: &Ctx) -> Outcome {
+    let ops = &ctx.facts.ops;
+    let rules = rules(ctx, "alert-rules");
+    let problems: Vec<&Problem> = ops.problems_in(Area::Alerts).collect();
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for signal in Signal::ALL {
+        match rules.iter().find(|r| r.signals.contains(&signal)) {
+            Some(rule) => found.push(covers(rule, signal)),
+            None => missing.push(signal),
+        }
+    }
+    if missing.is_empty() {
+        return with_problems(Outcome::pass(format!("all six alerts of the checklist are defined ({} rules read)", rules.len())).with_evidence(found), &problems);
+    }
+    // Rules whose name promises a missing row but whose expression measures something else.
+    let misnamed = rules.iter().filter_map(|r| {
+        let promised: Vec<Signal> = alerts::signals(&r.name).into_iter().filter(|s| missing.contains(s) && !r.signals.contains(s)).collect();
+        (!promised.is_empty()).then(|| {
+            let rows: Vec<&str> = promised.iter().map(|s| s.row()).collect();
+            Evidence::new(&r.path, r.line, format!("alert {} is named for {} but its expression `{}` does not measure it", r.name, rows.join(", "), r.expr.trim()))
+        })
+    });
+    let rows: Vec<&str> = missing.iter().map(|s| s.row()).collect();
+    let message = if rules.is_empty() {
+        format!("{NO_RULES}; missing: {}", rows.join(", "))
+    } else {
+        format!("{} of 6 alerts missing: {}", missing.len(), rows.join(", "))
+    };
+    let evidence = misnamed.chain(found).take(2 * EVIDENCE_LIMIT).collect();
+    with_problems(Outcome::fail(message).with_evidence(evidence), &problems)
+}
+
+pub fn budget_alerts(ctx: &Ctx) -> Outcome {
+    let rules = rules(ctx, "budget-alerts");
+    let problems: Vec<&Problem> = ctx.facts.ops.problems_in(Area::Alerts).collect();
+    let found: Vec<Evidence> = rules
+        .iter().filter(|r| r.signals.contains(&Signal::Cost)).map(|r| covers(r, Signal::Cost)).collect();
+    let outcome = if found.is_empty() {
+        let message = if rules.is_empty() {
+            NO_RULES.to_string()
+        } else {
+            format!("none of the {} alert rule{} measures token usage or spend", rules.len(), plural(rules.len()))
+        };
+        Outcome::fail(message)
+    } else {
+        Outcome::pass(format!("{} alert{} on token usage or spend", found.len(), plural(found.len()))).with_evidence(found.into_iter().take(EVIDENCE_LIMIT).collect())
+    };
+    with_problems(outcome, &problems)
+}

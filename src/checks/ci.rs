@@ -1,4 +1,157 @@
 //! CI gates of the checklist: the type check and the tests run in CI.
+//!
+//! A CI workflow counts when one of its commands, followed through the package.json
+//! scripts, Makefile targets, tox envs, nox sessions, pyproject tasks and shell scripts
+//! it calls, runs a type checker (or a test runner). `npm test` over a `test` script that
+//! only echoes runs nothing. A call into a script the repository does not show is
+//! "not visible statically": `warn`, never a pass.
 
-pub(crate) use super::not_implemented as typecheck_in_ci;
-pub(crate) use super::not_implemented as tests_in_ci;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::credentials::plural;
+use super::{Ctx, Outcome};
+use crate::ops::commands::{Action, Call};
+use crate::ops::procedures::Procedure;
+use crate::ops::{OpsFacts, Problem, Step};
+use crate::report::{Evidence, Status};
+
+/// How many findings a passing check names in its evidence.
+pub(super) const EVIDENCE_LIMIT: usize = 10;
+
+static TYPECHECK_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)type|tsc|mypy|pyright").unwrap());
+static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)test|spec").unwrap());
+
+/// What a CI gate looks for: the tool an action runs, if it is the wanted kind.
+type Wanted = fn(&Action) -> Option<&str>;
+
+pub fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
+    fn type_checker(a: &Action) -> Option<&str> {
+        match a {
+            Action::TypeCheck(tool) => Some(tool),
+            _ => None,
+        }
+    }
+    ci_gate(ctx, "typecheck-in-ci", "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
+}
+
+pub fn tests_in_ci(ctx: &Ctx) -> Outcome {
+    fn test_runner(a: &Action) -> Option<&str> {
+        match a {
+            Action::Test(tool) => Some(tool),
+            _ => None,
+        }
+    }
+    ci_gate(ctx, "tests-in-ci", "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
+}
+
+/// True when a call's name suggests what is looked for (`npm run typecheck`).
+fn named(call: &Call, re: &Regex) -> bool {
+    match call {
+        Call::PackageScript(n) | Call::ProjectTask(n) | Call::Shell(n) | Call::PreCommit(Some(n)) => re.is_match(n),
+        Call::Make { target: Some(n), .. } => re.is_match(n),
+        _ => false,
+    }
+}
+
+fn ci_gate(ctx: &Ctx, id: &str, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
+    let ops = &ctx.facts.ops;
+    let workflows: Vec<_> = ops.workflows().filter(|w| !ctx.config.check(id).ignores_path(&w.path)).collect();
+    let problems: Vec<&Problem> = ops.problems_in(crate::ops::Area::Ci).collect();
+    if workflows.is_empty() && !problems.iter().any(|p| crate::ops::procedures::is_ci_file(&p.path)) {
+        return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");
+    }
+    let mut found = Vec::new();
+    let mut unresolved = Vec::new();
+    for wf in &workflows {
+        for step in ops.expand(wf) {
+            if let Some(tool) = wanted(step.action) {
+                found.push(evidence_for(&step, &format!("runs {tool}")));
+            } else if let Action::Call(call) = step.action {
+                if looks_like(call) {
+                    unresolved.push(evidence_for(&step, &format!("calls `{}`, defined nowhere in the repository: value not visible statically", step.text)));
+                }
+            }
+        }
+    }
+    dedup(&mut found);
+    if !found.is_empty() {
+        let n = found.len();
+        found.truncate(EVIDENCE_LIMIT);
+        return with_problems(Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found), &problems);
+    }
+    let mut evidence = echo_only(ops, &workflows, what, wanted, &looks_like);
+    if !unresolved.is_empty() {
+        unresolved.extend(evidence);
+        return with_problems(Outcome::warn(format!("CI calls a script that may run {what}, but the script is not in the repository")).with_evidence(unresolved), &problems);
+    }
+    evidence.extend(workflows.iter().map(|w| Evidence::new(&w.path, 0, format!("has no step that runs {what}"))));
+    with_problems(Outcome::fail(format!("no CI step runs {what}")).with_evidence(evidence), &problems)
+}
+
+/// Calls that look like the wanted step but run something else (`"test": "echo ..."`).
+fn echo_only(ops: &OpsFacts, workflows: &[&Procedure], what: &str, wanted: Wanted, looks_like: &impl Fn(&Call) -> bool) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for wf in workflows {
+        for cmd in &wf.commands {
+            for action in &cmd.actions {
+                let Action::Call(call) = action else { continue };
+                if !looks_like(call) {
+                    continue;
+                }
+                for target in ops.resolve(call, &wf.path, cmd.dir.as_deref()) {
+                    let runs = ops.expand(target);
+                    if runs.iter().all(|s| wanted(s.action).is_none()) {
+                        let body: Vec<&str> = target.commands.iter().map(|c| c.text.as_str()).collect();
+                        out.push(Evidence::new(
+                            &wf.path,
+                            cmd.line,
+                            format!(
+                                "`{}` calls {} `{}` at {}:{}, which runs `{}`, not {what}",
+                                cmd.text,
+                                target.kind.describe(),
+                                target.name,
+                                target.path,
+                                target.line,
+                                body.join("; "),
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Evidence at the CI line that starts the chain, naming where the command really is.
+pub(super) fn evidence_for(step: &Step, what: &str) -> Evidence {
+    let (path, line) = step.origin();
+    if step.via.is_empty() {
+        Evidence::new(path, line, format!("{what}: `{}`", step.text))
+    } else {
+        let chain: Vec<String> = step.via.iter().map(|(t, _, _)| format!("`{t}`")).collect();
+        Evidence::new(path, line, format!("{what} via {} → `{}` at {}:{}", chain.join(" → "), step.text, step.path, step.line))
+    }
+}
+
+pub(super) fn dedup(evidence: &mut Vec<Evidence>) {
+    let mut seen = std::collections::HashSet::new();
+    evidence.retain(|e| seen.insert((e.path.clone(), e.line, e.message.clone())));
+}
+
+/// Files of the area that could not be read: a failing check may be wrong about them,
+/// so `fail` becomes `warn`; every status names them.
+pub(super) fn with_problems(outcome: Outcome, problems: &[&Problem]) -> Outcome {
+    if problems.is_empty() {
+        return outcome;
+    }
+    let mut outcome = outcome;
+    if outcome.status == Status::Fail {
+        outcome.status = Status::Warn;
+        outcome.message = format!("{} ({} file{} could not be read)", outcome.message, problems.len(), plural(problems.len()));
+    }
+    outcome.evidence.extend(problems.iter().map(|p| Evidence::new(&p.path, p.line, &p.message)));
+    outcome
+}

@@ -1,5 +1,331 @@
-//! Gradual rollout, post-deploy verification, rollback readiness.
+//! Gradual rollout, post-deploy verification, rollback readiness (checklist steps 4-6).
+//!
+//! All three need something deployed: Kubernetes workloads (plain, Kustomize, Helm,
+//! Argo Rollouts) or a CI workflow that deploys. Without either they `skip`.
+//!
+//! Documents of the same kind and name (a Kustomize base and its overlays' patches)
+//! are one workload: probes from any of them count, and a setting written in an
+//! overlay wins over the base; among several overlays the weakest setting decides.
 
-pub(crate) use super::not_implemented as gradual_rollout;
-pub(crate) use super::not_implemented as post_deploy_verification;
-pub(crate) use super::not_implemented as rollback_ready;
+use std::collections::BTreeMap;
+
+use super::ci::{dedup, evidence_for, with_problems, EVIDENCE_LIMIT};
+use super::credentials::plural;
+use super::{Ctx, Outcome};
+use crate::ops::commands::Action;
+use crate::ops::docs::{Coverage, Topic};
+use crate::ops::k8s::{Setting, Strategy, Workload, WorkloadKind};
+use crate::ops::procedures::{Procedure, ProcedureKind};
+use crate::ops::{Area, Problem, Step};
+use crate::report::{Evidence, Status};
+
+/// What is deployed, or `None` (the checks skip).
+struct Deployment<'a> {
+    workloads: Vec<Merged<'a>>,
+    /// Workflows and scripts that deploy, with their expanded steps.
+    deployers: Vec<(&'a Procedure, Vec<Step<'a>>)>,
+    problems: Vec<&'a Problem>,
+}
+
+/// One workload, merged over the documents that describe it.
+struct Merged<'a> {
+    kind: WorkloadKind,
+    /// The name, with `{{…}}` for a part a template fills in.
+    name: String,
+    docs: Vec<&'a Workload>,
+}
+
+impl<'a> Merged<'a> {
+    fn first(&self) -> &'a Workload {
+        self.docs[0]
+    }
+    fn label(&self) -> String {
+        format!("{} {}", self.kind.name(), self.name)
+    }
+    /// The documents whose explicit settings count: overlays when any sets `pick`.
+    fn settings<T>(&self, pick: impl Fn(&'a Workload) -> Option<T>) -> Vec<(T, &'a Workload)> {
+        let overlay: Vec<_> = self.docs.iter().filter(|w| w.overlay).filter_map(|w| pick(w).map(|t| (t, *w))).collect();
+        if !overlay.is_empty() {
+            return overlay;
+        }
+        self.docs.iter().filter_map(|w| pick(w).map(|t| (t, *w))).collect()
+    }
+}
+
+const NO_DEPLOYMENT: &str =
+    "no deployment files: no Kubernetes, Helm, Kustomize or Argo Rollouts manifests and no CI workflow that deploys";
+
+/// What is deployed, leaving out the workloads a user silenced for check `id` (in the
+/// config's `ignore-paths`, or by a `mistral-gate: ignore <id>` comment at the top of
+/// the document or on its `kind:` line).
+fn deployment<'a>(ctx: &Ctx<'a>, id: &str) -> Option<Deployment<'a>> {
+    let ops = &ctx.facts.ops;
+    // Templated names (`{{ include "app.fullname" . }}`) all read the same: those are
+    // told apart by their template file.
+    let mut groups: BTreeMap<(WorkloadKind, String, Option<&str>), Vec<&Workload>> = BTreeMap::new();
+    for w in ops.workloads.iter().filter(|w| !ctx.suppressed(id, &w.path, w.start) && !ctx.suppressed(id, &w.path, w.line)) {
+        let templated = w.name.contains("TEMPLATE");
+        let key = (w.kind, w.name.replace("TEMPLATE", "{{…}}"), templated.then_some(w.path.as_str()));
+        groups.entry(key).or_default().push(w);
+    }
+    let workloads: Vec<Merged> = groups.into_iter().map(|((kind, name, _), docs)| Merged { kind, name, docs }).collect();
+    let deployers: Vec<_> = ops
+        .procedures
+        .iter()
+        .map(|p| (p, ops.expand(p)))
+        .filter(|(_, steps)| steps.iter().any(|s| *s.action == Action::Deploy))
+        .collect();
+    let problems: Vec<&Problem> = ops.problems_in(Area::Deploy).collect();
+    let ci_deploys = deployers.iter().any(|(p, _)| p.kind == ProcedureKind::CiWorkflow);
+    let manifests = !workloads.is_empty() || !ops.markers.is_empty() || !ops.progressive.is_empty() || !ops.hooks.is_empty() || !problems.is_empty();
+    (manifests || ci_deploys).then_some(Deployment { workloads, deployers, problems })
+}
+
+/// How a workload stands on one requirement.
+enum Verdict {
+    Yes(Evidence),
+    No(Evidence),
+    Unknown(Evidence),
+}
+
+fn is_health_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    ["health", "ready", "live", "status", "ping"].iter().any(|w| p.contains(w))
+}
+
+fn readiness(m: &Merged) -> Verdict {
+    let probes: Vec<_> = m.docs.iter().flat_map(|w| w.readiness.iter().map(move |p| (p, *w))).collect();
+    if let Some((p, w)) = probes.iter().find(|(p, _)| p.http_path.as_deref().is_some_and(|x| is_health_path(x) && !x.contains("TEMPLATE"))) {
+        return Verdict::Yes(Evidence::new(&w.path, p.line, format!("{}: readiness probe GET {} on container {}", m.label(), p.http_path.as_deref().unwrap_or(""), p.container)));
+    }
+    if let Some((p, w)) = probes.iter().find(|(p, _)| p.http_path.as_deref().is_some_and(|x| x.contains("TEMPLATE"))) {
+        return Verdict::Unknown(Evidence::new(&w.path, p.line, format!("{}: readiness probe path set by a template: value not visible statically", m.label())));
+    }
+    match probes.first() {
+        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_deref().map_or(p.handler.clone(), |x| format!("{} {x}", p.handler))))),
+        None => Verdict::No(Evidence::new(&m.first().path, m.first().line, format!("{}: no readiness probe", m.label()))),
+    }
+}
+
+/// Whether an update keeps serving capacity (or is a canary).
+fn keeps_capacity(m: &Merged) -> Verdict {
+    let set = m.settings(|w| w.strategy.clone());
+    let label = m.label();
+    let mut verdicts: Vec<Verdict> = set
+        .iter()
+        .map(|((strategy, line), w)| {
+            let at = |msg: String| Evidence::new(&w.path, *line, format!("{label}: {msg}"));
+            match strategy {
+                Strategy::Canary { steps } => Verdict::Yes(at(format!("Argo Rollouts canary strategy with {steps} step{}", plural(*steps)))),
+                Strategy::BlueGreen => Verdict::Yes(at("Argo Rollouts blue-green strategy".into())),
+                Strategy::Partitioned(Setting::Number(n)) if *n > 0 => Verdict::Yes(at(format!("staged RollingUpdate with partition {n}"))),
+                Strategy::RollingUpdate { max_unavailable: Some(mu), .. } if mu.is_zero() && m.kind != WorkloadKind::StatefulSet => {
+                    Verdict::Yes(at("RollingUpdate with maxUnavailable: 0".into()))
+                }
+                Strategy::RollingUpdate { max_unavailable: Some(Setting::Template), .. } | Strategy::Template | Strategy::Partitioned(Setting::Template) => {
+                    Verdict::Unknown(at("update strategy set by a template: value not visible statically".into()))
+                }
+                Strategy::RollingUpdate { max_unavailable: Some(mu), .. } => Verdict::No(at(format!("RollingUpdate with maxUnavailable: {} drops capacity", mu.show()))),
+                Strategy::RollingUpdate { max_unavailable: None, .. } => Verdict::No(at("RollingUpdate without maxUnavailable: 0 (the default 25% drops capacity)".into())),
+                Strategy::Recreate => Verdict::No(at("Recreate strategy stops every pod before starting the new ones".into())),
+                Strategy::OnDelete => Verdict::No(at("OnDelete update strategy".into())),
+                Strategy::Partitioned(s) => Verdict::No(at(format!("RollingUpdate with partition {}: no staged rollout", s.show()))),
+            }
+        })
+        .collect();
+    if verdicts.is_empty() {
+        let w = m.first();
+        let msg = match m.kind {
+            WorkloadKind::Rollout => "Rollout without a canary or blue-green strategy",
+            _ => "no update strategy (the default RollingUpdate with maxUnavailable 25% drops capacity)",
+        };
+        return Verdict::No(Evidence::new(&w.path, w.line, format!("{label}: {msg}")));
+    }
+    // The weakest setting decides.
+    let worst = verdicts.iter().position(|v| matches!(v, Verdict::No(_))).or_else(|| verdicts.iter().position(|v| matches!(v, Verdict::Unknown(_)))).unwrap_or(0);
+    verdicts.swap_remove(worst)
+}
+
+pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
+    let ops = &ctx.facts.ops;
+    let Some(dep) = deployment(ctx, "gradual-rollout") else { return Outcome::skip(NO_DEPLOYMENT) };
+    // A canary or pause stage in a deploy workflow or script, or a Flagger canary.
+    let mut canaries: Vec<Evidence> = dep
+        .deployers
+        .iter()
+        .flat_map(|(_, steps)| steps.iter().filter(|s| *s.action == Action::Canary).map(|s| evidence_for(s, "canary or pause stage")))
+        .collect();
+    canaries.extend(ops.progressive.iter().filter(|(k, ..)| k == "Canary").map(|(k, n, p, l)| Evidence::new(p, *l, format!("Flagger {k} {n}"))));
+    dedup(&mut canaries);
+    let candidates: Vec<&Merged> = {
+        let stateless: Vec<&Merged> = dep.workloads.iter().filter(|m| m.kind != WorkloadKind::StatefulSet).collect();
+        if stateless.is_empty() { dep.workloads.iter().collect() } else { stateless }
+    };
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let mut unknown = Vec::new();
+    let (mut bad_workloads, mut unknown_workloads) = (0, 0);
+    for m in &candidates {
+        let capacity = keeps_capacity(m);
+        // A canary strategy gates on its own analysis and steps; the probe still decides readiness.
+        let probe = readiness(m);
+        let verdicts = [probe, capacity];
+        if verdicts.iter().any(|v| matches!(v, Verdict::No(_))) {
+            bad_workloads += 1;
+        } else if verdicts.iter().any(|v| matches!(v, Verdict::Unknown(_))) {
+            unknown_workloads += 1;
+        }
+        for v in verdicts {
+            match v {
+                Verdict::Yes(e) => good.push(e),
+                Verdict::No(e) => bad.push(e),
+                Verdict::Unknown(e) => unknown.push(e),
+            }
+        }
+    }
+    if !canaries.is_empty() {
+        let n = canaries.len();
+        canaries.truncate(EVIDENCE_LIMIT);
+        canaries.extend(good);
+        return Outcome::pass(format!("deploys go through a canary or pause stage ({n} found)")).with_evidence(canaries);
+    }
+    let outcome = if candidates.is_empty() {
+        let mut evidence: Vec<Evidence> = ops.markers.iter().map(|m| Evidence::new(&m.path, 0, format!("{} without a readable workload", m.what))).collect();
+        evidence.extend(dep.deployers.iter().filter(|(p, _)| p.kind == ProcedureKind::CiWorkflow).flat_map(|(_, steps)| {
+            steps.iter().filter(|s| *s.action == Action::Deploy).take(1).map(|s| evidence_for(s, "deploys without a canary or pause stage"))
+        }));
+        if dep.deployers.iter().any(|(p, _)| p.kind == ProcedureKind::CiWorkflow) {
+            Outcome::fail("the deploy workflow has no canary or pause stage and no Kubernetes workload was found").with_evidence(evidence)
+        } else {
+            Outcome::warn("deployment files found but no Deployment, StatefulSet or Rollout could be read: value not visible statically").with_evidence(evidence)
+        }
+    } else if bad_workloads == 0 && unknown_workloads == 0 {
+        let n = candidates.len();
+        Outcome::pass(format!("{n} workload{} {} out gradually behind a readiness probe on the health path", plural(n), if n == 1 { "rolls" } else { "roll" }))
+        .with_evidence(good)
+    } else if bad_workloads == 0 {
+        Outcome::warn(format!("{unknown_workloads} workload{} depend on template values: value not visible statically", plural(unknown_workloads)))
+            .with_evidence(unknown.into_iter().chain(good).collect())
+    } else if bad_workloads < candidates.len() {
+        Outcome::warn(format!("{bad_workloads} of {} workloads do not roll out gradually", candidates.len())).with_evidence(bad.into_iter().chain(unknown).chain(good).collect())
+    } else {
+        Outcome::fail(format!("no workload rolls out gradually ({} checked)", candidates.len())).with_evidence(bad.into_iter().chain(unknown).collect())
+    };
+    with_problems(outcome, &dep.problems)
+}
+
+pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
+    let ops = &ctx.facts.ops;
+    let Some(dep) = deployment(ctx, "post-deploy-verification") else { return Outcome::skip(NO_DEPLOYMENT) };
+    // The best procedure: what deploys, and the health check and smoke request after it.
+    #[derive(Default)]
+    struct Verification {
+        deploy: Option<Evidence>,
+        health: Option<Evidence>,
+        smoke: Option<Evidence>,
+    }
+    let score = |v: &Verification| v.health.is_some() as u8 + v.smoke.is_some() as u8;
+    let mut best: Option<Verification> = None;
+    let mut consider = |v: Verification| {
+        if best.as_ref().is_none_or(|b| score(&v) > score(b)) {
+            best = Some(v);
+        }
+    };
+    for (_, steps) in &dep.deployers {
+        let Some(at) = steps.iter().position(|s| *s.action == Action::Deploy) else { continue };
+        let after = &steps[at + 1..];
+        consider(Verification {
+            deploy: Some(evidence_for(&steps[at], "deploys")),
+            health: after.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "health check after the deploy")),
+            smoke: after.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "smoke request after the deploy")),
+        });
+    }
+    // Post-deploy hooks (Helm post-install/post-upgrade/test, Argo CD PostSync) and Argo
+    // analysis templates run after the deploy by construction.
+    let hook_steps: Vec<Step> = ops.hooks.iter().flat_map(|h| ops.expand(h)).collect();
+    let hooks = Verification {
+        deploy: ops.hooks.first().map(|h| Evidence::new(&h.path, h.line, format!("{} runs after the deploy", h.name))),
+        health: hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "post-deploy hook checks health")).or_else(|| {
+            ops.progressive.iter().find(|(k, ..)| k.ends_with("AnalysisTemplate")).map(|(k, n, p, l)| Evidence::new(p, *l, format!("{k} {n} analyses the rollout")))
+        }),
+        smoke: hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "post-deploy hook sends a smoke request")),
+    };
+    if score(&hooks) > 0 {
+        consider(hooks);
+    }
+    let outcome = match best {
+        Some(v) => {
+            let message = match (&v.health, &v.smoke) {
+                (Some(_), Some(_)) => "the deploy is followed by a health check and a smoke request",
+                (Some(_), None) => "the deploy is followed by a health check but no smoke request",
+                (None, Some(_)) => "the deploy is followed by a smoke request but no health check",
+                (None, None) => "nothing checks health or sends a smoke request after the deploy",
+            };
+            let status = match score(&v) {
+                2 => Status::Pass,
+                1 => Status::Warn,
+                _ => Status::Fail,
+            };
+            Outcome::new(status, message).with_evidence([v.deploy, v.health, v.smoke].into_iter().flatten().collect())
+        }
+        None => {
+            let evidence = dep.workloads.iter().take(EVIDENCE_LIMIT).map(|m| Evidence::new(&m.first().path, m.first().line, format!("{} is deployed by no workflow or script of the repository", m.label()))).collect();
+            Outcome::fail("manifests found but no deploy workflow, script or post-deploy hook verifies the deploy").with_evidence(evidence)
+        }
+    };
+    let problems: Vec<&Problem> = dep.problems.iter().copied().chain(ops.problems_in(Area::Ci)).collect();
+    with_problems(outcome, &problems)
+}
+
+pub fn rollback_ready(ctx: &Ctx) -> Outcome {
+    let ops = &ctx.facts.ops;
+    let Some(dep) = deployment(ctx, "rollback-ready") else { return Outcome::skip(NO_DEPLOYMENT) };
+    let mut disabled = Vec::new();
+    let mut hidden = Vec::new();
+    let mut kept = Vec::new();
+    for m in &dep.workloads {
+        let set = m.settings(|w| w.revision_history_limit.clone());
+        match set.iter().find(|((s, _), _)| s.is_zero()).or_else(|| set.iter().find(|((s, _), _)| *s == Setting::Template)) {
+            Some(((s, line), w)) if s.is_zero() => disabled.push(Evidence::new(&w.path, *line, format!("{}: revisionHistoryLimit: 0 keeps no revision to roll back to", m.label()))),
+            Some(((_, line), w)) => hidden.push(Evidence::new(&w.path, *line, format!("{}: revisionHistoryLimit set by a template: value not visible statically", m.label()))),
+            None => {
+                let msg = match set.first() {
+                    Some(((s, _), _)) => format!("{}: revisionHistoryLimit: {}", m.label(), s.show()),
+                    None => format!("{}: revision history kept (Kubernetes default of 10)", m.label()),
+                };
+                let (path, line) = set.first().map_or((&m.first().path, m.first().line), |((_, l), w)| (&w.path, *l));
+                kept.push(Evidence::new(path, line, msg));
+            }
+        }
+    }
+    let mut procedure: Vec<Evidence> = Vec::new();
+    for p in ops.procedures.iter().chain(&ops.hooks) {
+        for c in p.commands.iter().filter(|c| c.actions.contains(&Action::Rollback)) {
+            procedure.push(Evidence::new(&p.path, c.line, format!("rollback in {} {}: `{}`", p.kind.describe(), p.name, c.text)));
+        }
+    }
+    for s in &ops.sections {
+        if s.topics.iter().any(|(t, c)| *t == Topic::Rollback && *c != Coverage::Placeholder) {
+            procedure.push(Evidence::new(&s.path, s.line, format!("rollback written down under § {}", heading(&s.heading))));
+        }
+    }
+    dedup(&mut procedure);
+    procedure.truncate(EVIDENCE_LIMIT);
+    let outcome = if !disabled.is_empty() {
+        let and = if procedure.is_empty() { " and no rollback procedure written down" } else { "" };
+        Outcome::fail(format!("revision history disabled on {} workload{}{and}", disabled.len(), plural(disabled.len()))).with_evidence(disabled.into_iter().chain(procedure).collect())
+    } else if procedure.is_empty() {
+        Outcome::fail("no rollback procedure: no `kubectl rollout undo`, rollback job or runbook section").with_evidence(kept.into_iter().chain(hidden).take(EVIDENCE_LIMIT).collect())
+    } else if !hidden.is_empty() {
+        Outcome::warn("a rollback procedure exists but the revision history limit is not visible statically").with_evidence(hidden.into_iter().chain(procedure).collect())
+    } else {
+        kept.truncate(EVIDENCE_LIMIT);
+        Outcome::pass("revision history kept and a rollback procedure written down").with_evidence(kept.into_iter().chain(procedure).collect())
+    };
+    with_problems(outcome, &dep.problems)
+}
+
+/// A heading for evidence ("(untitled)" for the text before the first heading).
+pub(super) fn heading(h: &str) -> &str {
+    if h.is_empty() { "(text before the first heading)" } else { h }
+}

@@ -1,0 +1,37 @@
+//! Helpers shared by the ops tests (issue #6): a repository that uses Mistral, the JSON
+//! report, and a check's evidence as `path:line message` lines.
+#![allow(dead_code)]
+
+use crate::common::{check, status, Repo};
+
+/// The smallest source file that makes a repository "use Mistral".
+pub const MISTRAL_TS: &str = "import { Mistral } from \"@mistralai/mistralai\";\nexport const client = new Mistral({ apiKey: process.env.MISTRAL_API_KEY ?? \"\" });\n";
+
+/// A repository using Mistral, with the given files.
+pub fn repo(files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::new();
+    repo.write("src/mistral.ts", MISTRAL_TS);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo
+}
+
+/// The JSON report of an offline run.
+pub fn json(repo: &Repo) -> serde_json::Value {
+    repo.gate(&["--format", "json", "--offline"]).run().json()
+}
+
+/// A check's evidence, one `path:line message` line each.
+pub fn evidence(r: &serde_json::Value, id: &str) -> String {
+    check(r, id)["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{} {}\n", e["path"].as_str().unwrap(), e["line"], e["message"].as_str().unwrap()))
+        .collect()
+}
+
+pub fn assert_status(r: &serde_json::Value, id: &str, want: &str) {
+    assert_eq!(status(r, id), want, "{id}: {}", serde_json::to_string_pretty(check(r, id)).unwrap());
+}
