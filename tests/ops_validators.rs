@@ -153,3 +153,21 @@ fn each_validator_rejects_a_broken_file() {
     let (ok, out) = actionlint(std::slice::from_ref(&workflow));
     assert!(!ok && out.contains("undefined variable \"foo\""), "actionlint accepted an undefined variable:\n{out}");
 }
+
+/// The project's own workflows (issue 5) and the sample repository's files are held to
+/// the same validators as the fixtures.
+#[test]
+fn project_workflows_and_the_sample_pass_the_validators() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut workflows: Vec<PathBuf> = std::fs::read_dir(root.join(".github/workflows")).unwrap().map(|e| e.unwrap().path()).collect();
+    workflows.sort();
+    assert!(workflows.len() >= 2, "{workflows:?}");
+    workflows.push(root.join("examples/chat-app/.github/workflows/ci.yml"));
+    let (ok, out) = actionlint(&workflows);
+    assert!(ok, "actionlint rejected a workflow:\n{out}");
+
+    let (ok, out) = kubernetes_validate(&[root.join("examples/chat-app/k8s/deployment.yaml")]);
+    assert!(ok && out.contains("passed for resource"), "kubernetes-validate:\n{out}");
+    let (ok, out) = promtool(&root.join("examples/chat-app/monitoring/mistral.rules.yml"));
+    assert!(ok && out.contains("SUCCESS"), "promtool:\n{out}");
+}

@@ -56,6 +56,9 @@ fn documented(ctx: &Ctx, id: &str, topic: Topic, must_mention_mistral: bool) -> 
         p.dedup();
         p.len()
     };
+    if files == 0 {
+        return Outcome::fail(format!("no {what}: no Markdown documentation in the repository"));
+    }
     Outcome::fail(format!("no {what} in {files} Markdown file{}", plural(files)))
 }
 
