@@ -58,6 +58,9 @@ pub(crate) fn retry_backoff(ctx: &Ctx) -> Outcome {
                 Finding::new(Status::Warn, path, line, format!("{}: {how} ({p}:{l})", c.api))
             }
             Retry::Disabled { how, path: p, line: l } => Finding::new(Status::Fail, path, line, format!("{}: retries disabled by {how} ({p}:{l})", c.api)),
+            Retry::None if c.sdk == crate::lang::Sdk::Http => {
+                Finding::new(Status::Fail, path, line, format!("{} is not retried: no retry loop with backoff or retry library around this HTTP call", c.api))
+            }
             Retry::None => Finding::new(
                 Status::Fail,
                 path,

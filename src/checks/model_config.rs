@@ -78,6 +78,7 @@ fn setting_finding(c: &CallSite, s: &Setting, concept: &str, cap: Option<u64>) -
             Finding::new(Status::Warn, path, line, format!("{} sets {key} to {}, not a number", c.api, value.show()))
         }
         Setting::Missing => Finding::new(Status::Fail, path, line, format!("{} without {concept}{}", c.api, via(c))),
+        Setting::NotSetVia { via } => Finding::new(Status::Fail, path, line, format!("{} without {concept} when reached through {via}", c.api)),
         Setting::Null { key } => Finding::new(Status::Fail, path, line, format!("{} passes {key} as undefined/None: not set", c.api)),
         Setting::WrongName { key, hint } => Finding::new(Status::Fail, path, line, format!("{} passes {key}, which does not set {concept} ({hint})", c.api)),
         Setting::NotVisible { why } => Finding::new(Status::Warn, path, line, format!("{} {concept}: value not visible statically ({why})", c.api)),
@@ -212,7 +213,7 @@ pub(crate) fn model_pinned(ctx: &Ctx) -> Outcome {
             }
             Setting::Set { value, .. } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model is {}, not a model id", c.api, value.show()))),
             Setting::NotVisible { why } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model: value not visible statically ({why})", c.api))),
-            Setting::Missing | Setting::Null { .. } if c.kind != crate::lang::CallKind::ModelsList && c.kind != crate::lang::CallKind::Other => {
+            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if c.kind != crate::lang::CallKind::ModelsList && c.kind != crate::lang::CallKind::Other => {
                 findings.push(Finding::new(Status::Warn, path, line, format!("{} sets no model: the SDK's default model is used", c.api)))
             }
             _ => {}

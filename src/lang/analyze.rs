@@ -56,6 +56,8 @@ pub struct Repo<'a> {
     passed: HashMap<(usize, usize), Vec<(usize, usize)>>,
     /// Major version of the `ai` package, when a package.json says.
     ai_major: Option<u32>,
+    /// The caller that decided the last lookup through a wrapper, for messages.
+    via: std::cell::RefCell<Option<String>>,
 }
 
 impl<'a> Repo<'a> {
@@ -71,7 +73,7 @@ impl<'a> Repo<'a> {
                 callers.entry(name).or_default().push((fi, ci));
             }
         }
-        let mut repo = Repo { files, by_path, callers, passed: HashMap::new(), ai_major };
+        let mut repo = Repo { files, by_path, callers, passed: HashMap::new(), ai_major, via: std::cell::RefCell::new(None) };
         let mut passed: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
             for (ci, c) in f.calls.iter().enumerate() {
@@ -96,6 +98,7 @@ impl<'a> Repo<'a> {
         }
         let file = &self.files[fi];
         match e {
+            Expr::Func(f) => R::Func(fi, *f),
             Expr::Name(n) if n == "this" || n == "self" => R::E(fi, scope, e.clone()),
             Expr::Name(n) => {
                 let mut s = scope;
@@ -354,18 +357,32 @@ impl<'a> Repo<'a> {
                 if callers.is_empty() {
                     return Lk::Unknown(format!("parameter `{pname}` of {fname}() has no caller in the repository"));
                 }
+                // Every caller must set it: the worst caller decides (missing, then
+                // `None`/`undefined`, then not visible), and is named in the message.
                 let mut found = None;
+                let mut unknown = None;
                 for (ck, cc) in callers {
                     let call = &self.files[ck].calls[cc];
                     let Some(arg) = self.arg_for(fj, f, pi, call) else {
                         return Lk::Unknown(format!("`{pname}` of {fname}() is forwarded through a rest parameter"));
                     };
+                    let at = format!("{}() called at {}:{}", fname, self.files[ck].path, call.line);
                     match self.lookup(ck, call.func, &arg, keys, depth + 1) {
-                        Lk::Found(a, b, c, d) => found = found.or(Some(Lk::Found(a, b, c, d))),
-                        other => return other,
+                        Lk::Missing => {
+                            self.via.borrow_mut().get_or_insert(at);
+                            return Lk::Missing;
+                        }
+                        Lk::Found(a, b, v, k) => {
+                            if matches!(self.deref(a, b, &v, 0), R::E(_, _, Expr::Null)) {
+                                self.via.borrow_mut().get_or_insert(at);
+                                return Lk::Found(a, b, v, k);
+                            }
+                            found = found.or(Some(Lk::Found(a, b, v, k)));
+                        }
+                        Lk::Unknown(w) => unknown = unknown.or(Some(Lk::Unknown(w))),
                     }
                 }
-                found.unwrap_or(Lk::Missing)
+                unknown.or(found).unwrap_or(Lk::Missing)
             }
             R::E(fj, _, e) => Lk::Unknown(format!("`{}`", show(&self.files[fj], &e))),
             R::Ext(m, p) => Lk::Unknown(format!("`{}` from {m}", p.join("."))),
@@ -431,11 +448,35 @@ impl<'a> Repo<'a> {
                 let arg = self.arg_for(fj, f, pi, call)?;
                 self.loose_string(ck, call.func, &arg, depth + 1)
             }
+            // `process.env.URL ?? "https://api.mistral.ai"`: the default a reviewer reads.
+            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().rev().find_map(|p| self.loose_string(fj, sj, p, depth + 1)),
+            // `os.environ.get("URL", "https://api.mistral.ai")`, `os.getenv(..., default)`
+            R::E(fj, _, Expr::Call(c)) => {
+                let call = &self.files[fj].calls[c];
+                let callee = show(&self.files[fj], &call.callee);
+                if !(callee.ends_with("getenv") || callee.ends_with("environ.get") || callee.ends_with(".get")) {
+                    return None;
+                }
+                match call.args.get(1) {
+                    Some(Arg::Pos(d)) => self.loose_string(fj, call.func, d, depth + 1),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
 
     fn setting(&self, fi: usize, scope: Option<usize>, params: &Expr, keys: &[&str], wrong: &[(&str, &str)], site: (&str, u32)) -> Setting {
+        let s = self.setting_inner(fi, scope, params, keys, wrong, site);
+        match (s, self.via.borrow_mut().take()) {
+            (Setting::Missing, Some(via)) => Setting::NotSetVia { via },
+            (Setting::Null { key }, Some(via)) => Setting::Null { key: format!("{key} (via {via})") },
+            (s, _) => s,
+        }
+    }
+
+    fn setting_inner(&self, fi: usize, scope: Option<usize>, params: &Expr, keys: &[&str], wrong: &[(&str, &str)], site: (&str, u32)) -> Setting {
+        self.via.borrow_mut().take();
         match self.lookup(fi, scope, params, keys, 0) {
             Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
                 Ok(Some(value)) => Setting::Set { value, key, path: site.0.to_string(), line: site.1 },
@@ -512,7 +553,17 @@ impl<'a> Repo<'a> {
             Sdk::MistralPy => &["api_key", "server"],
             _ => &[],
         };
-        let opts = params_obj(&call.args, positional, !py);
+        // `new ChatMistralAI("mistral-large-2512", {...})`: the model comes first.
+        let model_first = sdk == Sdk::LangChainJs && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
+        let opts = if model_first {
+            let mut entries = vec![Entry::Pair("model".into(), match &call.args[0] { Arg::Pos(e) => e.clone(), _ => Expr::Null })];
+            if let Some(Arg::Pos(rest)) = call.args.get(1) {
+                entries.push(Entry::Spread(rest.clone()));
+            }
+            Expr::Obj(entries)
+        } else {
+            params_obj(&call.args, positional, !py)
+        };
         let mut client = Client { sdk, embeddings, file: fi, scope: call.func, opts, line: call.line, call: Some(c), base_url: None };
         let url_keys: &[&str] = &["serverURL", "server_url", "baseURL", "baseUrl", "base_url", "endpoint", "prefixUrl"];
         if let Lk::Found(fj, sj, v, _) = self.lookup(fi, call.func, &client.opts, url_keys, 0) {
@@ -577,6 +628,12 @@ impl<'a> Repo<'a> {
                     Retry::Backoff { how, path: p, line: l }
                 }
             },
+            Sdk::LlamaIndex => {
+                // llama_index passes max_retries as `retries=<int>` to chat.complete; the SDK
+                // only retries when `retries` is a RetryConfig, so nothing is retried.
+                let (how, p, l) = at("llama_index MistralAI passes max_retries as an int `retries`, which the mistralai SDK ignores (not a RetryConfig)".into());
+                Retry::Disabled { how, path: p, line: l }
+            }
             _ => Retry::None,
         }
     }
@@ -944,6 +1001,18 @@ impl<'a> Repo<'a> {
             if d >= 4 {
                 continue;
             }
+            // `breaker = new CircuitBreaker(fn)` then `breaker.fire(...)`: the function runs
+            // inside each `fire`.
+            for b in self.files[f].bindings.iter().filter(|b| b.value == Expr::Call(c)) {
+                for (k, kc) in self.files[f].calls.iter().enumerate() {
+                    if let Expr::Member(recv, m) = &kc.callee {
+                        let runs = ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str());
+                        if runs && matches!(&**recv, Expr::Name(n) if *n == b.name) && matches!(self.deref(f, kc.func, recv, 0), R::E(_, _, Expr::Call(x)) if x == c) {
+                            queue.push_back((f, k, d + 1));
+                        }
+                    }
+                }
+            }
             let mut func = self.files[f].calls[c].func;
             let mut hops = 0;
             while let Some(fu) = func {
@@ -1026,6 +1095,12 @@ impl<'a> Repo<'a> {
                 let tr = &file.tries[t];
                 if tr.has_handler {
                     statuses = statuses.union(tr.statuses);
+                    // A helper called in the handler (`throw describe(err)`) tells statuses apart for it.
+                    for k in file.calls.iter().filter(|k| k.in_catch == Some(t)) {
+                        if let R::Func(hf, hu) = self.deref(f, k.func, &k.callee, 0) {
+                            statuses = statuses.union(self.files[hf].funcs[hu].statuses);
+                        }
+                    }
                     if handled.is_none() {
                         let how = if file.lang == Lang::Python { "try/except" } else { "try/catch" };
                         handled = Some((file.path.clone(), tr.line, how.to_string()));
@@ -1164,7 +1239,59 @@ impl<'a> Repo<'a> {
 
     // ---------------------------------------------------------------- logs, routes, breakers
 
+    /// Names sent to Mistral as message content, per (file, scope): `prefix` in
+    /// `fim.complete({prompt: prefix})` is content wherever it is logged in that scope.
+    fn content_names(&self, sites: &[CallSite]) -> HashSet<(usize, Option<usize>, String)> {
+        let mut set = HashSet::new();
+        for s in sites {
+            let call = &self.files[s.file].calls[s.call];
+            let params = params_obj(&call.args, &[], true);
+            let mut found = Vec::new();
+            self.content_in(s.file, &params, &mut found, 0);
+            // LangChain/LlamaIndex invocations take the content positionally.
+            if matches!(s.sdk, Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+                for a in &call.args {
+                    if let Arg::Pos(e) = a {
+                        names_in(e, &mut found, 0);
+                    }
+                }
+            }
+            for n in found {
+                set.insert((s.file, call.func, n));
+            }
+        }
+        set
+    }
+
+    /// Names under content keys anywhere in a request (`json={"messages": [...]}`,
+    /// `body: JSON.stringify({...})`).
+    fn content_in(&self, fi: usize, e: &Expr, out: &mut Vec<String>, depth: usize) {
+        const KEYS: &[&str] = &["messages", "prompt", "suffix", "content", "input", "inputs"];
+        if depth > 6 {
+            return;
+        }
+        match e {
+            Expr::Obj(entries) => {
+                for en in entries {
+                    match en {
+                        Entry::Pair(k, v) if KEYS.contains(&k.as_str()) => names_in(v, out, 0),
+                        Entry::Pair(_, v) | Entry::Spread(v) => self.content_in(fi, v, out, depth + 1),
+                    }
+                }
+            }
+            Expr::Call(c) => {
+                for a in &self.files[fi].calls[*c].args {
+                    if let Arg::Pos(x) | Arg::Kw(_, x) = a {
+                        self.content_in(fi, x, out, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     pub fn log_leaks(&self, sites: &[CallSite]) -> Vec<LogLeak> {
+        let content = self.content_names(sites);
         let mut out = Vec::new();
         for (fi, file) in self.files.iter().enumerate() {
             for call in &file.calls {
@@ -1173,7 +1300,11 @@ impl<'a> Repo<'a> {
                 }
                 for a in &call.args {
                     let (Arg::Pos(e) | Arg::Kw(_, e) | Arg::Spread(e) | Arg::KwSpread(e)) = a;
-                    if let Some(what) = self.leak(fi, call.func, e, sites, 0) {
+                    let sent = match e {
+                        Expr::Name(n) if content.contains(&(fi, call.func, n.clone())) => Some(format!("message content ({n} is sent to Mistral)")),
+                        _ => None,
+                    };
+                    if let Some(what) = sent.or_else(|| self.leak(fi, call.func, e, sites, 0)) {
                         out.push(LogLeak { path: file.path.clone(), line: call.line, what: format!("{} logs {what}", call.text) });
                         break;
                     }
@@ -1587,6 +1718,21 @@ fn params_obj(args: &[Arg], positional: &[&str], spread_first: bool) -> Expr {
         }
     }
     Expr::Obj(entries)
+}
+
+/// Every name an expression mentions (for content tracking).
+fn names_in(e: &Expr, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match e {
+        Expr::Name(n) => out.push(n.clone()),
+        Expr::List(v) | Expr::Template(v) | Expr::Other(_, v) => v.iter().for_each(|x| names_in(x, out, depth + 1)),
+        Expr::Obj(entries) => entries.iter().for_each(|en| match en {
+            Entry::Pair(_, v) | Entry::Spread(v) => names_in(v, out, depth + 1),
+        }),
+        _ => {}
+    }
 }
 
 /// `JSON.stringify(body)` / `json.dumps(body)` → `body`.

@@ -128,6 +128,8 @@ pub struct Call {
     pub chained_catch: Option<Statuses>,
     /// Inside a `for`/`while` loop of its function.
     pub in_loop: bool,
+    /// Inside the handler (catch/except) of this try: a helper called there handles for it.
+    pub in_catch: Option<usize>,
     /// The call is the callee's object of a member access or awaited directly, etc.: not needed.
     /// The short source text of the callee, for messages.
     pub text: String,

@@ -77,6 +77,7 @@ impl<'t> Builder<'t> {
             tries: Vec::new(),
             chained_catch: None,
             in_loop: false,
+            in_catch: None,
             text: String::new(),
         });
         self.calls_by_node.insert(node.id(), i);
@@ -175,6 +176,7 @@ impl<'t> Builder<'t> {
         c.func = ctx.func;
         c.tries = tries;
         c.in_loop = ctx.in_loop;
+        c.in_catch = ctx.catch;
         c.text = super::ir::snippet(text);
     }
 

@@ -158,6 +158,24 @@ impl CodeFacts {
                 }
             }
         }
+        // And the files that import them (callers of wrappers, routes calling them): a
+        // deferred file naming a parsed file's module is parsed too.
+        let stems: Vec<String> = parsed.iter().filter_map(|f| module_stem(&f.path)).collect();
+        let importers: Vec<String> = deferred
+            .iter()
+            .filter(|(_, text)| stems.iter().any(|s| text.contains(s.as_str())))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for path in importers {
+            if let Some(text) = deferred.remove(&path) {
+                if let FileCode::Parsed(ir) = parse_file(&path, &text) {
+                    let imports_parsed = ir.imports.iter().any(|i| stems.iter().any(|s| i.module.ends_with(s.trim_start_matches(['/', '.']))));
+                    if imports_parsed {
+                        parsed.push(ir);
+                    }
+                }
+            }
+        }
         parsed.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &parsed {
             if f.syntax_errors {
@@ -251,6 +269,17 @@ fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> 
     out.sort();
     out.dedup();
     out
+}
+
+/// The name other files import a file by: `src/mistral.ts` → `/mistral`, `app/llm.py` → `.llm`
+/// (both forms are searched for in the text of other files).
+fn module_stem(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let stem = name.rsplit_once('.').map(|(s, _)| s)?;
+    if stem.len() < 3 || stem == "index" || stem == "__init__" {
+        return None;
+    }
+    Some(stem.to_string())
 }
 
 fn normalize_path(path: &str) -> String {

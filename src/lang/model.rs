@@ -93,6 +93,8 @@ pub enum Setting {
     Set { value: Lit, key: String, path: String, line: u32 },
     /// Not passed at all.
     Missing,
+    /// Not passed by a caller of the wrapper that forwards the settings.
+    NotSetVia { via: String },
     /// Passed as `undefined` / `None`: not set.
     Null { key: String },
     /// Passed under a name the SDK does not read (`max_tokens` on the TypeScript SDK,
