@@ -21,8 +21,10 @@ pub(crate) fn circuit_breaker(ctx: &Ctx) -> Outcome {
     if any_through {
         // Some calls protected: the unprotected ones are reported, as a partial pass.
         let mut o = verdict(ctx, "circuit-breaker", through, "Mistral call sites", "no Mistral call site found");
-        if o.status == super::Status::Fail {
+        if o.status == Status::Fail {
+            let missing = o.evidence.iter().filter(|e| e.message.contains("does not go through")).count();
             o.status = Status::Warn;
+            o.message = format!("{missing} of {} Mistral call sites do not go through a circuit breaker", o.evidence.len());
         }
         return o;
     }

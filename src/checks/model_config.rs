@@ -30,10 +30,14 @@ impl Finding {
 /// are dropped, failures are listed first. `what` names the things counted ("generation
 /// calls"); `none` is the skip reason when there is nothing to judge.
 pub(super) fn verdict(ctx: &Ctx, id: &str, findings: Vec<Finding>, what: &str, none: &str) -> Outcome {
-    let mut kept: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| f.status == Status::Pass || !ctx.suppressed(id, &f.evidence.path, f.evidence.line))
-        .collect();
+    let (mut kept, silenced): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.status == Status::Pass || !ctx.suppressed(id, &f.evidence.path, f.evidence.line));
+    if kept.iter().all(|f| f.status == Status::Pass) && !silenced.is_empty() {
+        kept.extend(silenced.into_iter().map(|f| Finding {
+            status: Status::Pass,
+            evidence: Evidence::new(f.evidence.path, f.evidence.line, format!("suppressed inline: {}", f.evidence.message)),
+        }));
+    }
     if kept.is_empty() {
         return Outcome::skip(none);
     }

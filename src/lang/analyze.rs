@@ -734,7 +734,30 @@ impl<'a> Repo<'a> {
                 return Some((site, Some(client)));
             }
         }
-        // 2. The AI SDK and raw HTTP: a function from a package.
+        // 2. A client method handed to a runner with its arguments:
+        //    `breaker.call(client.chat.complete, model=..., ...)`.
+        if let Some(Arg::Pos(first @ Expr::Member(..))) = call.args.first() {
+            let mut members = Vec::new();
+            let mut recv = first;
+            while let Expr::Member(o, m) = recv {
+                members.insert(0, m.as_str());
+                recv = o;
+                if members.len() > 4 {
+                    break;
+                }
+                if let Some(client) = self.client_of(fi, scope, recv, 0) {
+                    let kind = method_kind(client.sdk, client.embeddings, &members)?;
+                    if matches!(client.sdk, Sdk::Http | Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+                        return None;
+                    }
+                    let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
+                    let api = format!("{} via {}", super::analyze::show(file, first), call.text);
+                    let site = self.sdk_site(&client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                    return Some((site, Some(client)));
+                }
+            }
+        }
+        // 3. The AI SDK and raw HTTP: a function from a package.
         match self.deref(fi, scope, &call.callee, 0) {
             R::Ext(m, p) => {
                 let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
@@ -1132,6 +1155,16 @@ impl<'a> Repo<'a> {
                 }
                 if call.in_loop && file.funcs[fu].sleeps && (file.funcs[fu].statuses.s429 || file.funcs[fu].statuses.s5xx) && retry_lib.is_none() {
                     retry_lib = Some(Retry::Backoff { how: "hand-written retry loop with sleep on 429/5xx".into(), path: file.path.clone(), line: call.line });
+                }
+            }
+            if n == 0 {
+                // `breaker.call(client.chat.complete, ...)`: the call itself is the runner.
+                if let Expr::Member(recv, m) = &call.callee {
+                    if ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str()) && breaker.is_none() {
+                        if let Some(what) = self.breaker_instance(f, call.func, recv) {
+                            breaker = Some((file.path.clone(), call.line, what));
+                        }
+                    }
                 }
             }
             if n > 0 {
