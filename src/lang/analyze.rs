@@ -198,50 +198,8 @@ impl<'a> Repo<'a> {
     /// The repository file a module specifier points at, if any.
     pub fn local_module(&self, fi: usize, module: &str) -> Option<usize> {
         let file = &self.files[fi];
-        let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let candidates: Vec<String> = if file.lang == Lang::Python {
-            let dots = module.chars().take_while(|c| *c == '.').count();
-            let rest = module[dots..].replace('.', "/");
-            if dots > 0 {
-                let mut base: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
-                for _ in 1..dots {
-                    base.pop();
-                }
-                let mut p = base.join("/");
-                if !rest.is_empty() {
-                    if !p.is_empty() {
-                        p.push('/');
-                    }
-                    p.push_str(&rest);
-                }
-                vec![format!("{p}.py"), format!("{p}/__init__.py")]
-            } else {
-                let want = [format!("{rest}.py"), format!("{rest}/__init__.py")];
-                return self
-                    .files
-                    .iter()
-                    .position(|f| want.iter().any(|w| f.path == *w || f.path.ends_with(&format!("/{w}"))));
-            }
-        } else {
-            if !module.starts_with('.') {
-                return None;
-            }
-            let joined = normalize(&format!("{dir}/{module}"));
-            let stem = ["js", "mjs", "cjs", "jsx"]
-                .iter()
-                .find_map(|e| joined.strip_suffix(&format!(".{e}")))
-                .unwrap_or(&joined)
-                .to_string();
-            let mut c = vec![joined.clone()];
-            for ext in ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"] {
-                c.push(format!("{stem}.{ext}"));
-            }
-            for ext in ["ts", "tsx", "js"] {
-                c.push(format!("{joined}/index.{ext}"));
-            }
-            c
-        };
-        candidates.iter().find_map(|c| self.by_path.get(c.as_str()).copied())
+        let wanted = module_paths(file.lang, &file.path, module, None);
+        wanted.first_match(self.files.iter().map(|f| f.path.as_str())).and_then(|p| self.by_path.get(p).copied())
     }
 
     /// Calls of a named function (through its name or as a method of the same name).
@@ -720,41 +678,23 @@ impl<'a> Repo<'a> {
         let call = &file.calls[ci];
         let scope = call.func;
         // 1. A method on a client: peel `a.b.c` down to the receiver.
-        let mut members = Vec::new();
-        let mut recv = &call.callee;
-        while let Expr::Member(o, m) = recv {
-            members.insert(0, m.as_str());
-            recv = o;
-            if members.len() > 4 {
-                break;
-            }
-            if let Some(client) = self.client_of(fi, scope, recv, 0) {
-                let kind = method_kind(client.sdk, client.embeddings, &members)?;
-                let site = self.client_call(fi, ci, &client, kind, &members);
-                return Some((site, Some(client)));
-            }
+        if let Some((client, members)) = self.client_method(fi, scope, &call.callee) {
+            let kind = method_kind(client.sdk, client.embeddings, &members)?;
+            let site = self.client_call(fi, ci, &client, kind, &members);
+            return Some((site, Some(client)));
         }
         // 2. A client method handed to a runner with its arguments:
         //    `breaker.call(client.chat.complete, model=..., ...)`.
         if let Some(Arg::Pos(first @ Expr::Member(..))) = call.args.first() {
-            let mut members = Vec::new();
-            let mut recv = first;
-            while let Expr::Member(o, m) = recv {
-                members.insert(0, m.as_str());
-                recv = o;
-                if members.len() > 4 {
-                    break;
+            if let Some((client, members)) = self.client_method(fi, scope, first) {
+                let kind = method_kind(client.sdk, client.embeddings, &members)?;
+                if matches!(client.sdk, Sdk::Http | Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+                    return None;
                 }
-                if let Some(client) = self.client_of(fi, scope, recv, 0) {
-                    let kind = method_kind(client.sdk, client.embeddings, &members)?;
-                    if matches!(client.sdk, Sdk::Http | Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
-                        return None;
-                    }
-                    let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
-                    let api = format!("{} via {}", super::analyze::show(file, first), call.text);
-                    let site = self.sdk_site(&client, kind, &params, fi, call.func, &file.path, call.line, &api);
-                    return Some((site, Some(client)));
-                }
+                let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
+                let api = format!("{} via {}", show(file, first), call.text);
+                let site = self.sdk_site(&client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                return Some((site, Some(client)));
             }
         }
         // 3. The AI SDK and raw HTTP: a function from a package.
@@ -772,6 +712,24 @@ impl<'a> Repo<'a> {
             R::Unknown(n) if n == "fetch" => self.http_call(fi, ci, "fetch", None).map(|s| (s, None)),
             _ => None,
         }
+    }
+
+    /// `client.chat.complete` → the client and `["chat", "complete"]`, peeling members
+    /// off until the receiver is a Mistral client.
+    fn client_method<'e>(&self, fi: usize, scope: Option<usize>, callee: &'e Expr) -> Option<(Client, Vec<&'e str>)> {
+        let mut members = Vec::new();
+        let mut recv = callee;
+        while let Expr::Member(o, m) = recv {
+            members.insert(0, m.as_str());
+            recv = o;
+            if members.len() > 4 {
+                return None;
+            }
+            if let Some(client) = self.client_of(fi, scope, recv, 0) {
+                return Some((client, members));
+            }
+        }
+        None
     }
 
     fn client_call(&self, fi: usize, ci: usize, client: &Client, kind: CallKind, members: &[&str]) -> CallSite {
@@ -1805,6 +1763,71 @@ pub fn show(file: &FileIr, e: &Expr) -> String {
         }
     }
     go(file, e, 0)
+}
+
+/// The repository paths a module specifier can name, in order of preference.
+pub(crate) struct ModulePaths {
+    exact: Vec<String>,
+    /// Python absolute imports (`app.settings`) may live under any source root.
+    suffixes: Vec<String>,
+}
+
+impl ModulePaths {
+    pub fn matches(&self, path: &str) -> bool {
+        self.exact.iter().any(|e| e == path) || self.suffixes.iter().any(|s| path == s || path.ends_with(&format!("/{s}")))
+    }
+
+    pub fn first_match<'p>(&self, paths: impl Iterator<Item = &'p str> + Clone) -> Option<&'p str> {
+        for e in &self.exact {
+            if let Some(p) = paths.clone().find(|p| p == e) {
+                return Some(p);
+            }
+        }
+        paths.into_iter().find(|p| self.suffixes.iter().any(|s| p == s || p.ends_with(&format!("/{s}"))))
+    }
+}
+
+/// Where `module`, imported from the file at `from`, can be in the repository. Package
+/// imports (`@mistralai/mistralai`, `requests`) name no repository path in TypeScript.
+pub(crate) fn module_paths(lang: Lang, from: &str, module: &str, name: Option<&str>) -> ModulePaths {
+    let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut out = ModulePaths { exact: Vec::new(), suffixes: Vec::new() };
+    if lang == Lang::Python {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let rest = module[dots..].replace('.', "/");
+        if dots == 0 {
+            out.suffixes = vec![format!("{rest}.py"), format!("{rest}/__init__.py")];
+            return out;
+        }
+        let mut base: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+        for _ in 1..dots {
+            base.pop();
+        }
+        let prefix = base.join("/");
+        let p = match (prefix.is_empty(), rest.is_empty()) {
+            (true, _) => rest.clone(),
+            (false, true) => prefix,
+            (false, false) => format!("{prefix}/{rest}"),
+        };
+        out.exact = vec![format!("{p}.py"), format!("{p}/__init__.py")];
+        if let Some(n) = name {
+            out.exact.push(format!("{p}/{n}.py"));
+        }
+        return out;
+    }
+    if !module.starts_with('.') {
+        return out;
+    }
+    let joined = normalize(&format!("{dir}/{module}"));
+    let stem = ["js", "mjs", "cjs", "jsx"].iter().find_map(|e| joined.strip_suffix(&format!(".{e}"))).unwrap_or(&joined).to_string();
+    out.exact.push(joined.clone());
+    for ext in ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"] {
+        out.exact.push(format!("{stem}.{ext}"));
+    }
+    for ext in ["ts", "tsx", "js"] {
+        out.exact.push(format!("{joined}/index.{ext}"));
+    }
+    out
 }
 
 fn normalize(path: &str) -> String {

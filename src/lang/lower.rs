@@ -23,6 +23,15 @@ pub fn parse(language: &Language, text: &str) -> Option<Tree> {
     parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options))
 }
 
+/// Parses `text` with `language` and lowers it with a front-end's `walk`.
+pub fn lower_with(language: &Language, path: &str, text: &str, lang: super::ir::Lang, walk: fn(&mut Builder, Node)) -> Option<FileIr> {
+    let tree = parse(language, text)?;
+    let mut b = Builder::new(FileIr::new(path, lang), text.as_bytes());
+    b.ir.syntax_errors = tree.root_node().has_error();
+    walk(&mut b, tree.root_node());
+    Some(b.finish())
+}
+
 /// Where the walk is: enough to place a call or a status in its scopes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ctx {
@@ -153,6 +162,19 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// Records `name = value` in the current scope.
+    pub fn bind(&mut self, ctx: Ctx, name: String, value: Expr, node: Node) {
+        let class = ctx.class.map(|c| self.ir.classes[c].name.clone());
+        self.ir.bindings.push(super::ir::Binding { name, value, func: ctx.func, class, line: line(node) });
+    }
+
+    /// The context of a function's body: a callback given to a call keeps the tries
+    /// around that call (it runs inside them); a declaration starts afresh.
+    pub fn func_ctx(&self, ctx: Ctx, f: usize) -> Ctx {
+        let keeps_tries = self.ir.funcs[f].passed_to.is_some();
+        Ctx { func: Some(f), in_loop: false, catch: None, tries: if keeps_tries { ctx.tries } else { None }, ..ctx }
+    }
+
     pub fn note_sleep(&mut self, ctx: Ctx) {
         let mut f = ctx.func;
         let mut hops = 0;
@@ -214,6 +236,72 @@ impl<'t> Builder<'t> {
             self.ir.classes[c].breaker_states = *open && *half;
         }
         self.ir
+    }
+}
+
+/// Pushes a node's named children so that they pop in source order.
+pub fn push_children<'t>(stack: &mut Vec<(Node<'t>, Ctx)>, node: Node<'t>, ctx: Ctx) {
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    for child in children.into_iter().rev() {
+        stack.push((child, ctx));
+    }
+}
+
+/// `a + b` of two lowered operands: folded when both are literals.
+pub fn concat(l: Expr, r: Expr) -> Expr {
+    match (l, r) {
+        (Expr::Str(a), Expr::Str(c)) => Expr::Str(a + &c),
+        (Expr::Num(a), Expr::Num(c)) => Expr::Num(a + c),
+        (l, r) => Expr::Template(vec![l, r]),
+    }
+}
+
+/// String parts: one string when none is interpolated.
+pub fn joined(parts: Vec<Expr>) -> Expr {
+    if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
+        Expr::Str(parts.iter().map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" }).collect())
+    } else {
+        Expr::Template(parts)
+    }
+}
+
+/// A front-end's expression lowering, for the helpers below.
+pub type LowerFn = fn(&mut Builder, Node, usize) -> Expr;
+
+/// The first `limit` named children, lowered.
+pub fn children(b: &mut Builder, node: Node, limit: usize, depth: usize, expr: LowerFn) -> Vec<Expr> {
+    let mut c = node.walk();
+    let items: Vec<Node> = node.named_children(&mut c).take(limit).collect();
+    items.into_iter().map(|x| expr(b, x, depth)).collect()
+}
+
+/// `left + right` (string concatenation or a sum).
+pub fn plus(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
+    let l = node.child_by_field_name("left").map(|x| expr(b, x, depth)).unwrap_or(Expr::Null);
+    let r = node.child_by_field_name("right").map(|x| expr(b, x, depth)).unwrap_or(Expr::Null);
+    concat(l, r)
+}
+
+/// `-1`, `void 0`, `not x`.
+pub fn unary_node(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
+    let op = node.child_by_field_name("operator").map(|o| b.text(o));
+    let arg = node.child_by_field_name("argument").map(|x| expr(b, x, depth));
+    unary(op, arg, b.text(node))
+}
+
+/// Anything else: a snippet, with the names it mentions.
+pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
+    let parts = children(b, node, 8, depth, expr);
+    Expr::Other(super::ir::snippet(b.text(node)), parts)
+}
+
+/// A unary operator applied to a lowered operand.
+pub fn unary(op: Option<&str>, arg: Option<Expr>, text: &str) -> Expr {
+    match (op, arg) {
+        (Some("-"), Some(Expr::Num(n))) => Expr::Num(-n),
+        (Some("void"), _) => Expr::Null,
+        (_, a) => Expr::Other(super::ir::snippet(text), a.into_iter().collect()),
     }
 }
 

@@ -228,42 +228,9 @@ impl CodeFacts {
 fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> Vec<String> {
     let mut out = Vec::new();
     for f in parsed {
-        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         for imp in &f.imports {
-            let m = &imp.module;
-            let candidates: Vec<String> = if f.lang == ir::Lang::Python {
-                let dots = m.chars().take_while(|c| *c == '.').count();
-                let rest = m[dots..].replace('.', "/");
-                if dots > 0 {
-                    let mut base: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
-                    for _ in 1..dots {
-                        base.pop();
-                    }
-                    let prefix = base.join("/");
-                    let p = if prefix.is_empty() { rest.clone() } else if rest.is_empty() { prefix } else { format!("{prefix}/{rest}") };
-                    let mut c = vec![format!("{p}.py"), format!("{p}/__init__.py")];
-                    if let Some(name) = &imp.name {
-                        c.push(format!("{p}/{name}.py"));
-                    }
-                    c
-                } else {
-                    deferred.keys().filter(|k| k.ends_with(&format!("{rest}.py")) || k.ends_with(&format!("{rest}/__init__.py"))).cloned().collect()
-                }
-            } else if m.starts_with('.') {
-                let joined = normalize_path(&format!("{dir}/{m}"));
-                let stem = ["js", "mjs", "cjs", "jsx"].iter().find_map(|e| joined.strip_suffix(&format!(".{e}"))).unwrap_or(&joined).to_string();
-                let mut c = vec![joined.clone()];
-                for ext in ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"] {
-                    c.push(format!("{stem}.{ext}"));
-                }
-                for ext in ["ts", "tsx", "js"] {
-                    c.push(format!("{joined}/index.{ext}"));
-                }
-                c
-            } else {
-                Vec::new()
-            };
-            out.extend(candidates.into_iter().filter(|c| deferred.contains_key(c)));
+            let wanted = analyze::module_paths(f.lang, &f.path, &imp.module, imp.name.as_deref());
+            out.extend(deferred.keys().filter(|k| wanted.matches(k)).cloned());
         }
     }
     out.sort();
@@ -280,20 +247,6 @@ fn module_stem(path: &str) -> Option<String> {
         return None;
     }
     Some(stem.to_string())
-}
-
-fn normalize_path(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    out.join("/")
 }
 
 #[cfg(test)]

@@ -8,12 +8,7 @@ use super::lower::{self, line, parse_number, unquote, Builder, Ctx};
 use super::typescript::{mark_passed, type_expr};
 
 pub fn lower_file(path: &str, text: &str) -> Option<FileIr> {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    let tree = lower::parse(&language, text)?;
-    let mut b = Builder::new(FileIr::new(path, Lang::Python), text.as_bytes());
-    b.ir.syntax_errors = tree.root_node().has_error();
-    walk(&mut b, tree.root_node());
-    Some(b.finish())
+    lower::lower_with(&tree_sitter_python::LANGUAGE.into(), path, text, Lang::Python, walk)
 }
 
 fn walk(b: &mut Builder, root: Node) {
@@ -28,8 +23,7 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "function_definition" | "lambda" => {
                 let f = function(b, node, ctx);
-                let keeps_tries = b.ir.funcs[f].passed_to.is_some();
-                child_ctx = Ctx { func: Some(f), in_loop: false, catch: None, tries: if keeps_tries { ctx.tries } else { None }, ..ctx };
+                child_ctx = b.func_ctx(ctx, f);
                 if let Some(body) = node.child_by_field_name("body") {
                     stack.push((body, child_ctx));
                 }
@@ -68,7 +62,7 @@ fn walk(b: &mut Builder, root: Node) {
                     let name = b.text(l).to_string();
                     if l.kind() == "identifier" || (l.kind() == "attribute" && name.starts_with("self.")) {
                         let value = expr(b, r, 0);
-                        bind(b, ctx, name, value, node);
+                        b.bind(ctx, name, value, node);
                     }
                 }
             }
@@ -79,7 +73,7 @@ fn walk(b: &mut Builder, root: Node) {
                     if target.kind() == "identifier" {
                         let name = b.text(target).to_string();
                         let v = expr(b, value, 0);
-                        bind(b, ctx, name, v, node);
+                        b.bind(ctx, name, v, node);
                     }
                 }
             }
@@ -105,17 +99,8 @@ fn walk(b: &mut Builder, root: Node) {
             "ERROR" => b.ir.syntax_errors = true,
             _ => {}
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, child_ctx));
-        }
+        lower::push_children(&mut stack, node, child_ctx);
     }
-}
-
-fn bind(b: &mut Builder, ctx: Ctx, name: String, value: Expr, node: Node) {
-    let class = ctx.class.map(|c| b.ir.classes[c].name.clone());
-    b.ir.bindings.push(super::ir::Binding { name, value, func: ctx.func, class, line: line(node) });
 }
 
 fn import(b: &mut Builder, node: Node) {
@@ -245,32 +230,22 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "string" => {
             let mut parts = Vec::new();
             let mut c = node.walk();
-            let mut plain = true;
             for ch in node.named_children(&mut c).take(MAX_ENTRIES) {
                 match ch.kind() {
                     "string_content" | "escape_sequence" => parts.push(Expr::Str(b.text(ch).to_string())),
                     "interpolation" => {
-                        plain = false;
                         parts.push(ch.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null));
                     }
                     _ => {}
                 }
             }
-            if plain {
-                Expr::Str(parts.iter().map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" }).collect())
-            } else {
-                Expr::Template(parts)
-            }
+            lower::joined(parts)
         }
         "concatenated_string" => {
             let mut c = node.walk();
             let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
             let parts: Vec<Expr> = items.into_iter().map(|x| expr(b, x, d)).collect();
-            if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
-                Expr::Str(parts.iter().map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" }).collect())
-            } else {
-                Expr::Template(parts)
-            }
+            lower::joined(parts)
         }
         "integer" | "float" => parse_number(b.text(node)).map(Expr::Num).unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
         "true" => Expr::Bool(true),
@@ -316,34 +291,10 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             }
             Expr::Obj(entries)
         }
-        "list" | "tuple" | "set" => {
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
-            Expr::List(items.into_iter().map(|x| expr(b, x, d)).collect())
-        }
+        "list" | "tuple" | "set" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
         "lambda" => Expr::Func(b.func_id(node)),
-        "binary_operator" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => {
-            let l = node.child_by_field_name("left").map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-            let r = node.child_by_field_name("right").map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-            match (l, r) {
-                (Expr::Str(a), Expr::Str(c)) => Expr::Str(a + &c),
-                (Expr::Num(a), Expr::Num(c)) => Expr::Num(a + c),
-                (l, r) => Expr::Template(vec![l, r]),
-            }
-        }
-        "unary_operator" => {
-            let op = node.child_by_field_name("operator").map(|o| b.text(o));
-            let arg = node.child_by_field_name("argument").map(|x| expr(b, x, d));
-            match (op, arg) {
-                (Some("-"), Some(Expr::Num(n))) => Expr::Num(-n),
-                (_, a) => Expr::Other(super::ir::snippet(b.text(node)), a.into_iter().collect()),
-            }
-        }
-        _ => {
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(8).collect();
-            let parts = items.into_iter().map(|x| expr(b, x, d)).collect();
-            Expr::Other(super::ir::snippet(b.text(node)), parts)
-        }
+        "binary_operator" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
+        "unary_operator" => lower::unary_node(b, node, d, expr),
+        _ => lower::other(b, node, d, expr),
     }
 }

@@ -14,11 +14,7 @@ pub fn lower_file(path: &str, text: &str, tsx: bool, lang: Lang) -> Option<FileI
         (Lang::TypeScript, true) => tree_sitter_typescript::LANGUAGE_TSX.into(),
         _ => tree_sitter_javascript::LANGUAGE.into(),
     };
-    let tree = lower::parse(&language, text)?;
-    let mut b = Builder::new(FileIr::new(path, lang), text.as_bytes());
-    b.ir.syntax_errors = tree.root_node().has_error();
-    walk(&mut b, tree.root_node());
-    Some(b.finish())
+    lower::lower_with(&language, path, text, lang, walk)
 }
 
 fn walk(b: &mut Builder, root: Node) {
@@ -34,8 +30,7 @@ fn walk(b: &mut Builder, root: Node) {
             "function_declaration" | "generator_function_declaration" | "function_expression" | "function" | "arrow_function"
             | "method_definition" | "generator_function" => {
                 let f = function(b, node, ctx);
-                let keeps_tries = b.ir.funcs[f].passed_to.is_some();
-                child_ctx = Ctx { func: Some(f), in_loop: false, catch: None, tries: if keeps_tries { ctx.tries } else { None }, ..ctx };
+                child_ctx = b.func_ctx(ctx, f);
                 // Parameters hold default values only; the body is what runs.
                 if let Some(body) = node.child_by_field_name("body") {
                     stack.push((body, child_ctx));
@@ -69,7 +64,7 @@ fn walk(b: &mut Builder, root: Node) {
                     let name = b.text(l).to_string();
                     if l.kind() == "identifier" || name.starts_with("this.") {
                         let value = expr(b, r, 0);
-                        bind(b, ctx, name, value, node);
+                        b.bind(ctx, name, value, node);
                     }
                 }
             }
@@ -78,7 +73,7 @@ fn walk(b: &mut Builder, root: Node) {
                 if let (Some(n), Some(v)) = (name, node.child_by_field_name("value")) {
                     let name = format!("this.{}", b.text(n));
                     let value = expr(b, v, 0);
-                    bind(b, ctx, name, value, node);
+                    b.bind(ctx, name, value, node);
                 }
             }
             "number" => {
@@ -102,17 +97,8 @@ fn walk(b: &mut Builder, root: Node) {
             "ERROR" => b.ir.syntax_errors = true,
             _ => {}
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, child_ctx));
-        }
+        lower::push_children(&mut stack, node, child_ctx);
     }
-}
-
-fn bind(b: &mut Builder, ctx: Ctx, name: String, value: Expr, node: Node) {
-    let class = ctx.class.map(|c| b.ir.classes[c].name.clone());
-    b.ir.bindings.push(super::ir::Binding { name, value, func: ctx.func, class, line: line(node) });
 }
 
 fn import(b: &mut Builder, node: Node) {
@@ -180,11 +166,11 @@ fn declarator(b: &mut Builder, node: Node, ctx: Ctx) {
     match name.kind() {
         "identifier" => {
             let n = b.text(name).to_string();
-            bind(b, ctx, n, value_expr, node);
+            b.bind(ctx, n, value_expr, node);
         }
         "object_pattern" => {
             for (key, local) in pattern_names(b, name) {
-                bind(b, ctx, local, Expr::Member(Box::new(value_expr.clone()), key), node);
+                b.bind(ctx, local, Expr::Member(Box::new(value_expr.clone()), key), node);
             }
         }
         _ => {}
@@ -352,11 +338,7 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
                     _ => {}
                 }
             }
-            if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
-                Expr::Str(parts.iter().map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" }).collect())
-            } else {
-                Expr::Template(parts)
-            }
+            lower::joined(parts)
         }
         "number" => parse_number(b.text(node)).map(Expr::Num).unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
         "true" => Expr::Bool(true),
@@ -409,36 +391,11 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             }
             Expr::Obj(entries)
         }
-        "array" => {
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
-            Expr::List(items.into_iter().map(|x| expr(b, x, d)).collect())
-        }
+        "array" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
         "arrow_function" | "function_expression" | "function" | "generator_function" => Expr::Func(b.func_id(node)),
-        "binary_expression" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => {
-            let l = node.child_by_field_name("left").map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-            let r = node.child_by_field_name("right").map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-            match (l, r) {
-                (Expr::Str(a), Expr::Str(c)) => Expr::Str(a + &c),
-                (Expr::Num(a), Expr::Num(c)) => Expr::Num(a + c),
-                (l, r) => Expr::Template(vec![l, r]),
-            }
-        }
-        "unary_expression" => {
-            let op = node.child_by_field_name("operator").map(|o| b.text(o));
-            let arg = node.child_by_field_name("argument").map(|x| expr(b, x, d));
-            match (op, arg) {
-                (Some("-"), Some(Expr::Num(n))) => Expr::Num(-n),
-                (Some("void"), _) => Expr::Null,
-                (_, a) => Expr::Other(super::ir::snippet(b.text(node)), a.into_iter().collect()),
-            }
-        }
-        _ => {
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(8).collect();
-            let parts = items.into_iter().map(|x| expr(b, x, d)).collect();
-            Expr::Other(super::ir::snippet(b.text(node)), parts)
-        }
+        "binary_expression" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
+        "unary_expression" => lower::unary_node(b, node, d, expr),
+        _ => lower::other(b, node, d, expr),
     }
 }
 
