@@ -22,7 +22,7 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
         "tests/node/node_modules is missing: run scripts/setup.d/20-sdks.sh (npm ci in tests/node)"
     );
     let tsc = node.join("node_modules/typescript/bin/tsc");
-    for config in ["tsconfig.json", "tsconfig.v0.json", "tsconfig.ai4.json"] {
+    for config in ["tsconfig.json", "tsconfig.v0.json", "tsconfig.v2.json", "tsconfig.ai4.json"] {
         let out = Command::new("node").arg(&tsc).args(["--noEmit", "-p", config]).current_dir(&node).output().expect("run node");
         assert!(
             out.status.success(),
@@ -35,6 +35,8 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
 
 const CHAT: &str = r#"{"id":"c1","object":"chat.completion","model":"mistral-large-2512","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#;
 const MODELS: &str = r#"{"object":"list","data":[{"id":"mistral-large-2512","object":"model","created":1,"owned_by":"mistralai","type":"base","capabilities":{"completion_chat":true}}]}"#;
+const CHUNK: &str = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"mistral-large-2512","choices":[{"index":0,"delta":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}"#;
+const EMBEDDINGS: &str = r#"{"id":"e1","object":"list","model":"mistral-embed","data":[{"object":"embedding","embedding":[0.5,0.25],"index":0}],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}"#;
 const MODERATION: &str = r#"{"id":"m1","model":"mistral-moderation-2411","results":[{"categories":{"sexual":false},"category_scores":{"sexual":0.0}}]}"#;
 
 fn mock_mistral() -> MockServer {
@@ -44,8 +46,12 @@ fn mock_mistral() -> MockServer {
             Reply::json(200, MODELS)
         } else if path.ends_with("/moderations") {
             Reply::json(200, MODERATION)
+        } else if path.ends_with("/completions") && req.body.replace(' ', "").contains("\"stream\":true") {
+            Reply::Respond { status: 200, headers: vec![("content-type".into(), "text/event-stream".into())], body: format!("data: {CHUNK}\n\ndata: [DONE]\n\n") }
         } else if path.ends_with("/completions") {
             Reply::json(200, CHAT)
+        } else if path.ends_with("/embeddings") {
+            Reply::json(200, EMBEDDINGS)
         } else {
             Reply::json(404, r#"{"detail":"not found"}"#)
         }

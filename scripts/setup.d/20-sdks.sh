@@ -2,7 +2,8 @@
 # The real SDKs the code-check fixtures are verified against (tests/code_sdks.rs):
 # - npm packages in tests/node (npm ci from the committed lock file), for tsc --noEmit;
 # - Python packages mistralai (v2+), langchain-mistralai and what the fixtures import;
-# - mistralai 0.4.2 (the v0 SDK) in its own venv, since it cannot sit beside v2.
+# - mistralai 0.4.2 (v0) and 1.12.4 (v1, module path `mistralai`) in venvs of their own,
+#   since neither can sit beside v2+ (module path `mistralai.client`).
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,9 +29,14 @@ then
   "$PY" -m pip install -q --disable-pip-version-check "mistralai==3.7.0" "langchain-mistralai==1.1.6" flask pybreaker tenacity requests httpx
 fi
 
-V0=target/py-venv-mistralai-v0
-if ! "$V0/bin/python" -c "from mistralai.client import MistralClient" 2>/dev/null; then
-  rm -rf "$V0"
-  "$PY" -m venv "$V0"
-  "$V0/bin/pip" install -q --disable-pip-version-check "mistralai==0.4.2"
-fi
+# One venv per older SDK line, each checked by an import only it has.
+venv() { # name, requirement, import check
+  local dir="target/py-venv-$1"
+  if ! "$dir/bin/python" -c "$3" 2>/dev/null; then
+    rm -rf "$dir"
+    "$PY" -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check "$2"
+  fi
+}
+venv mistralai-v0 "mistralai==0.4.2" "from mistralai.client import MistralClient"
+venv mistralai-v1 "mistralai==1.12.4" "from mistralai import Mistral; from mistralai.utils import RetryConfig"

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{Ctx, Outcome};
-use crate::lang::{CallSite, Lit, Setting};
+use crate::lang::{CallKind, CallSite, Lit, Setting};
 use crate::live::LiveModel;
 use crate::report::{Evidence, Status};
 
@@ -95,8 +95,20 @@ pub(crate) fn max_tokens_set(ctx: &Ctx) -> Outcome {
     verdict(ctx, "max-tokens-set", findings, "generation calls", "no Mistral generation call found")
 }
 
+fn is_agents(c: &CallSite) -> bool {
+    matches!(c.kind, CallKind::Agents | CallKind::AgentsStream)
+}
+
 pub(crate) fn temperature_set(ctx: &Ctx) -> Outcome {
-    let findings = generation_calls(ctx).map(|c| setting_finding(c, &c.temperature, "temperature", None)).collect();
+    let findings = generation_calls(ctx)
+        .map(|c| {
+            // The agents completion request has no temperature: the agent's configuration holds it.
+            if is_agents(c) && !matches!(c.temperature, Setting::Set { .. }) {
+                return Finding::new(Status::Pass, &c.path, c.line, format!("{} takes its temperature from the agent's configuration", c.api));
+            }
+            setting_finding(c, &c.temperature, "temperature", None)
+        })
+        .collect();
     verdict(ctx, "temperature-set", findings, "generation calls", "no Mistral generation call found")
 }
 
@@ -217,7 +229,7 @@ pub(crate) fn model_pinned(ctx: &Ctx) -> Outcome {
             }
             Setting::Set { value, .. } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model is {}, not a model id", c.api, value.show()))),
             Setting::NotVisible { why } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model: value not visible statically ({why})", c.api))),
-            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if c.kind != crate::lang::CallKind::ModelsList && c.kind != crate::lang::CallKind::Other => {
+            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if !is_agents(c) && !matches!(c.kind, CallKind::ModelsList | CallKind::Other) => {
                 findings.push(Finding::new(Status::Warn, path, line, format!("{} sets no model: the SDK's default model is used", c.api)))
             }
             _ => {}

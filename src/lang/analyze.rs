@@ -662,6 +662,37 @@ impl<'a> Repo<'a> {
         out
     }
 
+    /// The LangChain chat model inside a runnable expression, and a `with_retry` on the way.
+    fn runnable_model(&self, fi: usize, scope: Option<usize>, e: &Expr, retry: &mut Option<Retry>, depth: usize) -> Option<Client> {
+        if depth > 6 {
+            return None;
+        }
+        if let Some(c) = self.client_of(fi, scope, e, 0) {
+            return matches!(c.sdk, Sdk::LangChainJs | Sdk::LangChainPy).then_some(c).filter(|c| !c.embeddings);
+        }
+        match self.deref(fi, scope, e, 0) {
+            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
+            R::E(fj, _, Expr::Call(k)) => {
+                let call = &self.files[fj].calls[k];
+                let Expr::Member(recv, m) = &call.callee else { return None };
+                if !["pipe", "bind", "bind_tools", "bindTools", "with_retry", "withRetry", "with_structured_output", "withStructuredOutput", "with_config", "withConfig"].contains(&m.as_str()) {
+                    return None;
+                }
+                if m == "with_retry" || m == "withRetry" {
+                    *retry = Some(Retry::Backoff { how: format!("LangChain {m}() retries with exponential backoff"), path: self.files[fj].path.clone(), line: call.line });
+                }
+                let from_recv = self.runnable_model(fj, call.func, recv, retry, depth + 1);
+                from_recv.or_else(|| {
+                    call.args.iter().find_map(|a| match a {
+                        Arg::Pos(x) => self.runnable_model(fj, call.func, x, retry, depth + 1),
+                        _ => None,
+                    })
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn chain_model(&self, fi: usize, ci: usize) -> Option<Client> {
         let call = &self.files[fi].calls[ci];
         match self.deref(fi, call.func, &call.callee, 0) {
@@ -682,6 +713,20 @@ impl<'a> Repo<'a> {
             let kind = method_kind(client.sdk, client.embeddings, &members)?;
             let site = self.client_call(fi, ci, &client, kind, &members);
             return Some((site, Some(client)));
+        }
+        // A LangChain runnable built around the model: `(prompt | model).invoke(...)`,
+        // `prompt.pipe(model).invoke(...)`, `model.with_retry().invoke(...)`.
+        if let Expr::Member(recv, m) = &call.callee {
+            if LANGCHAIN_RUN.contains(&m.as_str()) {
+                let mut retry = None;
+                if let Some(client) = self.runnable_model(fi, scope, recv, &mut retry, 0) {
+                    let mut site = self.client_call(fi, ci, &client, if m.contains("stream") { CallKind::ChatStream } else { CallKind::Chat }, &[m.as_str()]);
+                    if let Some(r) = retry {
+                        site.retry = r;
+                    }
+                    return Some((site, Some(client)));
+                }
+            }
         }
         // 2. A client method handed to a runner with its arguments:
         //    `breaker.call(client.chat.complete, model=..., ...)`.
@@ -1541,6 +1586,9 @@ impl CallSite {
     }
 }
 
+
+/// Methods that run a LangChain runnable.
+const LANGCHAIN_RUN: &[&str] = &["invoke", "ainvoke", "stream", "astream", "batch", "abatch", "streamEvents", "astream_events"];
 
 const CONTENT_WORDS: &[&str] = &["messages", "prompt", "prompts", "content", "choices", "completion", "user_prompt", "userPrompt", "user_message", "userMessage", "delta"];
 
