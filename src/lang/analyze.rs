@@ -48,8 +48,49 @@ enum Lk {
     Unknown(String),
 }
 
+/// Lookups by name in one file, so that following a name costs a hash lookup, not a scan.
+#[derive(Default)]
+struct FileIndex<'a> {
+    /// (scope, name) → last binding.
+    bindings: HashMap<(Option<usize>, &'a str), usize>,
+    /// (class, `this.x`/`self.x`) → last binding.
+    fields: HashMap<(Option<&'a str>, &'a str), usize>,
+    /// (parent, name) → first named function declared there (not a callback).
+    funcs: HashMap<(Option<usize>, &'a str), usize>,
+    /// (class, name) → method.
+    methods: HashMap<(&'a str, &'a str), usize>,
+    /// local name → last import.
+    imports: HashMap<&'a str, usize>,
+}
+
+impl<'a> FileIndex<'a> {
+    fn new(f: &'a FileIr) -> FileIndex<'a> {
+        let mut ix = FileIndex::default();
+        for (i, b) in f.bindings.iter().enumerate() {
+            ix.bindings.insert((b.func, b.name.as_str()), i);
+            if b.name.starts_with("this.") || b.name.starts_with("self.") {
+                ix.fields.insert((b.class.as_deref(), b.name.as_str()), i);
+            }
+        }
+        for (i, x) in f.funcs.iter().enumerate() {
+            let Some(name) = x.name.as_deref() else { continue };
+            if let Some(class) = x.class.as_deref() {
+                ix.methods.entry((class, name)).or_insert(i);
+            }
+            if x.passed_to.is_none() && (x.parent.is_some() || x.class.is_none()) {
+                ix.funcs.entry((x.parent, name)).or_insert(i);
+            }
+        }
+        for (i, imp) in f.imports.iter().enumerate() {
+            ix.imports.insert(imp.local.as_str(), i);
+        }
+        ix
+    }
+}
+
 pub struct Repo<'a> {
     files: &'a [FileIr],
+    index: Vec<FileIndex<'a>>,
     by_path: HashMap<&'a str, usize>,
     callers: HashMap<&'a str, Vec<(usize, usize)>>,
     /// Function references passed as arguments: (file, func) → calls.
@@ -58,6 +99,10 @@ pub struct Repo<'a> {
     ai_major: Option<u32>,
     /// The caller that decided the last lookup through a wrapper, for messages.
     via: std::cell::RefCell<Option<String>>,
+    /// File name → files, for Python absolute imports that may sit under any source root.
+    by_name: HashMap<&'a str, Vec<usize>>,
+    /// Resolved module specifiers, per importing file.
+    modules: std::cell::RefCell<HashMap<(usize, String), Option<usize>>>,
 }
 
 impl<'a> Repo<'a> {
@@ -73,7 +118,22 @@ impl<'a> Repo<'a> {
                 callers.entry(name).or_default().push((fi, ci));
             }
         }
-        let mut repo = Repo { files, by_path, callers, passed: HashMap::new(), ai_major, via: std::cell::RefCell::new(None) };
+        let index = files.iter().map(FileIndex::new).collect();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            by_name.entry(f.path.rsplit('/').next().unwrap_or(&f.path)).or_default().push(i);
+        }
+        let mut repo = Repo {
+            files,
+            index,
+            by_path,
+            callers,
+            passed: HashMap::new(),
+            ai_major,
+            via: std::cell::RefCell::new(None),
+            by_name,
+            modules: std::cell::RefCell::new(HashMap::new()),
+        };
         let mut passed: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
             for (ci, c) in f.calls.iter().enumerate() {
@@ -101,24 +161,26 @@ impl<'a> Repo<'a> {
             Expr::Func(f) => R::Func(fi, *f),
             Expr::Name(n) if n == "this" || n == "self" => R::E(fi, scope, e.clone()),
             Expr::Name(n) => {
+                let ix = &self.index[fi];
                 let mut s = scope;
                 loop {
-                    if let Some(b) = file.bindings.iter().rev().find(|b| b.func == s && &b.name == n) {
-                        return self.deref_value(fi, s, &b.value, depth + 1);
+                    if let Some(&b) = ix.bindings.get(&(s, n.as_str())) {
+                        return self.deref_value(fi, s, &file.bindings[b].value, depth + 1);
                     }
                     let Some(f) = s else { break };
                     if let Some(pi) = file.funcs[f].params.iter().position(|p| &p.name == n) {
                         return R::Param(fi, f, pi);
                     }
-                    if let Some(d) = file.funcs.iter().position(|x| x.parent == Some(f) && x.name.as_deref() == Some(n) && x.passed_to.is_none()) {
+                    if let Some(&d) = ix.funcs.get(&(Some(f), n.as_str())) {
                         return R::Func(fi, d);
                     }
                     s = file.funcs[f].parent;
                 }
-                if let Some(d) = file.funcs.iter().position(|x| x.parent.is_none() && x.class.is_none() && x.name.as_deref() == Some(n) && x.passed_to.is_none()) {
+                if let Some(&d) = ix.funcs.get(&(None, n.as_str())) {
                     return R::Func(fi, d);
                 }
-                if let Some(imp) = file.imports.iter().rev().find(|i| &i.local == n) {
+                if let Some(&i) = ix.imports.get(n.as_str()) {
+                    let imp = &file.imports[i];
                     return self.resolve_import(fi, &imp.module, imp.name.as_deref(), depth + 1);
                 }
                 R::Unknown(n.clone())
@@ -128,10 +190,12 @@ impl<'a> Repo<'a> {
                     if root == "this" || root == "self" {
                         let class = scope.and_then(|f| file.funcs[f].class.clone());
                         let field = format!("{root}.{p}");
-                        if let Some(b) = file.bindings.iter().rev().find(|b| b.name == field && b.class == class) {
+                        let ix = &self.index[fi];
+                        if let Some(&b) = ix.fields.get(&(class.as_deref(), field.as_str())) {
+                            let b = &file.bindings[b];
                             return self.deref_value(fi, b.func, &b.value, depth + 1);
                         }
-                        if let Some(m) = file.funcs.iter().position(|x| x.class == class && class.is_some() && x.name.as_deref() == Some(p)) {
+                        if let Some(&m) = class.as_deref().and_then(|c| ix.methods.get(&(c, p.as_str()))) {
                             return R::Func(fi, m);
                         }
                         return R::E(fi, scope, e.clone());
@@ -170,13 +234,15 @@ impl<'a> Repo<'a> {
 
     fn module_member(&self, fj: usize, name: &str, depth: usize) -> R {
         let f = &self.files[fj];
-        if let Some(b) = f.bindings.iter().rev().find(|b| b.func.is_none() && b.name == name) {
-            return self.deref_value(fj, None, &b.value, depth);
+        let ix = &self.index[fj];
+        if let Some(&b) = ix.bindings.get(&(None, name)) {
+            return self.deref_value(fj, None, &f.bindings[b].value, depth);
         }
-        if let Some(d) = f.funcs.iter().position(|x| x.parent.is_none() && x.class.is_none() && x.name.as_deref() == Some(name)) {
+        if let Some(&d) = ix.funcs.get(&(None, name)) {
             return R::Func(fj, d);
         }
-        if let Some(imp) = f.imports.iter().rev().find(|i| i.local == name) {
+        if let Some(&i) = ix.imports.get(name) {
+            let imp = &f.imports[i];
             return self.resolve_import(fj, &imp.module, imp.name.as_deref(), depth + 1);
         }
         R::Unknown(name.to_string())
@@ -197,9 +263,15 @@ impl<'a> Repo<'a> {
 
     /// The repository file a module specifier points at, if any.
     pub fn local_module(&self, fi: usize, module: &str) -> Option<usize> {
+        let key = (fi, module.to_string());
+        if let Some(hit) = self.modules.borrow().get(&key) {
+            return *hit;
+        }
         let file = &self.files[fi];
         let wanted = module_paths(file.lang, &file.path, module, None);
-        wanted.first_match(self.files.iter().map(|f| f.path.as_str())).and_then(|p| self.by_path.get(p).copied())
+        let found = wanted.first_in(&self.by_path, &self.by_name, |i| self.files[i].path.as_str());
+        self.modules.borrow_mut().insert(key, found);
+        found
     }
 
     /// Calls of a named function (through its name or as a method of the same name).
@@ -1825,13 +1897,27 @@ impl ModulePaths {
         self.exact.iter().any(|e| e == path) || self.suffixes.iter().any(|s| path == s || path.ends_with(&format!("/{s}")))
     }
 
-    pub fn first_match<'p>(&self, paths: impl Iterator<Item = &'p str> + Clone) -> Option<&'p str> {
-        for e in &self.exact {
-            if let Some(p) = paths.clone().find(|p| p == e) {
-                return Some(p);
+    /// The first matching file, looked up by exact path, then by file name for suffixes.
+    fn first_in<'p>(&self, by_path: &HashMap<&str, usize>, by_name: &HashMap<&str, Vec<usize>>, path_of: impl Fn(usize) -> &'p str) -> Option<usize> {
+        if let Some(i) = self.exact.iter().find_map(|e| by_path.get(e.as_str()).copied()) {
+            return Some(i);
+        }
+        let mut hits: Vec<(&str, usize)> = Vec::new();
+        for suffix in &self.suffixes {
+            let name = suffix.rsplit('/').next().unwrap_or(suffix);
+            for &i in by_name.get(name).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if self.matches(path_of(i)) {
+                    hits.push((path_of(i), i));
+                }
             }
         }
-        paths.into_iter().find(|p| self.suffixes.iter().any(|s| p == s || p.ends_with(&format!("/{s}"))))
+        hits.sort();
+        hits.first().map(|h| h.1)
+    }
+
+    /// The candidate file names, for indexes keyed by file name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.exact.iter().chain(&self.suffixes).map(|p| p.rsplit('/').next().unwrap_or(p))
     }
 }
 

@@ -236,6 +236,8 @@ pub struct FileIr {
     pub classes: Vec<Class>,
     /// The parser recovered from syntax errors (facts may be partial).
     pub syntax_errors: bool,
+    /// Imports a Mistral package or names api.mistral.ai: its importers are parsed too.
+    pub mistral_source: bool,
 }
 
 impl FileIr {
@@ -250,6 +252,7 @@ impl FileIr {
             tries: Vec::new(),
             classes: Vec::new(),
             syntax_errors: false,
+            mistral_source: false,
         }
     }
 }

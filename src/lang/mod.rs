@@ -57,15 +57,21 @@ pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
         return None;
     }
     if !mentions_mistral(file.text) {
-        let keep = file.text.len() <= 256 * 1024 && SHARED_HINTS.iter().any(|h| file.text.contains(h));
+        let keep = file.text.len() <= 256 * 1024 && shared_hints().is_match(file.text);
         return keep.then(|| FileCode::Deferred { path: file.path.to_string(), text: file.text.to_string() });
     }
     Some(parse_file(file.path, file.text))
 }
 
+/// The prefilter: two substring searches (memchr-fast), no parsing.
 fn mentions_mistral(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.windows(7).any(|w| w.eq_ignore_ascii_case(b"mistral"))
+    text.contains("istral") || text.contains("ISTRAL")
+}
+
+/// One pass over the text for all the hint words (the regex crate's literal search).
+fn shared_hints() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(&SHARED_HINTS.iter().map(|h| regex::escape(h)).collect::<Vec<_>>().join("|")).expect("hint words"))
 }
 
 fn parse_file(path: &str, text: &str) -> FileCode {
@@ -84,7 +90,10 @@ fn parse_file(path: &str, text: &str) -> FileCode {
         _ => typescript::lower_file(path, text, false, ir::Lang::JavaScript),
     };
     match lowered {
-        Some(ir) => FileCode::Parsed(ir),
+        Some(mut ir) => {
+            ir.mistral_source = text.contains("api.mistral.ai") || ir.imports.iter().any(|i| analyze::is_mistral_module(&i.module));
+            FileCode::Parsed(ir)
+        }
         None => unparsed("the parser gave up (time budget)"),
     }
 }
@@ -160,16 +169,20 @@ impl CodeFacts {
         }
         // And the files that import them (callers of wrappers, routes calling them): a
         // deferred file naming a parsed file's module is parsed too.
-        let stems: Vec<String> = parsed.iter().filter_map(|f| module_stem(&f.path)).collect();
+        let stems: HashSet<String> = parsed.iter().filter(|f| f.mistral_source).filter_map(|f| module_stem(&f.path)).collect();
         let importers: Vec<String> = deferred
             .iter()
-            .filter(|(_, text)| stems.iter().any(|s| text.contains(s.as_str())))
+            .filter(|(path, text)| imported_stems(text, path.ends_with(".py")).iter().any(|s| stems.contains(*s)))
             .map(|(p, _)| p.clone())
             .collect();
+        let sources: Vec<String> = parsed.iter().filter(|f| f.mistral_source).map(|f| f.path.clone()).collect();
         for path in importers {
             if let Some(text) = deferred.remove(&path) {
                 if let FileCode::Parsed(ir) = parse_file(&path, &text) {
-                    let imports_parsed = ir.imports.iter().any(|i| stems.iter().any(|s| i.module.ends_with(s.trim_start_matches(['/', '.']))));
+                    let imports_parsed = ir.imports.iter().any(|i| {
+                        let wanted = analyze::module_paths(ir.lang, &ir.path, &i.module, i.name.as_deref());
+                        sources.iter().any(|p| wanted.matches(p))
+                    });
                     if imports_parsed {
                         parsed.push(ir);
                     }
@@ -226,15 +239,49 @@ impl CodeFacts {
 
 /// Repository paths of deferred files that parsed files import.
 fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> Vec<String> {
+    let mut by_name: HashMap<&str, Vec<&String>> = HashMap::new();
+    for path in deferred.keys() {
+        by_name.entry(path.rsplit('/').next().unwrap_or(path)).or_default().push(path);
+    }
     let mut out = Vec::new();
     for f in parsed {
         for imp in &f.imports {
             let wanted = analyze::module_paths(f.lang, &f.path, &imp.module, imp.name.as_deref());
-            out.extend(deferred.keys().filter(|k| wanted.matches(k)).cloned());
+            for name in wanted.names() {
+                for path in by_name.get(name).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    if wanted.matches(path) {
+                        out.push((*path).clone());
+                    }
+                }
+            }
         }
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// The last segment of each module a file imports, from a cheap scan of its import
+/// lines (a prefilter only: the parser decides what is really imported).
+fn imported_stems(text: &str, python: bool) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines().take(20_000) {
+        let l = line.trim_start();
+        if python {
+            let rest = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "));
+            let Some(rest) = rest else { continue };
+            for word in rest.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')') {
+                if let Some(last) = word.rsplit('.').next().filter(|w| !w.is_empty() && *w != "import" && *w != "as") {
+                    out.push(last);
+                }
+            }
+        } else if l.starts_with("import ") || l.starts_with("export ") || l.contains("require(") || l.starts_with("} from") || l.starts_with("from ") {
+            for quoted in l.split(['"', '\'', '`']).skip(1).step_by(2) {
+                let last = quoted.rsplit('/').next().unwrap_or(quoted);
+                out.push(last.split('.').next().unwrap_or(last));
+            }
+        }
+    }
     out
 }
 

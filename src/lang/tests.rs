@@ -2,27 +2,54 @@
 
 use super::*;
 
-pub(crate) fn facts_of(files: &[(&str, &str)]) -> CodeFacts {
+fn facts_of(files: &[(&str, &str)]) -> CodeFacts {
     let codes = files.iter().filter_map(|(p, t)| analyze_file(&SourceFile { path: p, text: t })).collect();
     CodeFacts::assemble(codes)
 }
 
+fn one_call(files: &[(&str, &str)]) -> CallSite {
+    let facts = facts_of(files);
+    assert_eq!(facts.calls.len(), 1, "{:#?}", facts.calls);
+    facts.calls.into_iter().next().unwrap()
+}
+
 #[test]
-fn debug_dump() {
-    let Ok(dir) = std::env::var("DUMP_DIR") else { return };
-    let mut files = Vec::new();
-    for e in walkdir::WalkDir::new(&dir).into_iter().flatten().filter(|e| e.file_type().is_file()) {
-        let rel = e.path().strip_prefix(&dir).unwrap().to_string_lossy().to_string();
-        files.push((rel, std::fs::read_to_string(e.path()).unwrap_or_default()));
-    }
-    for (p, t) in &files {
-        if let Some(FileCode::Parsed(ir)) = analyze_file(&SourceFile { path: p, text: t }) {
-            eprintln!("== {p}\nimports {:?}\nbindings {:#?}", ir.imports, ir.bindings.iter().map(|b| (&b.name, &b.value, b.func)).collect::<Vec<_>>());
-            for (i, c) in ir.calls.iter().enumerate() {
-                eprintln!("call {i} line {} func {:?} tries {:?} callee {:?} args {:?}", c.line, c.func, c.tries, c.callee, c.args);
-            }
-        }
-    }
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    eprintln!("{:#?}", facts_of(&refs).calls);
+fn commonjs_require_and_namespace_imports_make_clients() {
+    let c = one_call(&[("a.js", "const { Mistral } = require(\"@mistralai/mistralai\");\nconst m = new Mistral({});\nm.chat.complete({ model: \"mistral-large-2512\", maxTokens: 5 });\n")]);
+    assert_eq!((c.sdk, c.kind, c.line), (Sdk::MistralTs, CallKind::Chat, 3));
+    let c = one_call(&[("b.ts", "import * as sdk from \"@mistralai/mistralai\";\nconst m = new sdk.Mistral({});\nawait m.fim.stream({ model: \"codestral-2508\", prompt: \"x\" });\n")]);
+    assert_eq!((c.kind, c.line), (CallKind::FimStream, 3));
+    let c = one_call(&[("c.py", "import mistralai\nclient = mistralai.Mistral(api_key='k')\nclient.embeddings.create(model='mistral-embed', inputs=['a'])\n")]);
+    assert_eq!((c.sdk, c.kind), (Sdk::MistralPy, CallKind::Embeddings));
+}
+
+#[test]
+fn zero_is_set_and_undefined_or_none_is_not() {
+    let c = one_call(&[("a.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nm.chat.complete({ model: \"x\", temperature: 0, maxTokens: undefined });\n")]);
+    assert!(matches!(c.temperature, Setting::Set { value: Lit::Num(n), .. } if n == 0.0), "{:?}", c.temperature);
+    assert!(matches!(c.max_tokens, Setting::Null { .. }), "{:?}", c.max_tokens);
+    let c = one_call(&[("a.py", "from mistralai.client import Mistral\nm = Mistral()\nm.chat.complete(model='x', temperature=None, max_tokens=0)\n")]);
+    assert!(matches!(c.temperature, Setting::Null { .. }));
+    assert!(matches!(c.max_tokens, Setting::Set { value: Lit::Num(n), .. } if n == 0.0));
+}
+
+#[test]
+fn wrong_parameter_names_are_not_settings() {
+    let c = one_call(&[("a.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nm.chat.complete({ model: \"x\", max_tokens: 100 });\n")]);
+    assert!(matches!(&c.max_tokens, Setting::WrongName { key, .. } if key == "max_tokens"), "{:?}", c.max_tokens);
+}
+
+#[test]
+fn later_spread_overrides_and_unknown_spread_is_not_visible() {
+    let src = "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nconst D = { maxTokens: 10 };\nexport function f(opts: any) {\n  return m.chat.complete({ model: \"x\", maxTokens: 5, ...D });\n}\nexport function g(opts: any) {\n  return m.chat.complete({ model: \"x\", maxTokens: 5, ...opts });\n}\n";
+    let facts = facts_of(&[("a.ts", src)]);
+    assert!(matches!(facts.calls[0].max_tokens, Setting::Set { value: Lit::Num(n), .. } if n == 10.0), "{:?}", facts.calls[0].max_tokens);
+    assert!(matches!(facts.calls[1].max_tokens, Setting::NotVisible { .. }), "{:?}", facts.calls[1].max_tokens);
+}
+
+#[test]
+fn strings_and_comments_hold_no_calls() {
+    let facts = facts_of(&[("a.py", "from mistralai.client import Mistral\n# client.chat.complete(model='x')\nDOC = \"\"\"client.chat.complete(model='x')\"\"\"\nc = Mistral()\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+    assert!(facts.uses_mistral());
 }
