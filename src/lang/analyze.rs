@@ -1543,6 +1543,10 @@ impl<'a> Repo<'a> {
                     Arg::Pos(e @ (Expr::Func(_) | Expr::Name(_) | Expr::Member(..))) => Some(e.clone()),
                     _ => None,
                 });
+                // `@app.get("/health")` is a decorator, read with its function below.
+                if call.args.len() < 2 {
+                    continue;
+                }
                 let handler = handler.and_then(|h| match self.deref(fi, call.func, &h, 0) {
                     R::Func(a, b) => Some((a, b)),
                     _ => None,
@@ -1560,7 +1564,7 @@ impl<'a> Repo<'a> {
                     }
                     if let Some(Arg::Pos(Expr::Str(route))) = dc.args.first() {
                         if is_health_path(route) {
-                            out.push(self.route(file, func.line, route, Some((fi, f)), sites));
+                            out.push(self.route(file, dc.line, route, Some((fi, f)), sites));
                         }
                     }
                 }

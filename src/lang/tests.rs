@@ -53,3 +53,48 @@ fn strings_and_comments_hold_no_calls() {
     assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
     assert!(facts.uses_mistral());
 }
+
+#[test]
+fn python_client_parameter_aiohttp_and_fastapi_health() {
+    let src = r#"
+import os
+import aiohttp
+from fastapi import FastAPI, HTTPException
+from mistralai.client import Mistral
+
+app = FastAPI()
+URL = "https://api.mistral.ai/v1/chat/completions"
+
+def ask(client: Mistral, q: str):
+    return client.chat.complete(model="mistral-large-2512", messages=[{"role": "user", "content": q}], max_tokens=9, temperature=0)
+
+async def raw(q: str):
+    async with aiohttp.ClientSession() as session:
+        async with session.post(URL, json={"model": "mistral-small-2603", "messages": [], "max_tokens": 5}) as resp:
+            return await resp.json()
+
+@app.get("/healthz")
+async def health():
+    try:
+        Mistral(api_key=os.environ["MISTRAL_API_KEY"]).models.list()
+    except Exception:
+        raise HTTPException(status_code=503, detail="mistral down")
+    return {"ok": True}
+"#;
+    let facts = facts_of(&[("svc.py", src)]);
+    let kinds: Vec<(u32, Sdk, CallKind)> = facts.calls.iter().map(|c| (c.line, c.sdk, c.kind)).collect();
+    assert_eq!(kinds, vec![(11, Sdk::MistralPy, CallKind::Chat), (15, Sdk::Http, CallKind::Chat), (21, Sdk::MistralPy, CallKind::ModelsList)], "{kinds:?}");
+    assert!(matches!(facts.calls[1].max_tokens, Setting::Set { value: Lit::Num(n), .. } if n == 5.0));
+    let route = &facts.routes[0];
+    assert_eq!((route.line, route.answers_5xx), (18, true), "{route:?}");
+    assert_eq!(route.probe.as_ref().map(|p| p.1), Some(21));
+}
+
+#[test]
+fn then_with_error_callback_and_catch_chain_handle_the_call() {
+    let src = "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nexport const a = () => m.chat.complete({ model: \"x\" }).then((r) => r, (e) => { if (e.statusCode === 429) return null; throw e; });\nexport const b = () => m.models.list().catch(() => null);\n";
+    let facts = facts_of(&[("a.ts", src)]);
+    assert_eq!(facts.calls.len(), 2);
+    assert!(facts.calls.iter().all(|c| c.handling.at.is_some()), "{:#?}", facts.calls);
+    assert!(facts.calls[0].handling.statuses.s429);
+}
