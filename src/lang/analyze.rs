@@ -280,6 +280,9 @@ impl<'a> Repo<'a> {
         let mut out = Vec::new();
         if let Some(name) = func.name.as_deref() {
             for &(ck, cc) in self.callers.get(name).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if out.len() >= 16 {
+                    break;
+                }
                 let call = &self.files[ck].calls[cc];
                 let ok = match &call.callee {
                     Expr::Name(_) => matches!(self.deref(ck, call.func, &call.callee, 0), R::Func(a, b) if a == fi && b == f),
