@@ -50,9 +50,14 @@ fn huge_minified_bundle_is_skipped_not_parsed_forever() {
     }
     repo.write("public/app.min.js", &medium);
     let report = gate_within(&repo, Duration::from_secs(60));
-    // The bundle counts as Mistral usage (marker) even though it was not parsed.
-    assert_ne!(common::status(&report, "log-hygiene"), "skip");
-    assert_eq!(common::status(&report, "max-tokens-set"), "pass");
+    // The bundle counts as Mistral usage (marker) and is said to be unchecked: a warning,
+    // next to the parsed file's passing calls.
+    let c = common::check(&report, "max-tokens-set");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert_eq!(c["evidence"][0]["path"], "public/bundle.min.js");
+    assert!(c["evidence"][0]["message"].as_str().unwrap().contains("not parsed"), "{c}");
+    assert!(c["evidence"].as_array().unwrap().iter().any(|e| e["path"] == "public/app.min.js" && e["message"].as_str().unwrap().contains("sets maxTokens")));
+    assert_eq!(common::status(&report, "log-hygiene"), "warn");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Code quality of the Mistral call sites: errors handled, retries with backoff, and
 //! message content and keys kept out of the logs.
 
-use super::model_config::{verdict, Finding};
+use super::model_config::{unparsed, verdict, Finding};
 use super::{Ctx, Outcome};
 use crate::lang::{CallSite, Retry};
 use crate::report::Status;
@@ -81,7 +81,7 @@ pub(crate) fn log_hygiene(ctx: &Ctx) -> Outcome {
         .filter(|l| !ctx.suppressed("log-hygiene", &l.path, l.line))
         .map(|l| Finding::new(Status::Fail, &l.path, l.line, l.what.clone()))
         .collect();
-    if !leaks.is_empty() {
+    if !leaks.is_empty() || !unparsed(ctx).is_empty() {
         return verdict(ctx, "log-hygiene", leaks, "log calls", "");
     }
     let mut files: Vec<&str> = code.calls.iter().map(|c| c.path.as_str()).collect();

@@ -29,7 +29,8 @@ impl Finding {
 /// Turns per-call findings into one outcome: the worst status wins, suppressed findings
 /// are dropped, failures are listed first. `what` names the things counted ("generation
 /// calls"); `none` is the skip reason when there is nothing to judge.
-pub(super) fn verdict(ctx: &Ctx, id: &str, findings: Vec<Finding>, what: &str, none: &str) -> Outcome {
+pub(super) fn verdict(ctx: &Ctx, id: &str, mut findings: Vec<Finding>, what: &str, none: &str) -> Outcome {
+    findings.extend(unparsed(ctx));
     let (mut kept, silenced): (Vec<Finding>, Vec<Finding>) =
         findings.into_iter().partition(|f| f.status == Status::Pass || !ctx.suppressed(id, &f.evidence.path, f.evidence.line));
     if kept.iter().all(|f| f.status == Status::Pass) && !silenced.is_empty() {
@@ -58,6 +59,17 @@ pub(super) fn verdict(ctx: &Ctx, id: &str, findings: Vec<Finding>, what: &str, n
         Outcome::pass(format!("all {total} {what} pass"))
     };
     outcome.with_evidence(kept.into_iter().map(|f| f.evidence).collect())
+}
+
+/// Files that mention Mistral but could not be parsed: their calls cannot be judged.
+pub(super) fn unparsed(ctx: &Ctx) -> Vec<Finding> {
+    ctx.facts
+        .code
+        .issues
+        .iter()
+        .filter(|i| !i.what.starts_with("syntax errors"))
+        .map(|i| Finding::new(Status::Warn, &i.path, 0, format!("not parsed ({}): its Mistral calls are not checked", i.what)))
+        .collect()
 }
 
 fn generation_calls<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a CallSite> {
