@@ -290,6 +290,21 @@ pub fn unary_node(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> E
     unary(op, arg, b.text(node))
 }
 
+/// `obj.prop` / `obj[index]`, the grammar's field names given: a literal index is a member.
+pub fn access(b: &mut Builder, node: Node, fields: (&str, &str), depth: usize, expr: LowerFn) -> Expr {
+    let obj = node.child_by_field_name(fields.0).map(|o| expr(b, o, depth)).unwrap_or(Expr::Null);
+    let Some(key) = node.child_by_field_name(fields.1) else { return obj };
+    match key.kind() {
+        "property_identifier" | "private_property_identifier" | "identifier" if fields.1 != "index" && fields.1 != "subscript" => {
+            Expr::Member(Box::new(obj), b.text(key).to_string())
+        }
+        _ => match expr(b, key, depth) {
+            Expr::Str(s) => Expr::Member(Box::new(obj), s),
+            other => Expr::Index(Box::new(obj), Box::new(other)),
+        },
+    }
+}
+
 /// Anything else: a snippet, with the names it mentions.
 pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
     let parts = children(b, node, 8, depth, expr);

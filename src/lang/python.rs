@@ -252,19 +252,8 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "false" => Expr::Bool(false),
         "none" => Expr::Null,
         "identifier" => Expr::Name(b.text(node).to_string()),
-        "attribute" => {
-            let obj = node.child_by_field_name("object").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            let attr = node.child_by_field_name("attribute").map(|p| b.text(p).to_string()).unwrap_or_default();
-            Expr::Member(Box::new(obj), attr)
-        }
-        "subscript" => {
-            let obj = node.child_by_field_name("value").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            let idx = node.child_by_field_name("subscript").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            match idx {
-                Expr::Str(s) => Expr::Member(Box::new(obj), s),
-                other => Expr::Index(Box::new(obj), Box::new(other)),
-            }
-        }
+        "attribute" => lower::access(b, node, ("object", "attribute"), d, expr),
+        "subscript" => lower::access(b, node, ("value", "subscript"), d, expr),
         "call" => Expr::Call(b.call_id(node)),
         "await" | "parenthesized_expression" => node.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null),
         "dictionary" => {

@@ -346,19 +346,8 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "null" | "undefined" => Expr::Null,
         "identifier" if b.text(node) == "undefined" => Expr::Null,
         "identifier" | "shorthand_property_identifier" | "this" | "super" => Expr::Name(b.text(node).to_string()),
-        "member_expression" => {
-            let obj = node.child_by_field_name("object").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            let prop = node.child_by_field_name("property").map(|p| b.text(p).to_string()).unwrap_or_default();
-            Expr::Member(Box::new(obj), prop)
-        }
-        "subscript_expression" => {
-            let obj = node.child_by_field_name("object").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            let idx = node.child_by_field_name("index").map(|o| expr(b, o, d)).unwrap_or(Expr::Null);
-            match idx {
-                Expr::Str(s) => Expr::Member(Box::new(obj), s),
-                other => Expr::Index(Box::new(obj), Box::new(other)),
-            }
-        }
+        "member_expression" => lower::access(b, node, ("object", "property"), d, expr),
+        "subscript_expression" => lower::access(b, node, ("object", "index"), d, expr),
         "call_expression" | "new_expression" => Expr::Call(b.call_id(node)),
         "await_expression" | "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression"
         | "type_assertion" => node.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null),
