@@ -169,23 +169,19 @@ impl CodeFacts {
         }
         // And the files that import them (callers of wrappers, routes calling them): a
         // deferred file naming a parsed file's module is parsed too.
-        let stems: HashSet<String> = parsed.iter().filter(|f| f.mistral_source).filter_map(|f| module_stem(&f.path)).collect();
-        let importers: Vec<String> = deferred
-            .iter()
-            .filter(|(path, text)| imported_stems(text, path.ends_with(".py")).iter().any(|s| stems.contains(*s)))
-            .map(|(p, _)| p.clone())
-            .collect();
-        let sources: Vec<String> = parsed.iter().filter(|f| f.mistral_source).map(|f| f.path.clone()).collect();
+        let sources: HashSet<&str> = parsed.iter().filter(|f| f.mistral_source).map(|f| f.path.as_str()).collect();
+        let imports_a_source = |path: &str, text: &str| {
+            let lang = if path.ends_with(".py") { ir::Lang::Python } else { ir::Lang::TypeScript };
+            imported_specifiers(text, lang == ir::Lang::Python).into_iter().any(|(module, name)| {
+                let wanted = analyze::module_paths(lang, path, module, name);
+                sources.iter().any(|s| wanted.matches(s))
+            })
+        };
+        let importers: Vec<String> = deferred.iter().filter(|(p, t)| imports_a_source(p, t)).map(|(p, _)| p.clone()).collect();
         for path in importers {
             if let Some(text) = deferred.remove(&path) {
                 if let FileCode::Parsed(ir) = parse_file(&path, &text) {
-                    let imports_parsed = ir.imports.iter().any(|i| {
-                        let wanted = analyze::module_paths(ir.lang, &ir.path, &i.module, i.name.as_deref());
-                        sources.iter().any(|p| wanted.matches(p))
-                    });
-                    if imports_parsed {
-                        parsed.push(ir);
-                    }
+                    parsed.push(ir);
                 }
             }
         }
@@ -261,39 +257,29 @@ fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> 
     out
 }
 
-/// The last segment of each module a file imports, from a cheap scan of its import
-/// lines (a prefilter only: the parser decides what is really imported).
-fn imported_stems(text: &str, python: bool) -> Vec<&str> {
+/// The modules a file imports (with the imported name, for Python's `from . import x`),
+/// from a cheap scan of its import lines: a prefilter only, the parser decides.
+fn imported_specifiers(text: &str, python: bool) -> Vec<(&str, Option<&str>)> {
     let mut out = Vec::new();
     for line in text.lines().take(20_000) {
         let l = line.trim_start();
         if python {
-            let rest = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "));
-            let Some(rest) = rest else { continue };
-            for word in rest.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')') {
-                if let Some(last) = word.rsplit('.').next().filter(|w| !w.is_empty() && *w != "import" && *w != "as") {
-                    out.push(last);
+            if let Some(rest) = l.strip_prefix("from ") {
+                let mut parts = rest.splitn(2, " import ");
+                let module = parts.next().unwrap_or("").trim();
+                let names = parts.next().unwrap_or("");
+                out.push((module, None));
+                for n in names.split(|c: char| c == ',' || c == '(' || c == ')' || c.is_whitespace()).filter(|n| !n.is_empty() && *n != "as") {
+                    out.push((module, Some(n)));
                 }
+            } else if let Some(rest) = l.strip_prefix("import ") {
+                out.extend(rest.split(',').map(|m| (m.split_whitespace().next().unwrap_or(""), None)));
             }
         } else if l.starts_with("import ") || l.starts_with("export ") || l.contains("require(") || l.starts_with("} from") || l.starts_with("from ") {
-            for quoted in l.split(['"', '\'', '`']).skip(1).step_by(2) {
-                let last = quoted.rsplit('/').next().unwrap_or(quoted);
-                out.push(last.split('.').next().unwrap_or(last));
-            }
+            out.extend(l.split(['"', '\'']).skip(1).step_by(2).filter(|q| q.starts_with('.')).map(|q| (q, None)));
         }
     }
     out
-}
-
-/// The name other files import a file by: `src/mistral.ts` → `/mistral`, `app/llm.py` → `.llm`
-/// (both forms are searched for in the text of other files).
-fn module_stem(path: &str) -> Option<String> {
-    let name = path.rsplit('/').next()?;
-    let stem = name.rsplit_once('.').map(|(s, _)| s)?;
-    if stem.len() < 3 || stem == "index" || stem == "__init__" {
-        return None;
-    }
-    Some(stem.to_string())
 }
 
 #[cfg(test)]
