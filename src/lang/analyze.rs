@@ -1874,6 +1874,8 @@ pub fn show(file: &FileIr, e: &Expr) -> String {
             return "…".into();
         }
         match e {
+            // A long run of letters and digits may be a key: never shown.
+            Expr::Str(s) if s.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 24 && !s.contains([' ', '-', '/', '.']) => "\"…\"".into(),
             Expr::Str(s) => format!("\"{}\"", super::ir::snippet(s)),
             Expr::Num(n) => Lit::Num(*n).show(),
             Expr::Bool(b) => b.to_string(),
