@@ -98,3 +98,14 @@ fn then_with_error_callback_and_catch_chain_handle_the_call() {
     assert!(facts.calls.iter().all(|c| c.handling.at.is_some()), "{:#?}", facts.calls);
     assert!(facts.calls[0].handling.statuses.s429);
 }
+
+#[test]
+fn tsx_components_and_nextjs_health_route() {
+    let page = "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({ apiKey: process.env.MISTRAL_API_KEY });\nexport default async function Page() {\n  const r = await m.chat.complete({ model: \"mistral-large-2512\", maxTokens: 50, temperature: 0.1, messages: [] });\n  return <main className=\"p-4\">{String(r.choices?.[0]?.message?.content)}</main>;\n}\n";
+    let route = "import { Mistral } from \"@mistralai/mistralai\";\nexport async function GET() {\n  try {\n    await new Mistral({}).models.list();\n    return Response.json({ ok: true });\n  } catch {\n    return new Response(\"down\", { status: 503 });\n  }\n}\n";
+    let facts = facts_of(&[("app/page.tsx", page), ("app/api/health/route.ts", route)]);
+    let lines: Vec<(&str, u32, CallKind)> = facts.calls.iter().map(|c| (c.path.as_str(), c.line, c.kind)).collect();
+    assert_eq!(lines, vec![("app/api/health/route.ts", 4, CallKind::ModelsList), ("app/page.tsx", 4, CallKind::Chat)]);
+    let r = &facts.routes[0];
+    assert_eq!((r.route.as_str(), r.answers_5xx, r.probe.as_ref().map(|p| p.1)), ("/health", true, Some(4)), "{r:?}");
+}
