@@ -305,6 +305,24 @@ pub fn access(b: &mut Builder, node: Node, fields: (&str, &str), depth: usize, e
     }
 }
 
+/// The first named child, lowered (`await x`, `(x)`, `...x`, `**x`).
+pub fn inner(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
+    node.named_child(0).map(|x| expr(b, x, depth)).unwrap_or(Expr::Null)
+}
+
+/// `key: value` of an object or dict; `None` when the key is not a plain name or string.
+pub fn pair(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Option<super::ir::Entry> {
+    let (k, v) = (node.child_by_field_name("key")?, node.child_by_field_name("value")?);
+    let key = match k.kind() {
+        "property_identifier" | "identifier" | "number" => b.text(k).to_string(),
+        _ => match expr(b, k, depth) {
+            Expr::Str(s) => s,
+            _ => return None,
+        },
+    };
+    Some(super::ir::Entry::Pair(key, expr(b, v, depth)))
+}
+
 /// Anything else: a snippet, with the names it mentions.
 pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
     let parts = children(b, node, 8, depth, expr);

@@ -255,26 +255,15 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "attribute" => lower::access(b, node, ("object", "attribute"), d, expr),
         "subscript" => lower::access(b, node, ("value", "subscript"), d, expr),
         "call" => Expr::Call(b.call_id(node)),
-        "await" | "parenthesized_expression" => node.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null),
+        "await" | "parenthesized_expression" => lower::inner(b, node, d, expr),
         "dictionary" => {
             let mut entries = Vec::new();
             let mut c = node.walk();
             let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
             for e in items {
                 match e.kind() {
-                    "pair" => {
-                        let (Some(k), Some(v)) = (e.child_by_field_name("key"), e.child_by_field_name("value")) else { continue };
-                        let key = match expr(b, k, d) {
-                            Expr::Str(s) => s,
-                            _ => continue,
-                        };
-                        let value = expr(b, v, d);
-                        entries.push(Entry::Pair(key, value));
-                    }
-                    "dictionary_splat" => {
-                        let inner = e.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-                        entries.push(Entry::Spread(inner));
-                    }
+                    "pair" => entries.extend(lower::pair(b, e, d, expr)),
+                    "dictionary_splat" => entries.push(Entry::Spread(lower::inner(b, e, d, expr))),
                     _ => {}
                 }
             }

@@ -350,27 +350,19 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "subscript_expression" => lower::access(b, node, ("object", "index"), d, expr),
         "call_expression" | "new_expression" => Expr::Call(b.call_id(node)),
         "await_expression" | "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression"
-        | "type_assertion" => node.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null),
+        | "type_assertion" => lower::inner(b, node, d, expr),
         "object" => {
             let mut entries = Vec::new();
             let mut c = node.walk();
             let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
             for e in items {
                 match e.kind() {
-                    "pair" => {
-                        let (Some(k), Some(v)) = (e.child_by_field_name("key"), e.child_by_field_name("value")) else { continue };
-                        let key = unquote(b.text(k));
-                        let value = expr(b, v, d);
-                        entries.push(Entry::Pair(key, value));
-                    }
+                    "pair" => entries.extend(lower::pair(b, e, d, expr)),
                     "shorthand_property_identifier" => {
                         let n = b.text(e).to_string();
                         entries.push(Entry::Pair(n.clone(), if n == "undefined" { Expr::Null } else { Expr::Name(n) }));
                     }
-                    "spread_element" => {
-                        let inner = e.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null);
-                        entries.push(Entry::Spread(inner));
-                    }
+                    "spread_element" => entries.push(Entry::Spread(lower::inner(b, e, d, expr))),
                     "method_definition" => {
                         let key = e.child_by_field_name("name").map(|k| unquote(b.text(k))).unwrap_or_default();
                         entries.push(Entry::Pair(key, Expr::Func(b.func_id(e))));
