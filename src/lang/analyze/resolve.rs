@@ -239,6 +239,16 @@ impl Repo<'_> {
                 Lk::Missing
             }
             R::E(_, _, Expr::Null) => Lk::Missing,
+            // `dict(max_tokens=300, **base)` and `Object.assign({}, defaults, overrides)`
+            // build an options object as surely as a literal does.
+            R::E(fj, sj, Expr::Call(c)) if self.is_object_builder(fj, c) => {
+                let call = &self.files[fj].calls[c];
+                let spread_all: Vec<Arg> = call.args.iter().map(|a| match a {
+                    Arg::Pos(e) => Arg::Spread(e.clone()),
+                    other => other.clone(),
+                }).collect();
+                self.lookup(fj, sj, &params_obj(&spread_all, &[], false), keys, depth + 1)
+            }
             R::Param(fj, f, pi) => {
                 let callers = self.callers_of(fj, f);
                 let fname = self.files[fj].funcs[f].name.clone().unwrap_or_else(|| "an anonymous function".into());
@@ -277,6 +287,16 @@ impl Repo<'_> {
             R::Ext(m, p) => Lk::Unknown(format!("`{}` from {m}", p.join("."))),
             R::Unknown(n) => Lk::Unknown(format!("`{n}`")),
             R::Func(..) | R::Module(_) => Lk::Missing,
+        }
+    }
+
+    /// `dict(...)` (Python's builtin, not shadowed) or `Object.assign(...)`.
+    pub(super) fn is_object_builder(&self, fi: usize, c: usize) -> bool {
+        let call = &self.files[fi].calls[c];
+        match &call.callee {
+            Expr::Name(n) if n == "dict" => matches!(self.deref(fi, call.func, &call.callee, 0), R::Unknown(_)),
+            Expr::Member(o, m) if m == "assign" => matches!(&**o, Expr::Name(n) if n == "Object"),
+            _ => false,
         }
     }
 
