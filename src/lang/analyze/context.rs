@@ -160,7 +160,7 @@ impl Repo<'_> {
                 // `breaker.call(client.chat.complete, ...)`: the call itself is the runner.
                 if let Expr::Member(recv, m) = &call.callee {
                     if ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str()) && breaker.is_none() {
-                        if let Some(what) = self.breaker_instance(f, call.func, recv) {
+                        if let Some(what) = self.policy_instance(f, call.func, recv, breaker_kind) {
                             breaker = Some((file.path.clone(), call.line, what));
                         }
                     }
@@ -170,7 +170,11 @@ impl Repo<'_> {
                 // A wrapper call this one runs inside.
                 let resolved = self.deref(f, call.func, &call.callee, 0);
                 if retry_lib.is_none() {
-                    if let Some(how) = retry_library(&resolved) {
+                    let via_policy = match &call.callee {
+                        Expr::Member(recv, m) if ["execute", "call", "run"].contains(&m.as_str()) => self.policy_instance(f, call.func, recv, retry_library),
+                        _ => None,
+                    };
+                    if let Some(how) = retry_library(&resolved).or(via_policy) {
                         retry_lib = Some(Retry::Backoff { how: format!("wrapped in {how}"), path: file.path.clone(), line: call.line });
                     }
                 }
@@ -179,7 +183,7 @@ impl Repo<'_> {
                         breaker = Some((file.path.clone(), call.line, what));
                     } else if let Expr::Member(recv, m) = &call.callee {
                         if ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str()) {
-                            if let Some(what) = self.breaker_instance(f, call.func, recv) {
+                            if let Some(what) = self.policy_instance(f, call.func, recv, breaker_kind) {
                                 breaker = Some((file.path.clone(), call.line, what));
                             }
                         }
@@ -251,16 +255,27 @@ impl Repo<'_> {
         }
     }
 
-    pub(super) fn breaker_instance(&self, fi: usize, scope: Option<usize>, recv: &Expr) -> Option<String> {
+    /// A policy object a call runs through (`breaker.fire`, `policy.execute`), looked up
+    /// in the object's constructor and, for `wrap(retry(...), circuitBreaker(...))`, in
+    /// the policies it combines. `kind` says what is looked for.
+    pub(super) fn policy_instance(&self, fi: usize, scope: Option<usize>, recv: &Expr, kind: fn(&R) -> Option<String>) -> Option<String> {
         let r = self.deref(fi, scope, recv, 0);
-        if let Some(w) = self.breaker_of(&r) {
+        let of_call = |r: &R| -> Option<String> {
+            kind(r).or_else(|| match r {
+                R::E(fj, _, Expr::Call(k)) => {
+                    let c = &self.files[*fj].calls[*k];
+                    kind(&self.deref(*fj, c.func, &c.callee, 0))
+                }
+                _ => None,
+            })
+        };
+        if let Some(w) = of_call(&r) {
             return Some(w);
         }
         if let R::E(fj, _, Expr::Call(k)) = r {
-            // `policy = wrap(retry(...), circuitBreaker(...))`
             for a in &self.files[fj].calls[k].args {
                 if let Arg::Pos(e) = a {
-                    if let Some(w) = self.breaker_of(&self.deref(fj, None, e, 0)) {
+                    if let Some(w) = of_call(&self.deref(fj, None, e, 0)) {
                         return Some(w);
                     }
                 }
@@ -268,7 +283,13 @@ impl Repo<'_> {
         }
         None
     }
+}
 
+fn breaker_kind(r: &R) -> Option<String> {
+    match r {
+        R::Ext(m, p) => breaker_library(m, p),
+        _ => None,
+    }
 }
 
 pub(super) fn retry_library(r: &R) -> Option<String> {
