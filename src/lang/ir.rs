@@ -130,7 +130,6 @@ pub struct Call {
     pub in_loop: bool,
     /// Inside the handler (catch/except) of this try: a helper called there handles for it.
     pub in_catch: Option<usize>,
-    /// The call is the callee's object of a member access or awaited directly, etc.: not needed.
     /// The short source text of the callee, for messages.
     pub text: String,
 }
