@@ -104,42 +104,24 @@ impl Repo<'_> {
                 Lk::Unknown(why) => Retry::Disabled { how: format!("retry config not visible statically ({why})"), path: path.into(), line: c.line },
                 Lk::Missing => Retry::None,
             },
-            Sdk::MistralTsV0 | Sdk::MistralPyV0 => match look(&["maxRetries", "max_retries"]) {
-                Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
-                    Ok(Some(Lit::Num(n))) if n <= 0.0 => {
-                        let (how, p, l) = at(format!("{key}: {n} disables the v0 client's retries"));
-                        Retry::Disabled { how, path: p, line: l }
-                    }
-                    _ => {
-                        let (how, p, l) = at(format!("v0 client retries 429/5xx with backoff ({key} given)"));
-                        Retry::Backoff { how, path: p, line: l }
-                    }
-                },
-                _ => {
-                    let (how, p, l) = at("v0 client retries 429/5xx with backoff by default (5 retries)".into());
-                    Retry::Backoff { how, path: p, line: l }
-                }
-            },
+            Sdk::MistralTsV0 | Sdk::MistralPyV0 => self.max_retries(
+                look(&["maxRetries", "max_retries"]),
+                |key| format!("v0 client retries 429/5xx with backoff ({key} given)"),
+                "v0 client retries 429/5xx with backoff by default (5 retries)".into(),
+                path,
+                c.line,
+            ),
             Sdk::LangChainPy => {
                 let (how, p, l) = at("langchain_mistralai max_retries retries connection errors only (httpx.RequestError), not 429/5xx".into());
                 Retry::ConnectionOnly { how, path: p, line: l }
             }
-            Sdk::LangChainJs | Sdk::OpenAiCompat => match look(&["maxRetries", "max_retries"]) {
-                Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
-                    Ok(Some(Lit::Num(n))) if n <= 0.0 => {
-                        let (how, p, l) = at(format!("{key}: {n} disables retries"));
-                        Retry::Disabled { how, path: p, line: l }
-                    }
-                    _ => {
-                        let (how, p, l) = at(format!("{key} set: {} retries 429/5xx with backoff", c.sdk.label()));
-                        Retry::Backoff { how, path: p, line: l }
-                    }
-                },
-                _ => {
-                    let (how, p, l) = at(format!("{} retries 429/5xx with backoff by default", c.sdk.label()));
-                    Retry::Backoff { how, path: p, line: l }
-                }
-            },
+            Sdk::LangChainJs | Sdk::OpenAiCompat => self.max_retries(
+                look(&["maxRetries", "max_retries"]),
+                |key| format!("{key} set: {} retries 429/5xx with backoff", c.sdk.label()),
+                format!("{} retries 429/5xx with backoff by default", c.sdk.label()),
+                path,
+                c.line,
+            ),
             Sdk::LlamaIndex => {
                 // llama_index passes max_retries as `retries=<int>` to chat.complete; the SDK
                 // only retries when `retries` is a RetryConfig, so nothing is retried.
@@ -147,6 +129,18 @@ impl Repo<'_> {
                 Retry::Disabled { how, path: p, line: l }
             }
             _ => Retry::None,
+        }
+    }
+
+    /// A `maxRetries`-style count whose default already retries 429/5xx with backoff:
+    /// zero or less disables it.
+    pub(super) fn max_retries(&self, found: Lk, given: impl Fn(&str) -> String, default: String, path: &str, line: u32) -> Retry {
+        match found {
+            Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
+                Ok(Some(Lit::Num(n))) if n <= 0.0 => Retry::Disabled { how: format!("{key}: {n} disables retries"), path: path.into(), line },
+                _ => Retry::Backoff { how: given(&key), path: path.into(), line },
+            },
+            _ => Retry::Backoff { how: default, path: path.into(), line },
         }
     }
 
@@ -450,13 +444,13 @@ impl Repo<'_> {
         } else {
             (Setting::Missing, Setting::Missing)
         };
-        let retry = match self.lookup(fi, call.func, params, &["maxRetries"], 0) {
-            Lk::Found(vf, vs, v, _) => match self.value(vf, vs, &v, 0) {
-                Ok(Some(Lit::Num(n))) if n <= 0.0 => Retry::Disabled { how: format!("maxRetries: {n}"), path: file.path.clone(), line: call.line },
-                _ => Retry::Backoff { how: "AI SDK maxRetries retries 429/5xx with backoff".into(), path: file.path.clone(), line: call.line },
-            },
-            _ => Retry::Backoff { how: "AI SDK retries 429/5xx with backoff by default (maxRetries 2)".into(), path: file.path.clone(), line: call.line },
-        };
+        let retry = self.max_retries(
+            self.lookup(fi, call.func, params, &["maxRetries"], 0),
+            |_| "AI SDK maxRetries retries 429/5xx with backoff".into(),
+            "AI SDK retries 429/5xx with backoff by default (maxRetries 2)".into(),
+            &file.path,
+            call.line,
+        );
         let mut handling = Handling::default();
         if let Lk::Found(..) = self.lookup(fi, call.func, params, &["onError"], 0) {
             handling.at = Some((file.path.clone(), call.line, "onError callback".into()));
