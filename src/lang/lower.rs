@@ -323,6 +323,13 @@ pub fn pair(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Option<
     Some(super::ir::Entry::Pair(key, expr(b, v, depth)))
 }
 
+/// An object or dict literal: its first entries, each lowered by the grammar's `entry`.
+pub fn object(b: &mut Builder, node: Node, depth: usize, entry: fn(&mut Builder, Node, usize) -> Option<super::ir::Entry>) -> Expr {
+    let mut c = node.walk();
+    let items: Vec<Node> = node.named_children(&mut c).take(super::ir::MAX_ENTRIES).collect();
+    Expr::Obj(items.into_iter().filter_map(|e| entry(b, e, depth)).collect())
+}
+
 /// Anything else: a snippet, with the names it mentions.
 pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
     let parts = children(b, node, 8, depth, expr);

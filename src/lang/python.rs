@@ -256,23 +256,20 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "subscript" => lower::access(b, node, ("value", "subscript"), d, expr),
         "call" => Expr::Call(b.call_id(node)),
         "await" | "parenthesized_expression" => lower::inner(b, node, d, expr),
-        "dictionary" => {
-            let mut entries = Vec::new();
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
-            for e in items {
-                match e.kind() {
-                    "pair" => entries.extend(lower::pair(b, e, d, expr)),
-                    "dictionary_splat" => entries.push(Entry::Spread(lower::inner(b, e, d, expr))),
-                    _ => {}
-                }
-            }
-            Expr::Obj(entries)
-        }
+        "dictionary" => lower::object(b, node, d, dict_entry),
         "list" | "tuple" | "set" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
         "lambda" => Expr::Func(b.func_id(node)),
         "binary_operator" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
         "unary_operator" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),
+    }
+}
+
+/// One entry of a dict literal.
+fn dict_entry(b: &mut Builder, e: Node, d: usize) -> Option<Entry> {
+    match e.kind() {
+        "pair" => lower::pair(b, e, d, expr),
+        "dictionary_splat" => Some(Entry::Spread(lower::inner(b, e, d, expr))),
+        _ => None,
     }
 }

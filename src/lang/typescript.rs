@@ -351,32 +351,29 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "call_expression" | "new_expression" => Expr::Call(b.call_id(node)),
         "await_expression" | "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression"
         | "type_assertion" => lower::inner(b, node, d, expr),
-        "object" => {
-            let mut entries = Vec::new();
-            let mut c = node.walk();
-            let items: Vec<Node> = node.named_children(&mut c).take(MAX_ENTRIES).collect();
-            for e in items {
-                match e.kind() {
-                    "pair" => entries.extend(lower::pair(b, e, d, expr)),
-                    "shorthand_property_identifier" => {
-                        let n = b.text(e).to_string();
-                        entries.push(Entry::Pair(n.clone(), if n == "undefined" { Expr::Null } else { Expr::Name(n) }));
-                    }
-                    "spread_element" => entries.push(Entry::Spread(lower::inner(b, e, d, expr))),
-                    "method_definition" => {
-                        let key = e.child_by_field_name("name").map(|k| unquote(b.text(k))).unwrap_or_default();
-                        entries.push(Entry::Pair(key, Expr::Func(b.func_id(e))));
-                    }
-                    _ => {}
-                }
-            }
-            Expr::Obj(entries)
-        }
+        "object" => lower::object(b, node, d, object_entry),
         "array" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
         "arrow_function" | "function_expression" | "function" | "generator_function" => Expr::Func(b.func_id(node)),
         "binary_expression" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
         "unary_expression" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),
+    }
+}
+
+/// One entry of an object literal.
+fn object_entry(b: &mut Builder, e: Node, d: usize) -> Option<Entry> {
+    match e.kind() {
+        "pair" => lower::pair(b, e, d, expr),
+        "shorthand_property_identifier" => {
+            let n = b.text(e).to_string();
+            Some(Entry::Pair(n.clone(), if n == "undefined" { Expr::Null } else { Expr::Name(n) }))
+        }
+        "spread_element" => Some(Entry::Spread(lower::inner(b, e, d, expr))),
+        "method_definition" => {
+            let key = e.child_by_field_name("name").map(|k| unquote(b.text(k))).unwrap_or_default();
+            Some(Entry::Pair(key, Expr::Func(b.func_id(e))))
+        }
+        _ => None,
     }
 }
 
