@@ -1,6 +1,305 @@
 //! Model configuration: pinned, live models with max-tokens and temperature set.
+//!
+//! Every verdict is built from per-call findings (see [`verdict`]): a call site passes,
+//! warns (value not visible statically) or fails, with evidence at the line where the call
+//! expression starts; inline suppressions drop a finding.
 
-pub(crate) use super::not_implemented as model_pinned;
-pub(crate) use super::not_implemented as model_lifecycle;
-pub(crate) use super::not_implemented as max_tokens_set;
-pub(crate) use super::not_implemented as temperature_set;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{Ctx, Outcome};
+use crate::lang::{CallKind, CallSite, Lit, Setting};
+use crate::live::LiveModel;
+use crate::report::{Evidence, Status};
+
+/// One per-call finding of a check.
+pub(super) struct Finding {
+    pub status: Status,
+    pub evidence: Evidence,
+}
+
+impl Finding {
+    pub fn new(status: Status, path: &str, line: u32, message: impl Into<String>) -> Finding {
+        Finding { status, evidence: Evidence::new(path, line, message) }
+    }
+}
+
+/// Turns per-call findings into one outcome: the worst status wins, suppressed findings
+/// are dropped, failures are listed first. `what` names the things counted ("generation
+/// calls"); `none` is the skip reason when there is nothing to judge.
+pub(super) fn verdict(ctx: &Ctx, id: &str, mut findings: Vec<Finding>, what: &str, none: &str) -> Outcome {
+    findings.extend(unparsed(ctx));
+    let (mut kept, silenced): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.status == Status::Pass || !ctx.suppressed(id, &f.evidence.path, f.evidence.line));
+    if kept.iter().all(|f| f.status == Status::Pass) && !silenced.is_empty() {
+        kept.extend(silenced.into_iter().map(|f| Finding {
+            status: Status::Pass,
+            evidence: Evidence::new(f.evidence.path, f.evidence.line, format!("suppressed inline: {}", f.evidence.message)),
+        }));
+    }
+    if kept.is_empty() {
+        return Outcome::skip(none);
+    }
+    kept.sort_by_key(|f| match f.status {
+        Status::Fail => 0,
+        Status::Warn => 1,
+        _ => 2,
+    });
+    let total = kept.len();
+    let fails = kept.iter().filter(|f| f.status == Status::Fail).count();
+    let warns = kept.iter().filter(|f| f.status == Status::Warn).count();
+    let first = |s: Status| kept.iter().find(|f| f.status == s).map(|f| f.evidence.message.clone()).unwrap_or_default();
+    let outcome = if fails > 0 {
+        Outcome::fail(format!("{fails} of {total} {what} fail: {}", first(Status::Fail)))
+    } else if warns > 0 {
+        Outcome::warn(format!("{warns} of {total} {what} cannot be fully decided: {}", first(Status::Warn)))
+    } else {
+        Outcome::pass(format!("all {total} {what} pass"))
+    };
+    outcome.with_evidence(kept.into_iter().map(|f| f.evidence).collect())
+}
+
+/// Files that mention Mistral but could not be parsed: their calls cannot be judged.
+pub(super) fn unparsed(ctx: &Ctx) -> Vec<Finding> {
+    ctx.facts
+        .code
+        .issues
+        .iter()
+        .filter(|i| !i.what.starts_with("syntax errors"))
+        .map(|i| Finding::new(Status::Warn, &i.path, 0, format!("not parsed ({}): its Mistral calls are not checked", i.what)))
+        .collect()
+}
+
+fn generation_calls<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a CallSite> {
+    ctx.facts.code.calls.iter().filter(|c| c.kind.is_generation())
+}
+
+fn via(c: &CallSite) -> String {
+    c.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default()
+}
+
+/// What a call's setting means for a "must be set" check.
+fn setting_finding(c: &CallSite, s: &Setting, concept: &str, cap: Option<u64>) -> Finding {
+    let (path, line) = (c.path.as_str(), c.line);
+    match s {
+        Setting::Set { value: Lit::Num(n), key, .. } => match cap {
+            Some(cap) if *n > cap as f64 => {
+                Finding::new(Status::Fail, path, line, format!("{} sets {key}: {} above the configured cap {cap}{}", c.api, Lit::Num(*n).show(), via(c)))
+            }
+            _ => Finding::new(Status::Pass, path, line, format!("{} sets {key}: {}{}", c.api, Lit::Num(*n).show(), via(c))),
+        },
+        Setting::Set { value, key, .. } => {
+            Finding::new(Status::Warn, path, line, format!("{} sets {key} to {}, not a number", c.api, value.show()))
+        }
+        Setting::Missing => Finding::new(Status::Fail, path, line, format!("{} without {concept}{}", c.api, via(c))),
+        Setting::NotSetVia { via } => Finding::new(Status::Fail, path, line, format!("{} without {concept} when reached through {via}", c.api)),
+        Setting::Null { key } => Finding::new(Status::Fail, path, line, format!("{} passes {key} as undefined/None: not set", c.api)),
+        Setting::WrongName { key, hint } => Finding::new(Status::Fail, path, line, format!("{} passes {key}, which does not set {concept} ({hint})", c.api)),
+        Setting::NotVisible { why } => Finding::new(Status::Warn, path, line, format!("{} {concept}: value not visible statically ({why})", c.api)),
+    }
+}
+
+pub(crate) fn max_tokens_set(ctx: &Ctx) -> Outcome {
+    let cap = ctx.config.max_tokens_cap;
+    let findings = generation_calls(ctx).map(|c| setting_finding(c, &c.max_tokens, "a max-tokens limit", cap)).collect();
+    verdict(ctx, "max-tokens-set", findings, "generation calls", "no Mistral generation call found")
+}
+
+fn is_agents(c: &CallSite) -> bool {
+    matches!(c.kind, CallKind::Agents | CallKind::AgentsStream)
+}
+
+pub(crate) fn temperature_set(ctx: &Ctx) -> Outcome {
+    let findings = generation_calls(ctx)
+        .map(|c| {
+            // The agents completion request has no temperature: the agent's configuration holds it.
+            if is_agents(c) && !matches!(c.temperature, Setting::Set { .. }) {
+                return Finding::new(Status::Pass, &c.path, c.line, format!("{} takes its temperature from the agent's configuration", c.api));
+            }
+            setting_finding(c, &c.temperature, "temperature", None)
+        })
+        .collect();
+    verdict(ctx, "temperature-set", findings, "generation calls", "no Mistral generation call found")
+}
+
+// ------------------------------------------------------------------ model catalogue
+
+/// The bundled model catalogue (`data/models.json`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Catalogue {
+    /// Where the data comes from, for humans reading the file (and the tests).
+    #[allow(dead_code)]
+    pub source: String,
+    pub date: String,
+    pub models: Vec<CatalogueModel>,
+    /// Floating aliases (`*-latest`, bare major aliases) that move to newer models.
+    pub floating: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CatalogueModel {
+    pub id: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// `YYYY-MM-DD`: deprecated from this day.
+    pub deprecation: Option<String>,
+    /// `YYYY-MM-DD`: requests fail from this day.
+    pub retirement: Option<String>,
+    pub replacement: Option<String>,
+}
+
+pub(crate) fn catalogue() -> &'static Catalogue {
+    static CAT: OnceLock<Catalogue> = OnceLock::new();
+    CAT.get_or_init(|| serde_json::from_str(include_str!("../../data/models.json")).expect("data/models.json is valid"))
+}
+
+fn parse_day(s: &str) -> Option<OffsetDateTime> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
+}
+
+/// The verdict of the catalogue for one model id at `now`.
+pub(crate) fn catalogue_verdict(cat: &Catalogue, id: &str, now: OffsetDateTime) -> (Status, String) {
+    let Some(m) = cat.models.iter().find(|m| m.id == id || m.aliases.iter().any(|a| a == id)) else {
+        return (Status::Pass, format!("{id} is not listed as deprecated in the bundled catalogue ({})", cat.date));
+    };
+    let replacement = m.replacement.as_deref().map(|r| format!("; move to {r}")).unwrap_or_default();
+    if let Some(r) = m.retirement.as_deref().and_then(|r| parse_day(r).map(|d| (r, d))) {
+        if now >= r.1 {
+            return (Status::Fail, format!("{id} was retired on {}{replacement}", r.0));
+        }
+    }
+    if let Some(d) = m.deprecation.as_deref().and_then(|d| parse_day(d).map(|x| (d, x))) {
+        if now >= d.1 {
+            let until = m.retirement.as_deref().map(|r| format!(", retired on {r}")).unwrap_or_default();
+            return (Status::Warn, format!("{id} is deprecated since {}{until}{replacement}", d.0));
+        }
+    }
+    (Status::Pass, format!("{id} is current per the bundled catalogue ({})", cat.date))
+}
+
+/// The verdict of the live `/v1/models` entry: a `deprecation` timestamp means deprecated
+/// until then and retired after it (CHECKS.md).
+pub(crate) fn live_verdict(models: &[LiveModel], id: &str, now: OffsetDateTime) -> Option<(Status, String)> {
+    let m = models.iter().find(|m| m.id == id || m.aliases.iter().any(|a| a == id))?;
+    let Some(dep) = m.deprecation.as_deref() else {
+        return Some((Status::Pass, format!("{id} is served by /v1/models with no deprecation")));
+    };
+    let replacement = m.deprecation_replacement_model.as_deref().map(|r| format!("; move to {r}")).unwrap_or_default();
+    let when = OffsetDateTime::parse(dep, &time::format_description::well_known::Rfc3339).ok();
+    Some(match when {
+        Some(t) if now >= t => (Status::Fail, format!("{id} was retired on {dep} per /v1/models{replacement}")),
+        Some(_) => (Status::Warn, format!("{id} is deprecated per /v1/models and retires on {dep}{replacement}")),
+        None => (Status::Warn, format!("{id} is deprecated per /v1/models (unreadable date {dep}){replacement}")),
+    })
+}
+
+pub(crate) fn model_lifecycle(ctx: &Ctx) -> Outcome {
+    let cat = catalogue();
+    let live = ctx.facts.live.models();
+    let mut findings = Vec::new();
+    for c in &ctx.facts.code.calls {
+        match &c.model {
+            Setting::Set { value: Lit::Str(id), .. } => {
+                let (status, msg) = live.and_then(|l| live_verdict(l, id, ctx.now)).unwrap_or_else(|| catalogue_verdict(cat, id, ctx.now));
+                findings.push(Finding::new(status, &c.path, c.line, format!("{}: {msg}", c.api)));
+            }
+            Setting::NotVisible { why } => {
+                findings.push(Finding::new(Status::Warn, &c.path, c.line, format!("{} model: value not visible statically ({why})", c.api)))
+            }
+            _ => {}
+        }
+    }
+    verdict(ctx, "model-lifecycle", findings, "model uses", "no model id found in the Mistral calls")
+}
+
+/// True when `id` moves to newer models over time.
+pub(crate) fn is_floating(cat: &Catalogue, live: Option<&[LiveModel]>, id: &str) -> bool {
+    id.ends_with("-latest")
+        || cat.floating.iter().any(|f| f == id)
+        || cat.models.iter().any(|m| m.aliases.iter().any(|a| a == id) && m.id != id)
+        || live.is_some_and(|l| l.iter().any(|m| m.id != id && m.aliases.iter().any(|a| a == id)))
+}
+
+pub(crate) fn model_pinned(ctx: &Ctx) -> Outcome {
+    let cat = catalogue();
+    let live = ctx.facts.live.models();
+    let mut findings = Vec::new();
+    for c in &ctx.facts.code.calls {
+        let (path, line) = (c.path.as_str(), c.line);
+        match &c.model {
+            Setting::Set { value: Lit::Str(id), .. } => {
+                if !is_floating(cat, live, id) {
+                    findings.push(Finding::new(Status::Pass, path, line, format!("{} uses pinned model {id}", c.api)));
+                } else if ctx.config.allow_floating.iter().any(|a| a == id) {
+                    findings.push(Finding::new(Status::Pass, path, line, format!("{} uses floating alias {id}, allowed in the config", c.api)));
+                } else {
+                    findings.push(Finding::new(Status::Fail, path, line, format!("{} uses floating alias {id} (not in [models] allow-floating)", c.api)));
+                }
+            }
+            Setting::Set { value, .. } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model is {}, not a model id", c.api, value.show()))),
+            Setting::NotVisible { why } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model: value not visible statically ({why})", c.api))),
+            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if !is_agents(c) && !matches!(c.kind, CallKind::ModelsList | CallKind::Other) => {
+                findings.push(Finding::new(Status::Warn, path, line, format!("{} sets no model: the SDK's default model is used", c.api)))
+            }
+            _ => {}
+        }
+    }
+    verdict(ctx, "model-pinned", findings, "model uses", "no model id found in the Mistral calls")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn live(dep: Option<&str>) -> Vec<LiveModel> {
+        vec![LiveModel {
+            id: "mistral-large-2411".into(),
+            aliases: vec!["mistral-large-latest".into()],
+            deprecation: dep.map(String::from),
+            deprecation_replacement_model: Some("mistral-large-2512".into()),
+        }]
+    }
+
+    #[test]
+    fn live_deprecation_in_the_future_warns_with_replacement_and_date() {
+        let (s, m) = live_verdict(&live(Some("2027-03-01T00:00:00Z")), "mistral-large-2411", datetime!(2026-11-27 0:00 UTC)).unwrap();
+        assert_eq!(s, Status::Warn);
+        assert!(m.contains("2027-03-01") && m.contains("mistral-large-2512"), "{m}");
+    }
+
+    #[test]
+    fn live_deprecation_in_the_past_fails() {
+        let (s, m) = live_verdict(&live(Some("2026-01-01T00:00:00Z")), "mistral-large-latest", datetime!(2026-11-27 0:00 UTC)).unwrap();
+        assert_eq!(s, Status::Fail, "{m}");
+    }
+
+    #[test]
+    fn live_without_deprecation_passes_and_unknown_ids_defer_to_the_catalogue() {
+        assert_eq!(live_verdict(&live(None), "mistral-large-2411", datetime!(2026-11-27 0:00 UTC)).unwrap().0, Status::Pass);
+        assert!(live_verdict(&live(None), "codestral-2508", datetime!(2026-11-27 0:00 UTC)).is_none());
+    }
+
+    #[test]
+    fn catalogue_dates_decide() {
+        let cat = catalogue();
+        assert!(!cat.source.is_empty() && !cat.date.is_empty());
+        let retired = cat.models.iter().find(|m| m.retirement.is_some()).expect("a retired model in the catalogue");
+        let r = parse_day(retired.retirement.as_deref().unwrap()).unwrap();
+        assert_eq!(catalogue_verdict(cat, &retired.id, r).0, Status::Fail);
+        assert_eq!(catalogue_verdict(cat, &retired.id, r - time::Duration::days(1)).0, if retired.deprecation.as_deref().and_then(parse_day).is_some_and(|d| d < r) { Status::Warn } else { Status::Pass });
+        assert_eq!(catalogue_verdict(cat, "mistral-large-2512", datetime!(2026-11-27 0:00 UTC)).0, Status::Pass);
+    }
+
+    #[test]
+    fn floating_aliases() {
+        let cat = catalogue();
+        assert!(is_floating(cat, None, "mistral-small-latest"));
+        assert!(is_floating(cat, None, "mistral-medium-3"));
+        assert!(!is_floating(cat, None, "mistral-large-2512"));
+        assert!(is_floating(cat, Some(&live(None)), "mistral-large-latest"));
+    }
+}

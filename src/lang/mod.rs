@@ -1,62 +1,230 @@
 //! Source-code front-ends: TypeScript/JavaScript and Python into language-neutral facts.
 //!
-//! This first version only recognises that a file uses Mistral (an import of one of the
-//! SDKs, or the API host), which decides the "no Mistral API usage found" rule. The
-//! parser-based front-ends that find call sites and their arguments replace it.
+//! Per file (in the walk's worker threads): a cheap prefilter picks the files that can
+//! involve Mistral (they mention it), which are parsed with tree-sitter and lowered into
+//! a small IR (`ir.rs`, by `typescript.rs` and `python.rs`). Other source files that may
+//! hold shared constants or wrappers are kept unparsed and only parsed in `assemble` when
+//! a Mistral file imports them. `assemble` then runs the analyser (`analyze.rs`) over the
+//! whole repository, which follows values across files and produces the facts of
+//! `model.rs` that the checks read.
+
+mod analyze;
+pub mod ir;
+mod lower;
+pub mod model;
+mod python;
+mod typescript;
+
+use std::collections::{HashMap, HashSet};
 
 use crate::report::Evidence;
 use crate::walk::SourceFile;
 
-/// Markers of Mistral usage in source code, with what each means.
-const USAGE_MARKERS: &[(&str, &str)] = &[
-    ("@mistralai/mistralai", "imports @mistralai/mistralai"),
-    ("from mistralai", "imports mistralai"),
-    ("import mistralai", "imports mistralai"),
-    ("langchain_mistralai", "imports langchain_mistralai"),
-    ("@langchain/mistralai", "imports @langchain/mistralai"),
-    ("@ai-sdk/mistral", "imports @ai-sdk/mistral"),
-    ("llama_index.llms.mistralai", "imports llama_index.llms.mistralai"),
-    ("api.mistral.ai", "calls api.mistral.ai"),
-];
+pub use model::{Breaker, CallKind, CallSite, Handling, Lit, LogLeak, ParseIssue, Retry, Route, Sdk, Setting};
 
 const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py"];
 
-/// What one source file tells about Mistral usage.
+/// Above this a file is not parsed (minified bundles, generated code): reported, not read.
+const MAX_PARSE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Words that make an unparsed source file worth keeping in case a Mistral file imports it.
+const SHARED_HINTS: &[&str] = &[
+    "max_tokens", "maxTokens", "maxOutputTokens", "MAX_TOKENS", "temperature", "TEMPERATURE", "MODEL", "model", "retry", "Retry",
+    "reaker", "ircuit", "health",
+];
+
+/// What one file tells about Mistral usage.
 #[derive(Debug, Clone)]
-pub struct FileCode {
-    pub usage: Vec<Evidence>,
+pub enum FileCode {
+    /// Parsed and lowered.
+    Parsed(ir::FileIr),
+    /// A source file that does not mention Mistral, kept for `assemble` in case a Mistral
+    /// file imports it.
+    Deferred { path: String, text: String },
+    /// Could not be parsed: what the marker scan saw, and why.
+    Unparsed { usage: Vec<Evidence>, issue: ParseIssue },
+    /// A package.json: the `ai` package's major version (v4 `maxTokens`, v5 `maxOutputTokens`).
+    Package { ai_major: Option<u32> },
 }
 
 pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
+    let name = file.path.rsplit('/').next().unwrap_or(file.path);
+    if name == "package.json" {
+        return package(file.text).map(|ai_major| FileCode::Package { ai_major: Some(ai_major) });
+    }
     let ext = file.path.rsplit_once('.').map(|(_, e)| e)?;
     if !SOURCE_EXTENSIONS.contains(&ext) {
         return None;
     }
-    let mut usage = Vec::new();
-    for (i, line) in file.text.lines().enumerate() {
-        if let Some((_, what)) = USAGE_MARKERS.iter().find(|(m, _)| line.contains(m)) {
-            usage.push(Evidence::new(file.path, i as u32 + 1, *what));
-            break;
-        }
+    if !mentions_mistral(file.text) {
+        let keep = file.text.len() <= 256 * 1024 && shared_hints().is_match(file.text);
+        return keep.then(|| FileCode::Deferred { path: file.path.to_string(), text: file.text.to_string() });
     }
-    (!usage.is_empty()).then_some(FileCode { usage })
+    Some(parse_file(file.path, file.text))
+}
+
+/// The prefilter: two substring searches (memchr-fast), no parsing.
+fn mentions_mistral(text: &str) -> bool {
+    text.contains("istral") || text.contains("ISTRAL")
+}
+
+/// One pass over the text for all the hint words (the regex crate's literal search).
+fn shared_hints() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(&SHARED_HINTS.iter().map(|h| regex::escape(h)).collect::<Vec<_>>().join("|")).expect("hint words"))
+}
+
+fn parse_file(path: &str, text: &str) -> FileCode {
+    let unparsed = |why: &str| {
+        let usage = marker_usage(path, text);
+        FileCode::Unparsed { usage, issue: ParseIssue { path: path.to_string(), what: why.to_string() } }
+    };
+    if text.len() > MAX_PARSE_BYTES {
+        return unparsed("too large to parse (over 2 MiB): likely generated or minified");
+    }
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let lowered = match ext {
+        "py" => python::lower_file(path, text),
+        "ts" | "mts" | "cts" => typescript::lower_file(path, text, false, ir::Lang::TypeScript),
+        "tsx" => typescript::lower_file(path, text, true, ir::Lang::TypeScript),
+        _ => typescript::lower_file(path, text, false, ir::Lang::JavaScript),
+    };
+    match lowered {
+        Some(mut ir) => {
+            ir.mistral_source = text.contains("api.mistral.ai") || ir.imports.iter().any(|i| analyze::is_mistral_module(&i.module));
+            FileCode::Parsed(ir)
+        }
+        None => unparsed("the parser gave up (time budget)"),
+    }
+}
+
+/// Fallback for files that cannot be parsed: import lines that name a Mistral package.
+fn marker_usage(path: &str, text: &str) -> Vec<Evidence> {
+    const MARKERS: &[&str] = &["@mistralai/mistralai", "from mistralai", "import mistralai", "langchain_mistralai", "@langchain/mistralai", "@ai-sdk/mistral", "api.mistral.ai"];
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.len() < 400 && MARKERS.iter().any(|m| l.contains(m)))
+        .take(1)
+        .map(|(i, _)| Evidence::new(path, i as u32 + 1, "mentions a Mistral package (file not parsed)"))
+        .collect()
+}
+
+fn package(text: &str) -> Option<u32> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    ["dependencies", "devDependencies", "peerDependencies"].iter().find_map(|k| {
+        let spec = v.get(k)?.get("ai")?.as_str()?;
+        let digits: String = spec.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse().ok()
+    })
 }
 
 /// Code facts of the whole repository.
 #[derive(Debug, Clone, Default)]
 pub struct CodeFacts {
+    /// Where Mistral is used (imports of its packages, call sites).
     pub usage: Vec<Evidence>,
+    pub calls: Vec<CallSite>,
+    pub leaks: Vec<LogLeak>,
+    pub routes: Vec<Route>,
+    pub breakers: Vec<Breaker>,
+    /// Files that could not be parsed, with why.
+    pub issues: Vec<ParseIssue>,
 }
 
 impl CodeFacts {
     pub fn assemble(files: Vec<FileCode>) -> CodeFacts {
-        CodeFacts { usage: files.into_iter().flat_map(|f| f.usage).collect() }
+        let mut facts = CodeFacts::default();
+        let mut parsed = Vec::new();
+        let mut deferred: HashMap<String, String> = HashMap::new();
+        let mut ai_major = None;
+        for f in files {
+            match f {
+                FileCode::Parsed(ir) => parsed.push(ir),
+                FileCode::Deferred { path, text } => {
+                    deferred.insert(path, text);
+                }
+                FileCode::Unparsed { usage, issue } => {
+                    facts.usage.extend(usage);
+                    facts.issues.push(issue);
+                }
+                FileCode::Package { ai_major: v } => ai_major = ai_major.max(v),
+            }
+        }
+        // Parse the files the Mistral files import (two levels), and only those.
+        let mut parsed_paths: HashSet<String> = parsed.iter().map(|f| f.path.clone()).collect();
+        for _ in 0..2 {
+            let wanted = imported_paths(&parsed, &deferred);
+            if wanted.is_empty() {
+                break;
+            }
+            for path in wanted {
+                if let Some(text) = deferred.remove(&path) {
+                    if parsed_paths.insert(path.clone()) {
+                        if let FileCode::Parsed(ir) = parse_file(&path, &text) {
+                            parsed.push(ir);
+                        }
+                    }
+                }
+            }
+        }
+        // And the files that import them (callers of wrappers, routes calling them): a
+        // deferred file naming a parsed file's module is parsed too.
+        let sources: HashSet<&str> = parsed.iter().filter(|f| f.mistral_source).map(|f| f.path.as_str()).collect();
+        let imports_a_source = |path: &str, text: &str| {
+            let lang = if path.ends_with(".py") { ir::Lang::Python } else { ir::Lang::TypeScript };
+            imported_specifiers(text, lang == ir::Lang::Python).into_iter().any(|(module, name)| {
+                let wanted = analyze::module_paths(lang, path, module, name);
+                sources.iter().any(|s| wanted.matches(s))
+            })
+        };
+        let importers: Vec<String> = deferred.iter().filter(|(p, t)| imports_a_source(p, t)).map(|(p, _)| p.clone()).collect();
+        for path in importers {
+            if let Some(text) = deferred.remove(&path) {
+                if let FileCode::Parsed(ir) = parse_file(&path, &text) {
+                    parsed.push(ir);
+                }
+            }
+        }
+        parsed.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in &parsed {
+            if f.syntax_errors {
+                facts.issues.push(ParseIssue { path: f.path.clone(), what: "syntax errors: facts from this file may be partial".into() });
+            }
+        }
+        let repo = analyze::Repo::new(&parsed, ai_major);
+        let mut calls = repo.call_sites();
+        for site in calls.iter_mut() {
+            let (fi, ci) = (site.file, site.call);
+            repo.fill_context(site, fi, ci);
+        }
+        facts.leaks = repo.log_leaks(&calls);
+        facts.leaks.extend(repo.debug_logger_leaks());
+        facts.leaks.sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
+        facts.leaks.dedup_by(|a, b| a.path == b.path && a.line == b.line);
+        facts.routes = repo.routes(&calls);
+        facts.breakers = repo.breakers();
+        for (path, line, what) in repo.mistral_imports() {
+            facts.usage.push(Evidence::new(path, line, what));
+        }
+        for c in &calls {
+            facts.usage.push(Evidence::new(&c.path, c.line, format!("calls {}", c.api)));
+        }
+        calls.retain(|c| !c.path.is_empty());
+        facts.calls = calls;
+        facts
     }
 
     /// Every model id the code passes to Mistral, with where (for key-model-access).
-    /// This first version sees no call sites, so it knows of none.
     pub fn used_models(&self) -> Vec<(String, Evidence)> {
-        Vec::new()
+        let mut out: Vec<(String, Evidence)> = Vec::new();
+        for c in &self.calls {
+            if let Setting::Set { value: Lit::Str(id), .. } = &c.model {
+                if !out.iter().any(|(m, e)| m == id && e.path == c.path && e.line == c.line) {
+                    out.push((id.clone(), Evidence::new(&c.path, c.line, format!("{} uses model {id}", c.api))));
+                }
+            }
+        }
+        out
     }
 
     /// True when any file uses the Mistral API.
@@ -64,3 +232,55 @@ impl CodeFacts {
         !self.usage.is_empty()
     }
 }
+
+/// Repository paths of deferred files that parsed files import.
+fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> Vec<String> {
+    let mut by_name: HashMap<&str, Vec<&String>> = HashMap::new();
+    for path in deferred.keys() {
+        by_name.entry(path.rsplit('/').next().unwrap_or(path)).or_default().push(path);
+    }
+    let mut out = Vec::new();
+    for f in parsed {
+        for imp in &f.imports {
+            let wanted = analyze::module_paths(f.lang, &f.path, &imp.module, imp.name.as_deref());
+            for name in wanted.names() {
+                for path in by_name.get(name).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    if wanted.matches(path) {
+                        out.push((*path).clone());
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The modules a file imports (with the imported name, for Python's `from . import x`),
+/// from a cheap scan of its import lines: a prefilter only, the parser decides.
+fn imported_specifiers(text: &str, python: bool) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    for line in text.lines().take(20_000) {
+        let l = line.trim_start();
+        if python {
+            if let Some(rest) = l.strip_prefix("from ") {
+                let mut parts = rest.splitn(2, " import ");
+                let module = parts.next().unwrap_or("").trim();
+                let names = parts.next().unwrap_or("");
+                out.push((module, None));
+                for n in names.split(|c: char| c == ',' || c == '(' || c == ')' || c.is_whitespace()).filter(|n| !n.is_empty() && *n != "as") {
+                    out.push((module, Some(n)));
+                }
+            } else if let Some(rest) = l.strip_prefix("import ") {
+                out.extend(rest.split(',').map(|m| (m.split_whitespace().next().unwrap_or(""), None)));
+            }
+        } else if l.starts_with("import ") || l.starts_with("export ") || l.contains("require(") || l.starts_with("} from") || l.starts_with("from ") {
+            out.extend(l.split(['"', '\'']).skip(1).step_by(2).filter(|q| q.starts_with('.')).map(|q| (q, None)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,686 @@
+//! Mistral clients and call sites: which constructors make a client, which methods
+//! are API calls, and the settings each call passes.
+
+use std::collections::HashSet;
+
+use super::{Client, Lk, Repo, R};
+use super::resolve::{params_obj, show};
+use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, Statuses};
+use crate::lang::model::{CallKind, CallSite, Handling, Lit, Retry, Sdk, Setting};
+
+impl Repo<'_> {
+    pub(super) fn client_of(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> Option<Client> {
+        if depth > 4 {
+            return None;
+        }
+        match self.deref(fi, scope, e, 0) {
+            R::E(fj, _, Expr::Call(c)) => {
+                let call = &self.files[fj].calls[c];
+                match self.deref(fj, call.func, &call.callee, 0) {
+                    R::Ext(m, path) => self.classify_client(fj, c, &m, &path),
+                    // `Mistral(...).__enter__` style or a factory function returning a client
+                    R::Func(fk, f) => {
+                        let ret = self.files[fk].calls.iter().enumerate().find(|(_, k)| k.func == Some(f) && self.is_constructor(fk, k));
+                        ret.and_then(|(ki, k)| match self.deref(fk, k.func, &k.callee, 0) {
+                            R::Ext(m, path) => self.classify_client(fk, ki, &m, &path),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            R::Param(fj, f, pi) => {
+                for (ck, cc) in self.callers_of(fj, f) {
+                    let call = &self.files[ck].calls[cc];
+                    if let Some(arg) = self.arg_for(fj, f, pi, call) {
+                        if let Some(c) = self.client_of(ck, call.func, &arg, depth + 1) {
+                            return Some(c);
+                        }
+                    }
+                }
+                let ty = self.files[fj].funcs[f].params[pi].ty.clone()?;
+                match self.deref(fj, None, &ty, 0) {
+                    R::Ext(m, path) => {
+                        let (sdk, embeddings) = client_kind(&m, &path)?;
+                        Some(Client { sdk, embeddings, file: fj, scope: Some(f), opts: Expr::Obj(Vec::new()), line: self.files[fj].funcs[f].line, call: None, base_url: None })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn is_constructor(&self, fi: usize, k: &crate::lang::ir::Call) -> bool {
+        matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if client_kind(&m, &p).is_some())
+    }
+
+    pub(super) fn classify_client(&self, fi: usize, c: usize, module: &str, path: &[String]) -> Option<Client> {
+        let call = &self.files[fi].calls[c];
+        let py = self.files[fi].lang == Lang::Python;
+        let (sdk, embeddings) = client_kind(module, path)?;
+        let positional: &[&str] = match sdk {
+            Sdk::MistralTsV0 => &["apiKey", "endpoint", "maxRetries", "timeout"],
+            Sdk::MistralPyV0 => &["api_key", "endpoint", "max_retries", "timeout"],
+            Sdk::MistralPy => &["api_key", "server"],
+            _ => &[],
+        };
+        // `new ChatMistralAI("mistral-large-2512", {...})`: the model comes first.
+        let model_first = sdk == Sdk::LangChainJs && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
+        let opts = if model_first {
+            let mut entries = vec![Entry::Pair("model".into(), match &call.args[0] { Arg::Pos(e) => e.clone(), _ => Expr::Null })];
+            if let Some(Arg::Pos(rest)) = call.args.get(1) {
+                entries.push(Entry::Spread(rest.clone()));
+            }
+            Expr::Obj(entries)
+        } else {
+            params_obj(&call.args, positional, !py)
+        };
+        let mut client = Client { sdk, embeddings, file: fi, scope: call.func, opts, line: call.line, call: Some(c), base_url: None };
+        let url_keys: &[&str] = &["serverURL", "server_url", "baseURL", "baseUrl", "base_url", "endpoint", "prefixUrl"];
+        if let Lk::Found(fj, sj, v, _) = self.lookup(fi, call.func, &client.opts, url_keys, 0) {
+            client.base_url = self.loose_string(fj, sj, &v, 0);
+        }
+        let mistral_url = client.base_url.as_deref().is_some_and(|u| u.contains("api.mistral.ai"));
+        match sdk {
+            Sdk::OpenAiCompat | Sdk::Http if !mistral_url => {
+                // An OpenAI or HTTP client is Mistral's only when pointed at api.mistral.ai;
+                // a session without a base URL is checked per request.
+                if sdk == Sdk::Http && client.base_url.is_none() {
+                    return Some(client);
+                }
+                None
+            }
+            _ => Some(client),
+        }
+    }
+
+    pub(super) fn client_retry(&self, c: &Client, path: &str) -> Retry {
+        let look = |keys: &[&str]| self.lookup(c.file, c.scope, &c.opts, keys, 0);
+        let at = |how: String| (how, path.to_string(), c.line);
+        match c.sdk {
+            Sdk::MistralTs | Sdk::MistralPy => match look(&["retryConfig", "retry_config"]) {
+                Lk::Found(fj, sj, v, key) => self.retry_config(fj, sj, &v, &key, path, c.line),
+                Lk::Unknown(why) => Retry::Disabled { how: format!("retry config not visible statically ({why})"), path: path.into(), line: c.line },
+                Lk::Missing => Retry::None,
+            },
+            Sdk::MistralTsV0 | Sdk::MistralPyV0 => self.max_retries(
+                look(&["maxRetries", "max_retries"]),
+                |key| format!("v0 client retries 429/5xx with backoff ({key} given)"),
+                "v0 client retries 429/5xx with backoff by default (5 retries)".into(),
+                path,
+                c.line,
+            ),
+            Sdk::LangChainPy => {
+                let (how, p, l) = at("langchain_mistralai max_retries retries connection errors only (httpx.RequestError), not 429/5xx".into());
+                Retry::ConnectionOnly { how, path: p, line: l }
+            }
+            Sdk::LangChainJs | Sdk::OpenAiCompat => self.max_retries(
+                look(&["maxRetries", "max_retries"]),
+                |key| format!("{key} set: {} retries 429/5xx with backoff", c.sdk.label()),
+                format!("{} retries 429/5xx with backoff by default", c.sdk.label()),
+                path,
+                c.line,
+            ),
+            Sdk::LlamaIndex => {
+                // llama_index passes max_retries as `retries=<int>` to chat.complete; the SDK
+                // only retries when `retries` is a RetryConfig, so nothing is retried.
+                let (how, p, l) = at("llama_index MistralAI passes max_retries as an int `retries`, which the mistralai SDK ignores (not a RetryConfig)".into());
+                Retry::Disabled { how, path: p, line: l }
+            }
+            _ => Retry::None,
+        }
+    }
+
+    /// A `maxRetries`-style count whose default already retries 429/5xx with backoff:
+    /// zero or less disables it.
+    pub(super) fn max_retries(&self, found: Lk, given: impl Fn(&str) -> String, default: String, path: &str, line: u32) -> Retry {
+        match found {
+            Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
+                Ok(Some(Lit::Num(n))) if n <= 0.0 => Retry::Disabled { how: format!("{key}: {n} disables retries"), path: path.into(), line },
+                _ => Retry::Backoff { how: given(&key), path: path.into(), line },
+            },
+            _ => Retry::Backoff { how: default, path: path.into(), line },
+        }
+    }
+
+    /// `{strategy: "backoff", ...}` or `RetryConfig("backoff", BackoffStrategy(...), True)`.
+    pub(super) fn retry_config(&self, fi: usize, scope: Option<usize>, v: &Expr, key: &str, path: &str, line: u32) -> Retry {
+        let strategy = match self.deref(fi, scope, v, 0) {
+            R::E(fj, sj, obj @ Expr::Obj(_)) => match self.lookup(fj, sj, &obj, &["strategy"], 0) {
+                Lk::Found(fk, sk, s, _) => self.value(fk, sk, &s, 0).ok().flatten(),
+                _ => None,
+            },
+            R::E(fj, _, Expr::Call(c)) => {
+                let call = &self.files[fj].calls[c];
+                let first = call.args.iter().find_map(|a| match a {
+                    Arg::Pos(e) => Some(e.clone()),
+                    Arg::Kw(k, e) if k == "strategy" => Some(e.clone()),
+                    _ => None,
+                });
+                first.and_then(|e| self.value(fj, call.func, &e, 0).ok().flatten())
+            }
+            R::E(_, _, Expr::Null) => Some(Lit::Str("none".into())),
+            _ => None,
+        };
+        match strategy {
+            Some(Lit::Str(s)) if s == "backoff" => Retry::Backoff { how: format!("{key} with strategy \"backoff\""), path: path.into(), line },
+            Some(Lit::Str(s)) => Retry::Disabled { how: format!("{key} with strategy \"{s}\""), path: path.into(), line },
+            _ => Retry::Disabled { how: format!("{key} strategy not visible statically"), path: path.into(), line },
+        }
+    }
+
+    pub fn call_sites(&self) -> Vec<CallSite> {
+        let mut out = Vec::new();
+        let mut used_clients: HashSet<(usize, usize)> = HashSet::new();
+        let mut chain_clients = Vec::new();
+        for (fi, f) in self.files.iter().enumerate() {
+            for (ci, _) in f.calls.iter().enumerate() {
+                if let Some((mut site, client)) = self.call_site(fi, ci) {
+                    site.file = fi;
+                    site.call = ci;
+                    if let Some(c) = client.as_ref().and_then(|c| c.call.map(|k| (c.file, k))) {
+                        used_clients.insert(c);
+                    }
+                    out.push(site);
+                } else if let Some(c) = self.chain_model(fi, ci) {
+                    chain_clients.push(c);
+                }
+            }
+        }
+        // A LangChain/LlamaIndex model that is built but only handed to a chain: its
+        // settings are still the generation settings; its errors are not visible here.
+        for c in chain_clients {
+            if used_clients.contains(&(c.file, c.call.unwrap_or(usize::MAX))) {
+                continue;
+            }
+            let path = self.files[c.file].path.clone();
+            let kind = if c.embeddings { CallKind::Embeddings } else { CallKind::Chat };
+            let mut site = self.sdk_site(&c, kind, &c.opts.clone(), c.file, c.scope, &path, c.line, "model object used by a chain");
+            site.handling = Handling { at: Some((path.clone(), c.line, "used through a chain (errors handled by its caller, not visible statically)".into())), statuses: Statuses::default() };
+            site.func = c.scope;
+            site.file = c.file;
+            site.call = c.call.unwrap_or(0);
+            out.push(site);
+        }
+        out.sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
+        out.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.api == b.api);
+        out
+    }
+
+    /// The LangChain chat model inside a runnable expression, and a `with_retry` on the way.
+    pub(super) fn runnable_model(&self, fi: usize, scope: Option<usize>, e: &Expr, retry: &mut Option<Retry>, depth: usize) -> Option<Client> {
+        if depth > 6 {
+            return None;
+        }
+        if let Some(c) = self.client_of(fi, scope, e, 0) {
+            return matches!(c.sdk, Sdk::LangChainJs | Sdk::LangChainPy).then_some(c).filter(|c| !c.embeddings);
+        }
+        match self.deref(fi, scope, e, 0) {
+            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
+            R::E(fj, _, Expr::Call(k)) => {
+                let call = &self.files[fj].calls[k];
+                let Expr::Member(recv, m) = &call.callee else { return None };
+                if !["pipe", "bind", "bind_tools", "bindTools", "with_retry", "withRetry", "with_structured_output", "withStructuredOutput", "with_config", "withConfig"].contains(&m.as_str()) {
+                    return None;
+                }
+                if m == "with_retry" || m == "withRetry" {
+                    *retry = Some(Retry::Backoff { how: format!("LangChain {m}() retries with exponential backoff"), path: self.files[fj].path.clone(), line: call.line });
+                }
+                let from_recv = self.runnable_model(fj, call.func, recv, retry, depth + 1);
+                from_recv.or_else(|| {
+                    call.args.iter().find_map(|a| match a {
+                        Arg::Pos(x) => self.runnable_model(fj, call.func, x, retry, depth + 1),
+                        _ => None,
+                    })
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn chain_model(&self, fi: usize, ci: usize) -> Option<Client> {
+        let call = &self.files[fi].calls[ci];
+        match self.deref(fi, call.func, &call.callee, 0) {
+            R::Ext(m, p) => {
+                let c = self.classify_client(fi, ci, &m, &p)?;
+                matches!(c.sdk, Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex).then_some(c)
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn call_site(&self, fi: usize, ci: usize) -> Option<(CallSite, Option<Client>)> {
+        let file = &self.files[fi];
+        let call = &file.calls[ci];
+        let scope = call.func;
+        // 1. A method on a client: peel `a.b.c` down to the receiver.
+        if let Some((client, members)) = self.client_method(fi, scope, &call.callee) {
+            let kind = method_kind(client.sdk, client.embeddings, &members)?;
+            let site = self.client_call(fi, ci, &client, kind, &members);
+            return Some((site, Some(client)));
+        }
+        // A LangChain runnable built around the model: `(prompt | model).invoke(...)`,
+        // `prompt.pipe(model).invoke(...)`, `model.with_retry().invoke(...)`.
+        if let Expr::Member(recv, m) = &call.callee {
+            if LANGCHAIN_RUN.contains(&m.as_str()) {
+                let mut retry = None;
+                if let Some(client) = self.runnable_model(fi, scope, recv, &mut retry, 0) {
+                    let mut site = self.client_call(fi, ci, &client, if m.contains("stream") { CallKind::ChatStream } else { CallKind::Chat }, &[m.as_str()]);
+                    if let Some(r) = retry {
+                        site.retry = r;
+                    }
+                    return Some((site, Some(client)));
+                }
+            }
+        }
+        // 2. A client method handed to a runner with its arguments:
+        //    `breaker.call(client.chat.complete, model=..., ...)`.
+        if let Some(Arg::Pos(first @ Expr::Member(..))) = call.args.first() {
+            if let Some((client, members)) = self.client_method(fi, scope, first) {
+                let kind = method_kind(client.sdk, client.embeddings, &members)?;
+                if matches!(client.sdk, Sdk::Http | Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+                    return None;
+                }
+                let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
+                let api = format!("{} via {}", show(file, first), call.text);
+                let site = self.sdk_site(&client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                return Some((site, Some(client)));
+            }
+        }
+        // 3. The AI SDK and raw HTTP: a function from a package.
+        match self.deref(fi, scope, &call.callee, 0) {
+            R::Ext(m, p) => {
+                let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
+                if m == "ai" {
+                    return self.ai_sdk_call(fi, ci, &name).map(|s| (s, None));
+                }
+                if ["axios", "requests", "httpx", "node-fetch", "undici", "cross-fetch", "got", "ky"].contains(&m.as_str()) {
+                    return self.http_call(fi, ci, &name, None).map(|s| (s, None));
+                }
+                None
+            }
+            R::Unknown(n) if n == "fetch" => self.http_call(fi, ci, "fetch", None).map(|s| (s, None)),
+            _ => None,
+        }
+    }
+
+    /// `client.chat.complete` → the client and `["chat", "complete"]`, peeling members
+    /// off until the receiver is a Mistral client.
+    pub(super) fn client_method<'e>(&self, fi: usize, scope: Option<usize>, callee: &'e Expr) -> Option<(Client, Vec<&'e str>)> {
+        let mut members = Vec::new();
+        let mut recv = callee;
+        while let Expr::Member(o, m) = recv {
+            members.insert(0, m.as_str());
+            recv = o;
+            if members.len() > 4 {
+                return None;
+            }
+            if let Some(client) = self.client_of(fi, scope, recv, 0) {
+                return Some((client, members));
+            }
+        }
+        None
+    }
+
+    pub(super) fn client_call(&self, fi: usize, ci: usize, client: &Client, kind: CallKind, members: &[&str]) -> CallSite {
+        let file = &self.files[fi];
+        let call = &file.calls[ci];
+        let api = call.text.clone();
+        match client.sdk {
+            Sdk::Http => self.http_call(fi, ci, members.last().copied().unwrap_or(""), Some(client)).unwrap_or_else(|| {
+                let mut s = self.sdk_site(client, kind, &Expr::Obj(Vec::new()), fi, call.func, &file.path, call.line, &api);
+                s.kind = CallKind::Other;
+                s
+            }),
+            Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex => {
+                // The model object carries the settings; a call may add a config.
+                self.sdk_site(client, kind, &client.opts.clone(), client.file, client.scope, &file.path, call.line, &api)
+                    .placed(fi, ci, self)
+            }
+            _ => {
+                let params = params_obj(&call.args, &[], file.lang != Lang::Python);
+                let mut s = self.sdk_site(client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                // Per-call retries override the client's.
+                let per_call = if file.lang == Lang::Python {
+                    call.args.iter().find_map(|a| match a {
+                        Arg::Kw(k, v) if k == "retries" => Some(v.clone()),
+                        _ => None,
+                    })
+                } else {
+                    match call.args.get(1) {
+                        Some(Arg::Pos(o)) => match self.lookup(fi, call.func, o, &["retries"], 0) {
+                            Lk::Found(_, _, v, _) => Some(v),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                };
+                if let Some(v) = per_call {
+                    s.retry = self.retry_config(fi, call.func, &v, "retries", &file.path, call.line);
+                }
+                s
+            }
+        }
+    }
+
+    /// Builds a call site of an SDK client, reading settings from `params`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn sdk_site(&self, client: &Client, kind: CallKind, params: &Expr, pfile: usize, pscope: Option<usize>, path: &str, line: u32, api: &str) -> CallSite {
+        let py = client.sdk.python();
+        let (model_keys, max_keys, wrong): (&[&str], &[&str], &[(&str, &str)]) = match client.sdk {
+            Sdk::LangChainJs => (&["model", "modelName"], &["maxTokens"], &[("max_tokens", "@langchain/mistralai reads maxTokens")]),
+            Sdk::LangChainPy => (&["model", "model_name"], &["max_tokens"], &[("maxTokens", "ChatMistralAI reads max_tokens")]),
+            Sdk::OpenAiCompat | Sdk::Http => (&["model"], &["max_tokens"], &[("max_completion_tokens", "Mistral rejects max_completion_tokens; use max_tokens")]),
+            _ if py => (&["model"], &["max_tokens"], &[("maxTokens", "the Python SDK reads max_tokens"), ("max_completion_tokens", "Mistral rejects max_completion_tokens; use max_tokens")]),
+            _ => (&["model"], &["maxTokens"], &[("max_tokens", "the TypeScript SDK reads maxTokens"), ("max_completion_tokens", "Mistral rejects max_completion_tokens; use maxTokens")]),
+        };
+        let site = (path, line);
+        let (max_tokens, temperature) = if kind.is_generation() {
+            (self.setting(pfile, pscope, params, max_keys, wrong, site), self.setting(pfile, pscope, params, &["temperature"], &[], site))
+        } else {
+            (Setting::Missing, Setting::Missing)
+        };
+        let model = if kind == CallKind::ModelsList { Setting::Missing } else { self.setting(pfile, pscope, params, model_keys, &[], site) };
+        let retry = self.client_retry(client, &self.files[client.file].path);
+        CallSite {
+            path: path.to_string(),
+            line,
+            sdk: client.sdk,
+            kind,
+            api: api.to_string(),
+            via: None,
+            model,
+            max_tokens,
+            temperature,
+            handling: Handling::default(),
+            retry,
+            breaker: None,
+            func: None,
+            file: client.file,
+            call: 0,
+        }
+    }
+
+    pub(super) fn ai_sdk_call(&self, fi: usize, ci: usize, name: &str) -> Option<CallSite> {
+        let kind = match name {
+            "generateText" | "generateObject" => CallKind::Chat,
+            "streamText" | "streamObject" => CallKind::ChatStream,
+            "embed" | "embedMany" => CallKind::Embeddings,
+            _ => return None,
+        };
+        let file = &self.files[fi];
+        let call = &file.calls[ci];
+        let Some(Arg::Pos(params)) = call.args.first() else { return None };
+        // Only a model from @ai-sdk/mistral makes this a Mistral call.
+        let Lk::Found(mf, ms, model_expr, _) = self.lookup(fi, call.func, params, &["model"], 0) else { return None };
+        let R::E(pf, _, Expr::Call(pc)) = self.deref(mf, ms, &model_expr, 0) else { return None };
+        let provider_call = &self.files[pf].calls[pc];
+        let is_mistral = self.is_ai_provider(pf, provider_call.func, &provider_call.callee, 0);
+        if !is_mistral {
+            return None;
+        }
+        let site = (file.path.as_str(), call.line);
+        let model = match provider_call.args.first() {
+            Some(Arg::Pos(id)) => match self.value(pf, provider_call.func, id, 0) {
+                Ok(Some(v)) => Setting::Set { value: v, key: "model".into(), path: file.path.clone(), line: call.line },
+                Ok(None) => Setting::Null { key: "model".into() },
+                Err(why) => Setting::NotVisible { why: format!("model id is {why}") },
+            },
+            _ => Setting::Missing,
+        };
+        let max_keys: &[&str] = match self.ai_major {
+            Some(v) if v >= 5 => &["maxOutputTokens"],
+            Some(_) => &["maxTokens"],
+            None => &["maxOutputTokens", "maxTokens"],
+        };
+        let wrong: &[(&str, &str)] = match self.ai_major {
+            Some(v) if v >= 5 => &[("maxTokens", "AI SDK v5+ reads maxOutputTokens")],
+            Some(_) => &[("maxOutputTokens", "AI SDK v4 reads maxTokens")],
+            None => &[],
+        };
+        let (max_tokens, temperature) = if kind.is_generation() {
+            (self.setting(fi, call.func, params, max_keys, wrong, site), self.setting(fi, call.func, params, &["temperature"], &[], site))
+        } else {
+            (Setting::Missing, Setting::Missing)
+        };
+        let retry = self.max_retries(
+            self.lookup(fi, call.func, params, &["maxRetries"], 0),
+            |_| "AI SDK maxRetries retries 429/5xx with backoff".into(),
+            "AI SDK retries 429/5xx with backoff by default (maxRetries 2)".into(),
+            &file.path,
+            call.line,
+        );
+        let mut handling = Handling::default();
+        if let Lk::Found(..) = self.lookup(fi, call.func, params, &["onError"], 0) {
+            handling.at = Some((file.path.clone(), call.line, "onError callback".into()));
+        }
+        Some(CallSite {
+            path: file.path.clone(),
+            line: call.line,
+            sdk: Sdk::AiSdk,
+            kind,
+            api: format!("{name}()"),
+            via: None,
+            model,
+            max_tokens,
+            temperature,
+            handling,
+            retry,
+            breaker: None,
+            func: call.func,
+            file: fi,
+            call: ci,
+        })
+    }
+
+    /// `mistral`, `mistral.chat`, `createMistral({...})`, `provider.chat`: a provider of
+    /// `@ai-sdk/mistral`.
+    pub(super) fn is_ai_provider(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        match self.deref(fi, scope, e, 0) {
+            R::Ext(m, _) => m == "@ai-sdk/mistral",
+            R::E(qf, _, Expr::Call(q)) => {
+                let qc = &self.files[qf].calls[q];
+                self.is_ai_provider(qf, qc.func, &qc.callee, depth + 1)
+            }
+            R::E(qf, qs, Expr::Member(o, _)) => self.is_ai_provider(qf, qs, &o, depth + 1),
+            _ => false,
+        }
+    }
+
+    pub(super) fn http_call(&self, fi: usize, ci: usize, name: &str, client: Option<&Client>) -> Option<CallSite> {
+        let file = &self.files[fi];
+        let call = &file.calls[ci];
+        let method = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+        if !["fetch", "post", "get", "put", "request", "stream", "send"].contains(&method.as_str()) {
+            return None;
+        }
+        let url_expr = call.args.iter().find_map(|a| match a {
+            Arg::Pos(e) => Some(e.clone()),
+            Arg::Kw(k, e) if k == "url" => Some(e.clone()),
+            _ => None,
+        })?;
+        let mut url = self.loose_string(fi, call.func, &url_expr, 0).unwrap_or_default();
+        if let Some(base) = client.and_then(|c| c.base_url.clone()) {
+            if !url.contains("://") {
+                url = format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'));
+            }
+        }
+        if !url.contains("api.mistral.ai") {
+            return None;
+        }
+        let py = file.lang == Lang::Python;
+        let body = if py {
+            call.args.iter().find_map(|a| match a {
+                Arg::Kw(k, e) if k == "json" => Some(e.clone()),
+                Arg::Kw(k, e) if k == "data" || k == "content" => Some(unwrap_json(file, e)),
+                _ => None,
+            })
+        } else if method == "fetch" {
+            match call.args.get(1) {
+                Some(Arg::Pos(init)) => match self.lookup(fi, call.func, init, &["body"], 0) {
+                    Lk::Found(bf, _, b, _) => Some(unwrap_json(&self.files[bf], &b)),
+                    _ => None,
+                },
+                _ => None,
+            }
+        } else {
+            match call.args.get(1) {
+                Some(Arg::Pos(b)) => Some(b.clone()),
+                _ => None,
+            }
+        }
+        .unwrap_or(Expr::Obj(Vec::new()));
+        let path_part = url.split("api.mistral.ai").nth(1).unwrap_or("");
+        let stream = matches!(self.lookup(fi, call.func, &body, &["stream"], 0), Lk::Found(sf, ss, v, _) if self.value(sf, ss, &v, 0) == Ok(Some(Lit::Bool(true))));
+        let kind = if path_part.contains("/chat/completions") {
+            if stream { CallKind::ChatStream } else { CallKind::Chat }
+        } else if path_part.contains("/fim/completions") {
+            if stream { CallKind::FimStream } else { CallKind::Fim }
+        } else if path_part.contains("/agents/completions") {
+            if stream { CallKind::AgentsStream } else { CallKind::Agents }
+        } else if path_part.contains("/embeddings") {
+            CallKind::Embeddings
+        } else if path_part.contains("/models") {
+            CallKind::ModelsList
+        } else {
+            CallKind::Other
+        };
+        let http_client = Client { sdk: Sdk::Http, embeddings: false, file: fi, scope: call.func, opts: Expr::Obj(Vec::new()), line: call.line, call: None, base_url: None };
+        let api = format!("{} {}", method.to_ascii_uppercase().replace("FETCH", "fetch"), path_part.split('?').next().unwrap_or(""));
+        let mut s = self.sdk_site(&http_client, kind, &body, fi, call.func, &file.path, call.line, &api);
+        s.file = fi;
+        s.call = ci;
+        Some(s)
+    }
+
+}
+
+impl CallSite {
+    /// Places a call site built from a model object at the invocation.
+    fn placed(mut self, fi: usize, ci: usize, repo: &Repo) -> CallSite {
+        let call = &repo.files[fi].calls[ci];
+        self.path = repo.files[fi].path.clone();
+        self.line = call.line;
+        self.file = fi;
+        for s in [&mut self.model, &mut self.max_tokens, &mut self.temperature] {
+            if let Setting::Set { path, line, .. } = s {
+                *path = self.path.clone();
+                *line = call.line;
+            }
+        }
+        self
+    }
+}
+
+/// Methods that run a LangChain runnable.
+pub(super) const LANGCHAIN_RUN: &[&str] = &["invoke", "ainvoke", "stream", "astream", "batch", "abatch", "streamEvents", "astream_events"];
+
+pub fn is_mistral_module(m: &str) -> bool {
+    m == "@mistralai/mistralai"
+        || m.starts_with("@mistralai/mistralai/")
+        || m == "mistralai"
+        || m.starts_with("mistralai.")
+        || m == "@langchain/mistralai"
+        || m == "langchain_mistralai"
+        || m.starts_with("langchain_mistralai.")
+        || m == "@ai-sdk/mistral"
+        || (m.starts_with("llama_index.") && m.ends_with("mistralai"))
+}
+
+/// What a constructor from a package makes: (sdk, embeddings?).
+pub(super) fn client_kind(module: &str, path: &[String]) -> Option<(Sdk, bool)> {
+    let last = path.iter().rev().find(|p| *p != "default").map(|s| s.as_str()).unwrap_or(if path.is_empty() { "" } else { "default" });
+    let ts_mistral = module == "@mistralai/mistralai" || module.starts_with("@mistralai/mistralai/");
+    let py_mistral = module == "mistralai" || module.starts_with("mistralai.");
+    match () {
+        _ if ts_mistral && last == "Mistral" => Some((Sdk::MistralTs, false)),
+        _ if ts_mistral && (last == "MistralClient" || (last == "default" && path.len() == 1)) => Some((Sdk::MistralTsV0, false)),
+        _ if py_mistral && (last == "MistralClient" || last == "MistralAsyncClient") => Some((Sdk::MistralPyV0, false)),
+        _ if py_mistral && last == "Mistral" => Some((Sdk::MistralPy, false)),
+        _ if module == "@langchain/mistralai" && last == "ChatMistralAI" => Some((Sdk::LangChainJs, false)),
+        _ if module == "@langchain/mistralai" && last == "MistralAIEmbeddings" => Some((Sdk::LangChainJs, true)),
+        _ if module.starts_with("langchain_mistralai") && last == "ChatMistralAI" => Some((Sdk::LangChainPy, false)),
+        _ if module.starts_with("langchain_mistralai") && last == "MistralAIEmbeddings" => Some((Sdk::LangChainPy, true)),
+        _ if module.starts_with("llama_index.") && module.ends_with("mistralai") && last == "MistralAI" => Some((Sdk::LlamaIndex, false)),
+        _ if module.starts_with("llama_index.") && module.ends_with("mistralai") && last == "MistralAIEmbedding" => Some((Sdk::LlamaIndex, true)),
+        _ if module == "openai" && ["OpenAI", "AsyncOpenAI", "default"].contains(&last) => Some((Sdk::OpenAiCompat, false)),
+        _ if module == "axios" && last == "create" => Some((Sdk::Http, false)),
+        _ if module == "httpx" && (last == "Client" || last == "AsyncClient") => Some((Sdk::Http, false)),
+        _ if module == "requests" && last == "Session" => Some((Sdk::Http, false)),
+        _ if module == "aiohttp" && last == "ClientSession" => Some((Sdk::Http, false)),
+        _ => None,
+    }
+}
+
+/// The kind of a method call on a client, or `None` when it is not an API call
+/// (`client.toString()`, a helper of the SDK).
+pub(super) fn method_kind(sdk: Sdk, embeddings: bool, members: &[&str]) -> Option<CallKind> {
+    use CallKind::*;
+    let m = members.join(".");
+    let m = m.as_str();
+    match sdk {
+        Sdk::MistralTs | Sdk::MistralPy => Some(match m {
+            "chat.complete" | "chat.complete_async" | "chat.parse" | "chat.parse_async" | "chat.parseAsync" => Chat,
+            "chat.stream" | "chat.stream_async" | "chat.parse_stream" | "chat.parse_stream_async" => ChatStream,
+            "fim.complete" | "fim.complete_async" => Fim,
+            "fim.stream" | "fim.stream_async" => FimStream,
+            "agents.complete" | "agents.complete_async" => Agents,
+            "agents.stream" | "agents.stream_async" => AgentsStream,
+            "embeddings.create" | "embeddings.create_async" => Embeddings,
+            "models.list" | "models.list_async" => ModelsList,
+            _ if ["ocr", "classifiers", "files", "batch", "fineTuning", "fine_tuning", "beta", "audio", "models", "embeddings"]
+                .contains(&members.first().copied().unwrap_or("")) && members.len() >= 2 => Other,
+            _ => return None,
+        }),
+        Sdk::MistralTsV0 | Sdk::MistralPyV0 => Some(match m {
+            "chat" => Chat,
+            "chatStream" | "chat_stream" => ChatStream,
+            "completion" => Fim,
+            "completionStream" | "completion_stream" => FimStream,
+            "embeddings" => Embeddings,
+            "listModels" | "list_models" => ModelsList,
+            _ => return None,
+        }),
+        Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex => {
+            let gen = ["invoke", "ainvoke", "stream", "astream", "batch", "abatch", "generate", "agenerate", "call", "predict", "chat", "achat", "complete", "acomplete", "stream_chat", "astream_chat", "stream_complete", "astream_complete", "streamEvents", "astream_events"];
+            let emb = ["embedQuery", "embedDocuments", "embed_query", "embed_documents", "aembed_query", "aembed_documents", "get_text_embedding", "get_query_embedding", "aget_text_embedding", "aget_query_embedding"];
+            if members.len() != 1 {
+                return None;
+            }
+            if embeddings && emb.contains(&m) {
+                Some(Embeddings)
+            } else if !embeddings && gen.contains(&m) {
+                Some(if m.contains("stream") { ChatStream } else { Chat })
+            } else {
+                None
+            }
+        }
+        Sdk::OpenAiCompat => Some(match m {
+            "chat.completions.create" => Chat,
+            "embeddings.create" => Embeddings,
+            "models.list" => ModelsList,
+            _ => return None,
+        }),
+        Sdk::Http => ["post", "get", "put", "request", "stream", "send"].contains(&m).then_some(Other),
+        Sdk::AiSdk => None,
+    }
+}
+
+/// `JSON.stringify(body)` / `json.dumps(body)` → `body`.
+pub(super) fn unwrap_json(file: &FileIr, e: &Expr) -> Expr {
+    if let Expr::Call(c) = e {
+        let call = &file.calls[*c];
+        let callee = show(file, &call.callee);
+        if callee.ends_with("stringify") || callee.ends_with("dumps") {
+            if let Some(Arg::Pos(b)) = call.args.first() {
+                return b.clone();
+            }
+        }
+    }
+    e.clone()
+}
+
