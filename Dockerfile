@@ -20,6 +20,8 @@ RUN apk add --no-cache musl-dev gcc ca-certificates
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+# Embedded in the binary with include_str! (the bundled model catalogue).
+COPY data ./data
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin mistral-gate \

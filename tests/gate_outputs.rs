@@ -287,3 +287,18 @@ fn baseline_accepts_known_findings_even_after_they_move() {
     let r = repo.gate(&["--offline"]).run().expect_code(2);
     assert!(r.stderr().contains("invalid baseline"), "{}", r.stderr());
 }
+
+/// A check that found nothing to examine says so (`skip`), never `pass`.
+#[test]
+fn code_checks_with_nothing_to_examine_skip() {
+    let repo = Repo::new();
+    repo.write("src/app.ts", APP); // a client, and no call
+    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    for id in ["error-handling", "retry-backoff", "log-hygiene", "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set", "circuit-breaker"] {
+        assert_eq!(status(&json, id), "skip", "{id}: {}", check(&json, id));
+    }
+    // A client whose debug logger prints the Authorization header is a leak even so.
+    repo.write("src/app.ts", "import { Mistral } from \"@mistralai/mistralai\";\nexport const client = new Mistral({ apiKey: process.env.MISTRAL_API_KEY ?? \"\", debugLogger: console });\n");
+    let json = repo.gate(&["--offline", "--format", "json"]).run().json();
+    assert_eq!(status(&json, "log-hygiene"), "fail", "{}", check(&json, "log-hygiene"));
+}

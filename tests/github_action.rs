@@ -214,3 +214,44 @@ fn documented_ci_examples_pass_their_schemas() {
     assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.github-workflows"]).args(&github), "documented workflows");
     assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.gitlab-ci"]).args(&gitlab), "documented GitLab job");
 }
+
+/// Every file the release binary embeds (`include_str!`/`include_bytes!` outside test
+/// code) must be copied into the image's build stage, or `docker build` breaks.
+#[test]
+fn the_dockerfile_copies_every_embedded_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let dockerignore = std::fs::read_to_string(root.join(".dockerignore")).unwrap_or_default();
+    let copied: Vec<String> = dockerfile
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|l| !l.starts_with("--from"))
+        .flat_map(|l| {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            parts[..parts.len() - 1].iter().map(|p| p.trim_end_matches('/').to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    let embed = regex::Regex::new(r#"include_(?:str|bytes)!\("([^"]+)"\)"#).unwrap();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(root.join("src")) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        // Code after the first #[cfg(test)] is test code, not part of the binary.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for cap in embed.captures_iter(code) {
+            let target = entry.path().parent().unwrap().join(&cap[1]);
+            let target = std::fs::canonicalize(&target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+            let rel = target.strip_prefix(std::fs::canonicalize(root).unwrap()).unwrap().to_string_lossy().into_owned();
+            let top = rel.split('/').next().unwrap().to_string();
+            assert!(copied.iter().any(|c| *c == top || *c == rel), "{rel} is embedded but the Dockerfile copies only {copied:?}");
+            let lines: Vec<&str> = dockerignore.lines().map(|l| l.trim().trim_end_matches('/')).collect();
+            let excluded = if lines.contains(&"*") { !lines.contains(&format!("!{top}").as_str()) } else { lines.contains(&top.as_str()) };
+            assert!(!excluded, "{top} is left out of the build context by .dockerignore");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "the model catalogue is embedded");
+}

@@ -75,10 +75,25 @@ fn kubernetes_repository_missing_everything_fails_each_check() {
         "5 of 6 alerts missing: high latency (p95), rate limited (429), auth failure (401), circuit open, cost spike (spend or tokens)"
     );
     has(&r, "alert-rules", "monitoring/alerts.yaml:9 alert MistralAuthFailure is named for auth failure (401) but its expression `up{job=\"support-bot\"} == 0` does not measure it");
-    // Failing warning-severity checks do not block the gate by default ...
-    Repo::fixture("ops/k8s-failing").gate(&["--offline"]).run().expect_code(0);
-    // ... and do with --fail-on warning.
-    Repo::fixture("ops/k8s-failing").gate(&["--offline", "--fail-on", "warning"]).run().expect_code(1);
+    // Failing warning-severity checks do not block the gate by default (the fixture's
+    // code fails error-severity code checks too, so look at which checks block) ...
+    for id in OPS_CHECKS {
+        let c = check(&r, id);
+        assert_ne!(c["severity"], "error", "{id} is warning or info by default");
+    }
+    let text = Repo::fixture("ops/k8s-failing").gate(&["--offline", "--color", "never"]).run().stdout();
+    for id in OPS_CHECKS {
+        assert!(text.lines().any(|l| l.trim_start().starts_with("FAIL") && l.contains(id)), "{id} not reported as failing:\n{text}");
+    }
+    // ... and do with --fail-on warning, even with every error-severity check disabled.
+    let repo = Repo::fixture("ops/k8s-failing");
+    let disabled: String = ["error-handling", "retry-backoff", "log-hygiene", "max-tokens-set", "model-lifecycle", "no-hardcoded-secrets", "key-not-committed"]
+        .iter()
+        .map(|id| format!("[checks.{id}]\nenabled = false\n"))
+        .collect();
+    repo.write(".mistral-gate.toml", &disabled);
+    repo.gate(&["--offline"]).run().expect_code(0);
+    repo.gate(&["--offline", "--fail-on", "warning"]).run().expect_code(1);
 }
 
 #[test]
