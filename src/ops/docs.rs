@@ -104,6 +104,14 @@ static TEXT_SET: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new(patterns).expect("doc text patterns")
 });
 
+/// Every rule's heading and text pattern: a file where none matches anywhere covers no
+/// topic, and most Markdown in a repository (READMEs, changelogs, API docs) is such a
+/// file. One early-exit pass over it replaces splitting it into sections.
+static ANY_TOPIC: LazyLock<RegexSet> = LazyLock::new(|| {
+    let patterns = RULES.iter().flat_map(|r| [r.heading.as_str(), r.text.as_str()]);
+    RegexSet::new(patterns).expect("doc topic patterns")
+});
+
 static RUNBOOK_PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)runbook|incident|playbook").unwrap());
 static MISTRAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)mistral").unwrap());
 
@@ -113,6 +121,14 @@ pub fn sections(path: &str, text: &str) -> Vec<Section> {
     let path_mentions = MISTRAL.is_match(path);
     // A file kept as a runbook (docs/runbooks/..., INCIDENTS.md): its title names the topic.
     let runbook_file = RUNBOOK_PATH.is_match(path);
+    if !runbook_file && !ANY_TOPIC.is_match(text) {
+        // No topic anywhere: one section stands for the file (the checks count files).
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let mentions_mistral = path_mentions || MISTRAL.is_match(text);
+        return vec![Section { path: path.to_string(), line: 1, heading: String::new(), topics: Vec::new(), mentions_mistral }];
+    }
     // (line, level, heading, own text)
     let mut raw: Vec<(u32, usize, String, String)> = vec![(1, 0, String::new(), String::new())];
     let mut fence: Option<&str> = None;
@@ -223,5 +239,22 @@ mod tests {
         assert!(t[0].1.is_empty(), "{t:?}");
         let t = topics_of("## Notes\n\nOur workspace allows 60 requests per minute and 500,000 tokens per minute.\n");
         assert_eq!(t[0].1, vec![(Topic::UsageLimits, Coverage::Text)]);
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_without_any_topic_is_one_section_without_topics() {
+        let s = sections("docs/api.md", "# API\n\nEndpoints and payloads for Mistral chat.\n\n## Errors\n\nCodes and bodies.\n");
+        assert_eq!(s.len(), 1);
+        assert!(s[0].topics.is_empty());
+        assert!(s[0].mentions_mistral);
+        assert!(sections("docs/empty.md", "  \n\n").is_empty());
+        // A topic word sends the file through the full analysis.
+        let s = sections("docs/ops.md", "# Ops\n\n## Rollback\n\nRun kubectl rollout undo deployment/chat, then check /health and the error rate dashboards.\n");
+        assert!(s.iter().any(|s| s.topics.iter().any(|(t, _)| *t == Topic::Rollback)), "{s:?}");
     }
 }
