@@ -2,7 +2,7 @@
 """Generates the benchmark repository: deterministic, about 20,000 files and 300 MB of
 tracked-looking source, plus a large node_modules that .gitignore excludes.
 
-usage: gen_repo.py DIR [--files N] [--megabytes M]
+usage: gen_repo.py DIR [--files N] [--megabytes M] [--mistral-every N]
 """
 import argparse
 import os
@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--files", type=int, default=20_000)
     ap.add_argument("--megabytes", type=int, default=300)
     ap.add_argument("--node-modules-files", type=int, default=20_000)
+    ap.add_argument("--mistral-every", type=int, default=100, help="one file in N calls Mistral (0: none)")
     args = ap.parse_args()
     rng = random.Random(42)
     root = args.dir
@@ -76,7 +77,7 @@ def main():
             path, text = f"{pkg}/data{i}.json", '{"items": [' + ",".join(str(rng.randint(0, 10**9)) for _ in range(size // 11)) + "]}\n"
         else:
             path, text = f"docs/section{i % 50}/page{i}.md", "# Page\n\n" + "Lorem ipsum dolor sit amet. " * (size // 28) + "\n"
-        if i % 100 == 0:
+        if args.mistral_every and i % args.mistral_every == 0:
             text = MISTRAL_TS.format(n=i) + text
         if i % 2000 == 0:
             key = "".join(rng.choice(ALPHABET) for _ in range(32))

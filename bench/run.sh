@@ -19,6 +19,12 @@ rg="rg --hidden --no-messages -c -F Zq4Rk9TbW2mXv7LcP3sNd8HfJ6gYa1Ue $repo"
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m); $(rg --version | head -1); $(target/release/mistral-gate --version)"
 echo "== files the gate scans: $($gate | python3 -c 'import json,sys; print(json.load(sys.stdin)["scan"]["files"])')"
 hyperfine --warmup 2 --runs 10 --ignore-failure --export-markdown bench/work/hyperfine.md "$gate" "$rg"
+# What the source analysis costs: the same tree without its 200 Mistral call sites, where
+# the language front-ends only run their prefilter.
+plain=bench/work/repo-no-mistral
+[ -d "$plain" ] || python3 bench/gen_repo.py "$plain" --mistral-every 0
+hyperfine --warmup 2 --runs 10 --export-markdown bench/work/hyperfine-analysis.md \
+  "$gate" "target/release/mistral-gate check --offline --fail-on never --format json $plain"
 for cmd in "$gate" "$rg"; do
   # rg exits 1 when it finds nothing; the peak is what matters here.
   peak=$( { /usr/bin/time -f %M $cmd >/dev/null || true; } 2>&1 | tail -1)
