@@ -162,12 +162,6 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
     CHECKS.iter().find(|c| c.id == id)
 }
 
-/// Placeholder outcome for checks whose issue has not landed yet: nothing pretends to pass.
-#[allow(dead_code)]
-pub(crate) fn not_implemented(_: &Ctx) -> Outcome {
-    Outcome::skip("not implemented in this version")
-}
-
 /// Runs every check and applies the config. Returns results in contract order.
 pub fn run_all(facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec<CheckResult> {
     let ctx = Ctx { facts, config, now };
