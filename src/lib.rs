@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod checks;
 pub mod cli;
+pub mod command;
 pub mod config;
 pub mod facts;
 pub mod gate;
