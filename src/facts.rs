@@ -25,10 +25,11 @@ pub struct FileFacts {
 
 /// Runs every front-end on one file. Called from the walk's worker threads.
 pub fn analyze_file(file: &SourceFile) -> FileFacts {
+    let kind = FileKind::of(file.path, file.text);
     FileFacts {
         path: file.path.to_string(),
-        kind: FileKind::of(file.path, file.text),
-        secrets: secrets::scan(file.path, file.text),
+        kind,
+        secrets: secrets::scan(file.path, file.text, kind),
         suppressions: suppressions::scan(file.text),
         code: lang::analyze_file(file),
         ops: ops::analyze_file(file),

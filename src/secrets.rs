@@ -132,9 +132,9 @@ static MISTRAL_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)mistral
 const CONTEXT_ABOVE: usize = 3;
 const CONTEXT_BELOW: usize = 2;
 
-/// Scans one file's text.
-pub fn scan(path: &str, text: &str) -> Vec<SecretFinding> {
-    let kind = FileKind::of(path, text);
+/// Scans one file's text; `kind` is the file's [`FileKind::of`], which the caller has
+/// already computed for its own use.
+pub fn scan(path: &str, text: &str, kind: FileKind) -> Vec<SecretFinding> {
     let mut out = Vec::new();
     let lines = LineIndex::new(text);
 
@@ -268,6 +268,10 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan(path: &str, text: &str) -> Vec<SecretFinding> {
+        super::scan(path, text, FileKind::of(path, text))
+    }
 
     // Fake keys, generated for these tests; they fit the shape and nothing else.
     const KEY: &str = "Zq4Rk9TbW2mXv7LcP3sNd8HfJ6gYa1Ue";
