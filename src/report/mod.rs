@@ -236,6 +236,45 @@ pub struct SkippedFile {
     pub unscanned_text: bool,
 }
 
+/// Something in force for this run that weakens the gate: shown to the reviewer in
+/// every output (CHECKS.md, "The scanned repository is untrusted input"), never hidden.
+/// Serialized as one entry of the JSON report's `suppressed` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Suppression {
+    /// The config file in force and who chose it.
+    Config { path: String, source: ConfigSource },
+    /// A check switched off by `[checks.<id>] enabled = false`.
+    CheckDisabled { check: String },
+    /// A check whose severity the config lowered below its default.
+    SeverityLowered { check: String, from: Severity, to: Severity },
+    /// An `ignore-paths` pattern (global, or for one check) and how many files it excluded.
+    IgnoredPath {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        check: Option<String>,
+        pattern: String,
+        files: usize,
+    },
+    /// A `mistral-gate: ignore <id>` comment that silenced a finding.
+    InlineIgnore { check: String, path: String, line: u32 },
+    /// A baseline entry that accepted a finding.
+    Baseline { check: String, path: String, baseline: String },
+    /// `max-file-size` lowered below the default, with how many files it left unscanned.
+    MaxFileSize { bytes: u64, files: usize },
+}
+
+/// Where the config file in force came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigSource {
+    /// Found in the scanned repository (the pull request can change it).
+    Repository,
+    /// Named on the command line (`--config`): the caller's choice.
+    CommandLine,
+    /// Read from the pull request's base commit (`config-from: base`).
+    BaseCommit,
+}
+
 /// The whole outcome of one run.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -248,6 +287,8 @@ pub struct Report {
     /// How many files were read.
     pub files_scanned: usize,
     pub policy: GatePolicy,
+    /// What weakened the gate in this run (empty when nothing did).
+    pub suppressed: Vec<Suppression>,
 }
 
 impl Report {
@@ -271,6 +312,7 @@ impl Report {
             skipped_files,
             files_scanned,
             policy,
+            suppressed: Vec::new(),
         }
     }
 
