@@ -3,7 +3,7 @@
 
 use super::model_config::{unparsed, verdict, Finding};
 use super::{Ctx, Outcome};
-use crate::lang::{CallSite, Retry};
+use crate::lang::{CallSite, HandlerKind, Retry};
 use crate::report::Status;
 
 /// A call that is the probe of a health route answering 5xx on failure is handled.
@@ -24,14 +24,23 @@ pub(crate) fn error_handling(ctx: &Ctx) -> Outcome {
             findings.push(Finding::new(Status::Pass, path, line, format!("{} is the probe of the health route at {route}, which answers 5xx when it fails", c.api)));
             continue;
         }
-        let Some((hp, hl, how)) = &c.handling.at else {
+        let Some(handler) = &c.handling.at else {
             findings.push(Finding::new(Status::Fail, path, line, format!("{} has no error handling (no try/catch, .catch, except or handling wrapper)", c.api)));
             continue;
         };
-        if how.contains("not visible statically") {
-            findings.push(Finding::new(Status::Warn, path, line, format!("{}: {how}", c.api)));
-            continue;
-        }
+        let how = match &handler.kind {
+            HandlerKind::Chain => {
+                findings.push(Finding::new(Status::Warn, path, line, format!("{}: used through a chain (errors handled by its caller, not visible statically)", c.api)));
+                continue;
+            }
+            HandlerKind::TryCatch => "try/catch".to_string(),
+            HandlerKind::TryExcept => "try/except".to_string(),
+            HandlerKind::CatchChain => ".catch() handler".to_string(),
+            HandlerKind::OnError => "onError callback".to_string(),
+            HandlerKind::MethodCatches { method } => format!("{method}() catches"),
+            HandlerKind::ResponseStatusChecks => "response status checks".to_string(),
+        };
+        let (hp, hl) = (&handler.path, handler.line);
         let s = c.handling.statuses;
         let retried = matches!(c.retry, Retry::Backoff { .. });
         if s.all() {
@@ -54,9 +63,7 @@ pub(crate) fn retry_backoff(ctx: &Ctx) -> Outcome {
             Retry::ConnectionOnly { how, path: p, line: l } => {
                 Finding::new(Status::Fail, path, line, format!("{}: {how} ({p}:{l}); 429 and 5xx are not retried", c.api))
             }
-            Retry::Disabled { how, path: p, line: l } if how.contains("not visible statically") => {
-                Finding::new(Status::Warn, path, line, format!("{}: {how} ({p}:{l})", c.api))
-            }
+            Retry::NotVisible { how, path: p, line: l } => Finding::new(Status::Warn, path, line, format!("{}: {how} ({p}:{l})", c.api)),
             Retry::Disabled { how, path: p, line: l } => Finding::new(Status::Fail, path, line, format!("{}: retries disabled by {how} ({p}:{l})", c.api)),
             Retry::None if c.sdk == crate::lang::Sdk::Http => {
                 Finding::new(Status::Fail, path, line, format!("{} is not retried: no retry loop with backoff or retry library around this HTTP call", c.api))

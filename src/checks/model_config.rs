@@ -10,7 +10,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{Ctx, Outcome};
-use crate::lang::{CallKind, CallSite, Lit, Setting};
+use crate::lang::{CallKind, CallSite, Lit, ParseFailure, Setting};
 use crate::live::LiveModel;
 use crate::report::{Evidence, Status};
 
@@ -67,8 +67,15 @@ pub(super) fn unparsed(ctx: &Ctx) -> Vec<Finding> {
         .code
         .issues
         .iter()
-        .filter(|i| !i.what.starts_with("syntax errors"))
-        .map(|i| Finding::new(Status::Warn, &i.path, 0, format!("not parsed ({}): its Mistral calls are not checked", i.what)))
+        .filter_map(|i| {
+            let why = match i.why {
+                // Error recovery still gave the facts of the readable parts.
+                ParseFailure::SyntaxErrors => return None,
+                ParseFailure::TooLarge { max_bytes } => format!("too large to parse (over {} MiB): likely generated or minified", max_bytes / (1024 * 1024)),
+                ParseFailure::TimedOut => "the parser gave up (time budget)".to_string(),
+            };
+            Some(Finding::new(Status::Warn, &i.path, 0, format!("not parsed ({why}): its Mistral calls are not checked")))
+        })
         .collect()
 }
 

@@ -14,7 +14,7 @@ use super::credentials::plural;
 use super::{Ctx, Outcome};
 use crate::ops::commands::Action;
 use crate::ops::docs::{Coverage, Topic};
-use crate::ops::k8s::{Setting, Strategy, Workload, WorkloadKind};
+use crate::ops::k8s::{ProgressiveKind, Setting, Strategy, Text, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
 use crate::ops::{Area, Problem, Step};
 use crate::report::{Evidence, Status};
@@ -64,8 +64,8 @@ fn deployment<'a>(ctx: &Ctx<'a>, id: &str) -> Option<Deployment<'a>> {
     // told apart by their template file.
     let mut groups: BTreeMap<(WorkloadKind, String, Option<&str>), Vec<&Workload>> = BTreeMap::new();
     for w in ops.workloads.iter().filter(|w| !ctx.suppressed(id, &w.path, w.start) && !ctx.suppressed(id, &w.path, w.line)) {
-        let templated = w.name.contains("TEMPLATE");
-        let key = (w.kind, w.name.replace("TEMPLATE", "{{…}}"), templated.then_some(w.path.as_str()));
+        let templated = matches!(w.name, Text::Templated { .. });
+        let key = (w.kind, w.name.shown().to_string(), templated.then_some(w.path.as_str()));
         groups.entry(key).or_default().push(w);
     }
     let workloads: Vec<Merged> = groups.into_iter().map(|((kind, name, _), docs)| Merged { kind, name, docs }).collect();
@@ -95,14 +95,17 @@ fn is_health_path(path: &str) -> bool {
 
 fn readiness(m: &Merged) -> Verdict {
     let probes: Vec<_> = m.docs.iter().flat_map(|w| w.readiness.iter().map(move |p| (p, *w))).collect();
-    if let Some((p, w)) = probes.iter().find(|(p, _)| p.http_path.as_deref().is_some_and(|x| is_health_path(x) && !x.contains("TEMPLATE"))) {
-        return Verdict::Yes(Evidence::new(&w.path, p.line, format!("{}: readiness probe GET {} on container {}", m.label(), p.http_path.as_deref().unwrap_or(""), p.container)));
+    if let Some((p, w, x)) = probes.iter().find_map(|(p, w)| match &p.http_path {
+        Some(Text::Literal(x)) if is_health_path(x) => Some((p, w, x)),
+        _ => None,
+    }) {
+        return Verdict::Yes(Evidence::new(&w.path, p.line, format!("{}: readiness probe GET {x} on container {}", m.label(), p.container)));
     }
-    if let Some((p, w)) = probes.iter().find(|(p, _)| p.http_path.as_deref().is_some_and(|x| x.contains("TEMPLATE"))) {
+    if let Some((p, w)) = probes.iter().find(|(p, _)| matches!(p.http_path, Some(Text::Templated { .. }))) {
         return Verdict::Unknown(Evidence::new(&w.path, p.line, format!("{}: readiness probe path set by a template: value not visible statically", m.label())));
     }
     match probes.first() {
-        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_deref().map_or(p.handler.clone(), |x| format!("{} {x}", p.handler))))),
+        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_ref().map_or(p.handler.clone(), |x| format!("{} {}", p.handler, x.shown()))))),
         None => Verdict::No(Evidence::new(&m.first().path, m.first().line, format!("{}: no readiness probe", m.label()))),
     }
 }
@@ -155,7 +158,9 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
         .iter()
         .flat_map(|(_, steps)| steps.iter().filter(|s| *s.action == Action::Canary).map(|s| evidence_for(s, "canary or pause stage")))
         .collect();
-    canaries.extend(ops.progressive.iter().filter(|(k, ..)| k == "Canary").map(|(k, n, p, l)| Evidence::new(p, *l, format!("Flagger {k} {n}"))));
+    canaries.extend(
+        ops.progressive.iter().filter(|(k, ..)| *k == ProgressiveKind::FlaggerCanary).map(|(_, n, p, l)| Evidence::new(p, *l, format!("Flagger Canary {n}"))),
+    );
     dedup(&mut canaries);
     let candidates: Vec<&Merged> = {
         let stateless: Vec<&Merged> = dep.workloads.iter().filter(|m| m.kind != WorkloadKind::StatefulSet).collect();
@@ -246,7 +251,10 @@ pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
     let hooks = Verification {
         deploy: ops.hooks.first().map(|h| Evidence::new(&h.path, h.line, format!("{} runs after the deploy", h.name))),
         health: hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "post-deploy hook checks health")).or_else(|| {
-            ops.progressive.iter().find(|(k, ..)| k.ends_with("AnalysisTemplate")).map(|(k, n, p, l)| Evidence::new(p, *l, format!("{k} {n} analyses the rollout")))
+            ops.progressive.iter().find_map(|(k, n, p, l)| match k {
+                ProgressiveKind::AnalysisTemplate { kind } => Some(Evidence::new(p, *l, format!("{kind} {n} analyses the rollout"))),
+                ProgressiveKind::FlaggerCanary => None,
+            })
         }),
         smoke: hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "post-deploy hook sends a smoke request")),
     };

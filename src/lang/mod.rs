@@ -13,6 +13,7 @@ pub mod ir;
 mod lower;
 pub mod model;
 mod python;
+pub mod sdks;
 mod typescript;
 
 use std::collections::{HashMap, HashSet};
@@ -20,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use crate::report::Evidence;
 use crate::walk::SourceFile;
 
-pub use model::{Breaker, CallKind, CallSite, Handling, Lit, LogLeak, ParseIssue, Retry, Route, Sdk, Setting};
+pub use model::{Breaker, CallKind, CallSite, Handler, HandlerKind, Handling, Lit, LogLeak, ParseFailure, ParseIssue, Retry, Route, Sdk, Setting};
 
 const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py"];
 
@@ -75,12 +76,12 @@ fn shared_hints() -> &'static regex::Regex {
 }
 
 fn parse_file(path: &str, text: &str) -> FileCode {
-    let unparsed = |why: &str| {
+    let unparsed = |why: ParseFailure| {
         let usage = marker_usage(path, text);
-        FileCode::Unparsed { usage, issue: ParseIssue { path: path.to_string(), what: why.to_string() } }
+        FileCode::Unparsed { usage, issue: ParseIssue { path: path.to_string(), why } }
     };
     if text.len() > MAX_PARSE_BYTES {
-        return unparsed("too large to parse (over 2 MiB): likely generated or minified");
+        return unparsed(ParseFailure::TooLarge { max_bytes: MAX_PARSE_BYTES });
     }
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let lowered = match ext {
@@ -91,19 +92,18 @@ fn parse_file(path: &str, text: &str) -> FileCode {
     };
     match lowered {
         Some(mut ir) => {
-            ir.mistral_source = text.contains("api.mistral.ai") || ir.imports.iter().any(|i| analyze::is_mistral_module(&i.module));
+            ir.mistral_source = text.contains("api.mistral.ai") || ir.imports.iter().any(|i| sdks::is_mistral_module(ir.lang, &i.module));
             FileCode::Parsed(ir)
         }
-        None => unparsed("the parser gave up (time budget)"),
+        None => unparsed(ParseFailure::TimedOut),
     }
 }
 
 /// Fallback for files that cannot be parsed: import lines that name a Mistral package.
 fn marker_usage(path: &str, text: &str) -> Vec<Evidence> {
-    const MARKERS: &[&str] = &["@mistralai/mistralai", "from mistralai", "import mistralai", "langchain_mistralai", "@langchain/mistralai", "@ai-sdk/mistral", "api.mistral.ai"];
     text.lines()
         .enumerate()
-        .filter(|(_, l)| l.len() < 400 && MARKERS.iter().any(|m| l.contains(m)))
+        .filter(|(_, l)| l.len() < 400 && sdks::line_mentions_mistral(l))
         .take(1)
         .map(|(i, _)| Evidence::new(path, i as u32 + 1, "mentions a Mistral package (file not parsed)"))
         .collect()
@@ -188,7 +188,7 @@ impl CodeFacts {
         parsed.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &parsed {
             if f.syntax_errors {
-                facts.issues.push(ParseIssue { path: f.path.clone(), what: "syntax errors: facts from this file may be partial".into() });
+                facts.issues.push(ParseIssue { path: f.path.clone(), why: ParseFailure::SyntaxErrors });
             }
         }
         let repo = analyze::Repo::new(&parsed, ai_major);

@@ -27,22 +27,9 @@ pub enum Sdk {
 }
 
 impl Sdk {
+    /// The family in the user's words (from the SDK table, `sdks.rs`).
     pub fn label(self) -> &'static str {
-        match self {
-            Sdk::MistralTs => "@mistralai/mistralai",
-            Sdk::MistralTsV0 => "@mistralai/mistralai v0",
-            Sdk::MistralPy => "mistralai",
-            Sdk::MistralPyV0 => "mistralai v0",
-            Sdk::LangChainPy => "langchain_mistralai",
-            Sdk::LangChainJs => "@langchain/mistralai",
-            Sdk::LlamaIndex => "llama_index MistralAI",
-            Sdk::AiSdk => "AI SDK (@ai-sdk/mistral)",
-            Sdk::OpenAiCompat => "OpenAI client on api.mistral.ai",
-            Sdk::Http => "HTTP",
-        }
-    }
-    pub fn python(self) -> bool {
-        matches!(self, Sdk::MistralPy | Sdk::MistralPyV0 | Sdk::LangChainPy | Sdk::LlamaIndex)
+        super::sdks::family(self).label
     }
 }
 
@@ -104,15 +91,45 @@ pub enum Setting {
     NotVisible { why: String },
 }
 
-/// How errors of a call site are handled.
+/// What catches the errors of a call site: the front-end names the construct, the
+/// `error-handling` check words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// A `try` block with a `catch` clause (TypeScript/JavaScript).
+    TryCatch,
+    /// A `try` block with an `except` clause (Python).
+    TryExcept,
+    /// `.catch(...)` or `.then(ok, err)` chained on the call.
+    CatchChain,
+    /// The AI SDK's `onError` option.
+    OnError,
+    /// A class method the call runs through that catches (`breaker.execute(fn)`).
+    MethodCatches { method: String },
+    /// Raw HTTP: the response status is checked in the calling function.
+    ResponseStatusChecks,
+    /// A model only handed to a chain: its errors surface in the chain's caller, which
+    /// is not visible statically.
+    Chain,
+}
+
+/// Where and how errors of a call are caught.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    pub path: String,
+    pub line: u32,
+    pub kind: HandlerKind,
+}
+
+/// How errors of a call site are handled: `at: None` is no handling at all; the
+/// statuses say which of 401, 429 and 5xx the handling path tells apart.
 #[derive(Debug, Clone, Default)]
 pub struct Handling {
-    /// Where and how: ("src/a.ts", 12, "try/catch").
-    pub at: Option<(String, u32, String)>,
+    pub at: Option<Handler>,
     pub statuses: Statuses,
 }
 
-/// How a call is retried on 429/5xx.
+/// How a call is retried on 429/5xx. `how` describes the mechanism for people; the
+/// variant is the verdict-relevant fact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Retry {
     Backoff { how: String, path: String, line: u32 },
@@ -120,6 +137,9 @@ pub enum Retry {
     ConnectionOnly { how: String, path: String, line: u32 },
     /// Explicitly disabled (`strategy: "none"`, `maxRetries: 0`).
     Disabled { how: String, path: String, line: u32 },
+    /// A retry configuration is passed but its value (or strategy) cannot be seen
+    /// statically.
+    NotVisible { how: String, path: String, line: u32 },
     None,
 }
 
@@ -176,9 +196,20 @@ pub struct Breaker {
     pub what: String,
 }
 
+/// Why a file mentioning Mistral was not (fully) read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseFailure {
+    /// Over the parse size limit (`max_bytes`): likely generated or minified.
+    TooLarge { max_bytes: usize },
+    /// The parser gave up within its time budget.
+    TimedOut,
+    /// Parsed with tree-sitter's error recovery: facts of the readable parts only.
+    SyntaxErrors,
+}
+
 /// A file the front-ends could not read fully.
 #[derive(Debug, Clone)]
 pub struct ParseIssue {
     pub path: String,
-    pub what: String,
+    pub why: ParseFailure,
 }

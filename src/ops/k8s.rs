@@ -29,6 +29,33 @@ impl WorkloadKind {
     }
 }
 
+/// A text field as written in a manifest: literal, or (in part) filled in by a Helm
+/// template, which the gate cannot see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Literal(String),
+    /// `shown` writes each template part as `{{…}}` (`{{…}}-worker`).
+    Templated { shown: String },
+}
+
+impl Text {
+    /// `templated`: the file is a Helm template, whose actions were blanked to the mark.
+    fn of(s: String, templated: bool) -> Text {
+        if templated && s.contains(yaml::TEMPLATE_MARK) {
+            Text::Templated { shown: s.replace(yaml::TEMPLATE_MARK, "{{…}}") }
+        } else {
+            Text::Literal(s)
+        }
+    }
+
+    /// The text for people: the literal, or the templated text with `{{…}}`.
+    pub fn shown(&self) -> &str {
+        match self {
+            Text::Literal(s) | Text::Templated { shown: s } => s,
+        }
+    }
+}
+
 /// A field's value as written: a number, a percentage, or a template expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Setting {
@@ -41,7 +68,7 @@ pub enum Setting {
 impl Setting {
     fn of(value: &Value) -> Setting {
         let Some(s) = scalar(value) else { return Setting::Other(format!("{value:?}")) };
-        if s.contains("TEMPLATE") {
+        if s.contains(yaml::TEMPLATE_MARK) {
             return Setting::Template;
         }
         if let Ok(n) = s.trim().parse::<i64>() {
@@ -90,7 +117,7 @@ pub struct Probe {
     pub container: String,
     pub line: u32,
     /// `httpGet.path`, when the probe is an HTTP GET.
-    pub http_path: Option<String>,
+    pub http_path: Option<Text>,
     /// `httpGet`, `exec`, `tcpSocket` or `grpc`.
     pub handler: String,
 }
@@ -99,7 +126,7 @@ pub struct Probe {
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub kind: WorkloadKind,
-    pub name: String,
+    pub name: Text,
     pub path: String,
     /// The line of the document's `kind:`.
     pub line: u32,
@@ -117,12 +144,21 @@ pub struct Workload {
     pub overlay: bool,
 }
 
+/// A progressive-delivery object: what it is, not how its `kind:` is spelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgressiveKind {
+    /// flagger.app `Canary`.
+    FlaggerCanary,
+    /// argoproj.io `AnalysisTemplate` or `ClusterAnalysisTemplate` (the kind as written).
+    AnalysisTemplate { kind: String },
+}
+
 /// What else a Kubernetes document tells about rollouts.
 #[derive(Debug, Clone)]
 pub enum Resource {
     Workload(Workload),
     /// A Flagger Canary (flagger.app) or an Argo Rollouts AnalysisTemplate.
-    Progressive { kind: String, name: String, path: String, line: u32 },
+    Progressive { kind: ProgressiveKind, name: String, path: String, line: u32 },
     /// A Job or Pod run after a deploy by a Helm or Argo CD hook: its commands.
     Hook(Procedure),
     /// Any other object with apiVersion and kind (counted as a manifest).
@@ -153,8 +189,10 @@ pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<R
             };
             if let Some(wk) = workload_kind {
                 out.push(Resource::Workload(workload(item, wk, name, &file, (doc.line, line), &mut finder)));
-            } else if (kind == "Canary" && api.starts_with("flagger.app")) || (kind.ends_with("AnalysisTemplate") && api.starts_with("argoproj.io")) {
-                out.push(Resource::Progressive { kind, name, path: path.to_string(), line });
+            } else if kind == "Canary" && api.starts_with("flagger.app") {
+                out.push(Resource::Progressive { kind: ProgressiveKind::FlaggerCanary, name, path: path.to_string(), line });
+            } else if kind.ends_with("AnalysisTemplate") && api.starts_with("argoproj.io") {
+                out.push(Resource::Progressive { kind: ProgressiveKind::AnalysisTemplate { kind }, name, path: path.to_string(), line });
             } else if let Some(hook) = hook(item, &kind, &name, path, line, &mut finder) {
                 out.push(Resource::Hook(hook));
             } else {
@@ -195,8 +233,8 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
                 // `strategy: {{- toYaml .Values.strategy | nindent 4 }}` blanks to nothing.
                 _ if templated && matches!(s, Value::Null) => Strategy::Template,
                 Some("Recreate") => Strategy::Recreate,
-                Some(t) if t.contains("TEMPLATE") => Strategy::Template,
-                _ if matches!(s, Value::String(t) if t.contains("TEMPLATE")) => Strategy::Template,
+                Some(t) if t.contains(yaml::TEMPLATE_MARK) => Strategy::Template,
+                _ if matches!(s, Value::String(t) if t.contains(yaml::TEMPLATE_MARK)) => Strategy::Template,
                 _ => Strategy::RollingUpdate {
                     max_unavailable: dig(s, &["rollingUpdate", "maxUnavailable"]).map(Setting::of),
                     max_surge: dig(s, &["rollingUpdate", "maxSurge"]).map(Setting::of),
@@ -239,12 +277,12 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
         finder.find(&format!("name: {cname}"), line);
         let pline = finder.find("readinessProbe", line);
         let handler = ["httpGet", "exec", "tcpSocket", "grpc"].into_iter().find(|h| get(probe, h).is_some()).unwrap_or("unknown").to_string();
-        let http_path = dig(probe, &["httpGet", "path"]).and_then(scalar);
+        let http_path = dig(probe, &["httpGet", "path"]).and_then(scalar).map(|p| Text::of(p, templated));
         readiness.push(Probe { container: cname, line: pline, http_path, handler });
     }
     Workload {
         kind,
-        name,
+        name: Text::of(name, templated),
         path: file.path.to_string(),
         line,
         start,
@@ -305,10 +343,10 @@ mod tests {
         let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: app\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  revisionHistoryLimit: 5\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          readinessProbe:\n            httpGet:\n              path: /health\n              port: 8080\n";
         let r = parse("k8s/app.yaml", text);
         let Resource::Workload(w) = &r[1] else { panic!("{r:?}") };
-        assert_eq!((w.kind, w.name.as_str(), w.line), (WorkloadKind::Deployment, "app", 7));
+        assert_eq!((w.kind, &w.name, w.line), (WorkloadKind::Deployment, &Text::Literal("app".into()), 7));
         assert_eq!(w.revision_history_limit, Some((Setting::Number(5), 11)));
         assert_eq!(w.strategy, Some((Strategy::RollingUpdate { max_unavailable: Some(Setting::Number(0)), max_surge: Some(Setting::Number(1)) }, 12)));
-        assert_eq!(w.readiness[0].http_path.as_deref(), Some("/health"));
+        assert_eq!(w.readiness[0].http_path, Some(Text::Literal("/health".into())));
         assert_eq!(w.readiness[0].line, 21);
     }
 
@@ -319,7 +357,17 @@ mod tests {
         let Resource::Workload(w) = &r[0] else { panic!("{r:?}") };
         assert!(w.templated);
         assert_eq!(w.revision_history_limit.as_ref().map(|r| &r.0), Some(&Setting::Template));
-        assert_eq!(w.readiness[0].http_path.as_deref(), Some("TEMPLATE"));
+        assert_eq!(w.readiness[0].http_path, Some(Text::Templated { shown: "{{…}}".into() }));
+        assert_eq!(w.name, Text::Templated { shown: "{{…}}".into() });
+    }
+
+    #[test]
+    fn the_template_mark_in_a_plain_manifest_is_literal_text() {
+        let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {m}-app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          readinessProbe:\n            httpGet:\n              path: /{m}/health\n", m = yaml::TEMPLATE_MARK);
+        let r = parse("k8s/app.yaml", &text);
+        let Resource::Workload(w) = &r[0] else { panic!("{r:?}") };
+        assert_eq!(w.name, Text::Literal(format!("{}-app", yaml::TEMPLATE_MARK)));
+        assert_eq!(w.readiness[0].http_path, Some(Text::Literal(format!("/{}/health", yaml::TEMPLATE_MARK))));
     }
 
     #[test]

@@ -208,7 +208,7 @@ pub struct OpsFacts {
     pub procedures: Vec<Procedure>,
     pub workloads: Vec<Workload>,
     /// Flagger canaries and Argo analysis templates: (kind, name, path, line).
-    pub progressive: Vec<(String, String, String, u32)>,
+    pub progressive: Vec<(k8s::ProgressiveKind, String, String, u32)>,
     /// Post-deploy hook Jobs (Helm, Argo CD), as procedures that run after a deploy.
     pub hooks: Vec<Procedure>,
     /// Kubernetes objects that are not workloads (Services, ConfigMaps, ...): (kind, path, line).

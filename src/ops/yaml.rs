@@ -115,6 +115,11 @@ fn document_starts(text: &str) -> Vec<u32> {
     starts.into_iter().map(|l| l.max(1)).collect()
 }
 
+/// What a template action inside a value becomes once blanked: ops front-ends turn it
+/// into typed facts ([`super::k8s::Text::Templated`], [`super::k8s::Setting::Template`]);
+/// checks never see it.
+pub(crate) const TEMPLATE_MARK: &str = "TEMPLATE";
+
 /// Replaces Helm/Go template actions so that a chart template parses as YAML: a line
 /// holding only actions (`{{- if .Values.x }}`, `{{ include "..." . | nindent 4 }}`)
 /// becomes blank, and an action inside a value becomes the scalar `TEMPLATE`. Line
@@ -150,7 +155,7 @@ pub fn blank_templates(text: &str) -> String {
             }
             match after.find("}}") {
                 Some(end) => {
-                    kept.push_str("TEMPLATE");
+                    kept.push_str(TEMPLATE_MARK);
                     rest = &after[end + 2..];
                 }
                 None => {
@@ -160,7 +165,7 @@ pub fn blank_templates(text: &str) -> String {
             }
         }
         kept.push_str(rest);
-        if had_action && kept.replace("TEMPLATE", "").trim().is_empty() {
+        if had_action && kept.replace(TEMPLATE_MARK, "").trim().is_empty() {
             kept.clear();
         }
         out.push_str(&kept);

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::{Repo, R};
 use super::resolve::show;
 use crate::lang::ir::{Arg, Expr, Lang, Statuses};
-use crate::lang::model::{CallSite, Handling, Retry, Sdk};
+use crate::lang::model::{CallSite, Handler, HandlerKind, Handling, Retry};
 
 impl Repo<'_> {
     /// The call and the calls it runs on behalf of (wrappers given a callback, callers of
@@ -124,14 +124,14 @@ impl Repo<'_> {
                         }
                     }
                     if handled.is_none() {
-                        let how = if file.lang == Lang::Python { "try/except" } else { "try/catch" };
-                        handled = Some((file.path.clone(), tr.line, how.to_string()));
+                        let kind = if file.lang == Lang::Python { HandlerKind::TryExcept } else { HandlerKind::TryCatch };
+                        handled = Some(Handler { path: file.path.clone(), line: tr.line, kind });
                     }
                 }
             }
             if let Some(s) = call.chained_catch {
                 statuses = statuses.union(s);
-                handled.get_or_insert((file.path.clone(), call.line, ".catch() handler".into()));
+                handled.get_or_insert(Handler { path: file.path.clone(), line: call.line, kind: HandlerKind::CatchChain });
             }
             for &fu in &self.enclosing(f, c) {
                 statuses = statuses.union(file.funcs[fu].statuses);
@@ -193,7 +193,7 @@ impl Repo<'_> {
                     let method = &self.files[mf].funcs[mfu];
                     if method.has_try {
                         statuses = statuses.union(method.statuses);
-                        handled.get_or_insert((self.files[mf].path.clone(), method.line, format!("{}() catches", method.name.clone().unwrap_or_default())));
+                        handled.get_or_insert(Handler { path: self.files[mf].path.clone(), line: method.line, kind: HandlerKind::MethodCatches { method: method.name.clone().unwrap_or_default() } });
                     }
                     let class_has_states = self.files[mf].classes.iter().any(|k| k.breaker_states && k.methods.contains(&mfu));
                     if class_has_states && breaker.is_none() {
@@ -202,8 +202,9 @@ impl Repo<'_> {
                 }
             }
         }
-        if site.sdk == Sdk::Http && statuses.any() {
-            handled.get_or_insert((site.path.clone(), site.line, "response status checks".into()));
+        // fetch does not throw on 4xx/5xx: status checks on the response are its handling.
+        if crate::lang::sdks::family(site.sdk).style == crate::lang::sdks::Style::Http && statuses.any() {
+            handled.get_or_insert(Handler { path: site.path.clone(), line: site.line, kind: HandlerKind::ResponseStatusChecks });
         }
         let retry = if matches!(site.retry, Retry::Backoff { .. }) { site.retry.clone() } else { retry_lib.clone().unwrap_or(site.retry.clone()) };
         if let Retry::Backoff { .. } = retry {

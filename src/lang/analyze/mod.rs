@@ -18,7 +18,6 @@ mod signals;
 mod sites;
 
 pub(crate) use resolve::module_paths;
-pub use sites::is_mistral_module;
 
 use crate::lang::ir::{Arg, Expr, FileIr};
 use super::model::Sdk;
@@ -42,8 +41,8 @@ enum R {
 #[derive(Debug, Clone)]
 struct Client {
     sdk: Sdk,
-    /// LangChain/LlamaIndex class: chat model or embeddings.
-    embeddings: bool,
+    /// What the constructor made: a client, or a LangChain/LlamaIndex chat or embeddings model.
+    makes: crate::lang::sdks::Makes,
     file: usize,
     scope: Option<usize>,
     /// Constructor options as one object expression.

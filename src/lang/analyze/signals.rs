@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use super::{Lk, Repo, R};
 use super::context::breaker_library;
 use super::resolve::{params_obj, show};
-use super::sites::{client_kind, is_mistral_module};
+use crate::lang::sdks::{self, Style};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr};
-use crate::lang::model::{Breaker, CallSite, LogLeak, Route, Sdk};
+use crate::lang::model::{Breaker, CallSite, LogLeak, Route};
 
 impl Repo<'_> {
     /// Names sent to Mistral as message content, per (file, scope): `prefix` in
@@ -20,7 +20,7 @@ impl Repo<'_> {
             let mut found = Vec::new();
             self.content_in(s.file, &params, &mut found, 0);
             // LangChain/LlamaIndex invocations take the content positionally.
-            if matches!(s.sdk, Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+            if sdks::family(s.sdk).style == Style::ModelObject {
                 for a in &call.args {
                     if let Arg::Pos(e) = a {
                         names_in(e, &mut found, 0);
@@ -169,12 +169,12 @@ impl Repo<'_> {
         for (fi, file) in self.files.iter().enumerate() {
             for (ci, call) in file.calls.iter().enumerate() {
                 let R::Ext(m, p) = self.deref(fi, call.func, &call.callee, 0) else { continue };
-                let Some((sdk, _)) = client_kind(&m, &p) else { continue };
-                if !matches!(sdk, Sdk::MistralTs | Sdk::MistralPy) {
+                let Some((family, _)) = sdks::constructor(file.lang, &m, &p) else { continue };
+                if family.params.debug_logger.is_empty() {
                     continue;
                 }
                 let Some(c) = self.classify_client(fi, ci, &m, &p) else { continue };
-                if let Lk::Found(vf, vs, v, key) = self.lookup(fi, call.func, &c.opts, &["debugLogger", "debug_logger"], 0) {
+                if let Lk::Found(vf, vs, v, key) = self.lookup(fi, call.func, &c.opts, family.params.debug_logger, 0) {
                     if matches!(self.deref(vf, vs, &v, 0), R::E(_, _, Expr::Null)) {
                         continue;
                     }
@@ -299,7 +299,7 @@ impl Repo<'_> {
         let mut out = Vec::new();
         for file in self.files {
             for imp in &file.imports {
-                if is_mistral_module(&imp.module) {
+                if sdks::is_mistral_module(file.lang, &imp.module) {
                     out.push((file.path.clone(), imp.line, format!("imports {}", imp.module)));
                 }
             }

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use super::{Client, Lk, Repo, R};
 use super::resolve::{params_obj, show};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, Statuses};
-use crate::lang::model::{CallKind, CallSite, Handling, Lit, Retry, Sdk, Setting};
+use crate::lang::sdks::{self, CallRetries, Endpoint, Makes, RetryDefault, Style};
+use crate::lang::model::{CallKind, CallSite, Handler, HandlerKind, Handling, Lit, Retry, Sdk, Setting};
 
 impl Repo<'_> {
     pub(super) fn client_of(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> Option<Client> {
@@ -41,8 +42,8 @@ impl Repo<'_> {
                 let ty = self.files[fj].funcs[f].params[pi].ty.clone()?;
                 match self.deref(fj, None, &ty, 0) {
                     R::Ext(m, path) => {
-                        let (sdk, embeddings) = client_kind(&m, &path)?;
-                        Some(Client { sdk, embeddings, file: fj, scope: Some(f), opts: Expr::Obj(Vec::new()), line: self.files[fj].funcs[f].line, call: None, base_url: None })
+                        let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
+                        Some(Client { sdk: family.sdk, makes, file: fj, scope: Some(f), opts: Expr::Obj(Vec::new()), line: self.files[fj].funcs[f].line, call: None, base_url: None })
                     }
                     _ => None,
                 }
@@ -52,21 +53,17 @@ impl Repo<'_> {
     }
 
     pub(super) fn is_constructor(&self, fi: usize, k: &crate::lang::ir::Call) -> bool {
-        matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if client_kind(&m, &p).is_some())
+        matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if sdks::constructor(self.files[fi].lang, &m, &p).is_some())
     }
 
     pub(super) fn classify_client(&self, fi: usize, c: usize, module: &str, path: &[String]) -> Option<Client> {
         let call = &self.files[fi].calls[c];
         let py = self.files[fi].lang == Lang::Python;
-        let (sdk, embeddings) = client_kind(module, path)?;
-        let positional: &[&str] = match sdk {
-            Sdk::MistralTsV0 => &["apiKey", "endpoint", "maxRetries", "timeout"],
-            Sdk::MistralPyV0 => &["api_key", "endpoint", "max_retries", "timeout"],
-            Sdk::MistralPy => &["api_key", "server"],
-            _ => &[],
-        };
+        let (family, makes) = sdks::constructor(self.files[fi].lang, module, path)?;
+        let sdk = family.sdk;
+        let positional = family.params.positional;
         // `new ChatMistralAI("mistral-large-2512", {...})`: the model comes first.
-        let model_first = sdk == Sdk::LangChainJs && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
+        let model_first = family.params.model_first && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
         let opts = if model_first {
             let mut entries = vec![Entry::Pair("model".into(), match &call.args[0] { Arg::Pos(e) => e.clone(), _ => Expr::Null })];
             if let Some(Arg::Pos(rest)) = call.args.get(1) {
@@ -76,59 +73,40 @@ impl Repo<'_> {
         } else {
             params_obj(&call.args, positional, !py)
         };
-        let mut client = Client { sdk, embeddings, file: fi, scope: call.func, opts, line: call.line, call: Some(c), base_url: None };
-        let url_keys: &[&str] = &["serverURL", "server_url", "baseURL", "baseUrl", "base_url", "endpoint", "prefixUrl"];
-        if let Lk::Found(fj, sj, v, _) = self.lookup(fi, call.func, &client.opts, url_keys, 0) {
+        let mut client = Client { sdk, makes, file: fi, scope: call.func, opts, line: call.line, call: Some(c), base_url: None };
+        if let Lk::Found(fj, sj, v, _) = self.lookup(fi, call.func, &client.opts, family.params.base_url, 0) {
             client.base_url = self.loose_string(fj, sj, &v, 0);
         }
-        let mistral_url = client.base_url.as_deref().is_some_and(|u| u.contains("api.mistral.ai"));
-        match sdk {
-            Sdk::OpenAiCompat | Sdk::Http if !mistral_url => {
-                // An OpenAI or HTTP client is Mistral's only when pointed at api.mistral.ai;
-                // a session without a base URL is checked per request.
-                if sdk == Sdk::Http && client.base_url.is_none() {
-                    return Some(client);
-                }
-                None
-            }
-            _ => Some(client),
+        let mistral_url = client.base_url.as_deref().is_some_and(|u| u.contains(sdks::API_HOST));
+        match family.endpoint {
+            Endpoint::Mistral => Some(client),
+            _ if mistral_url => Some(client),
+            // An HTTP session without a base URL is checked per request.
+            Endpoint::PerRequest if client.base_url.is_none() => Some(client),
+            // An OpenAI or HTTP client is Mistral's only when pointed at api.mistral.ai.
+            Endpoint::BaseUrl | Endpoint::PerRequest => None,
         }
     }
 
     pub(super) fn client_retry(&self, c: &Client, path: &str) -> Retry {
-        let look = |keys: &[&str]| self.lookup(c.file, c.scope, &c.opts, keys, 0);
-        let at = |how: String| (how, path.to_string(), c.line);
-        match c.sdk {
-            Sdk::MistralTs | Sdk::MistralPy => match look(&["retryConfig", "retry_config"]) {
+        let family = sdks::family(c.sdk);
+        let look = || self.lookup(c.file, c.scope, &c.opts, family.params.client_retries, 0);
+        match family.retry {
+            RetryDefault::OnlyWithConfig => match look() {
                 Lk::Found(fj, sj, v, key) => self.retry_config(fj, sj, &v, &key, path, c.line),
-                Lk::Unknown(why) => Retry::Disabled { how: format!("retry config not visible statically ({why})"), path: path.into(), line: c.line },
+                Lk::Unknown(why) => Retry::NotVisible { how: format!("retry config not visible statically ({why})"), path: path.into(), line: c.line },
                 Lk::Missing => Retry::None,
             },
-            Sdk::MistralTsV0 | Sdk::MistralPyV0 => self.max_retries(
-                look(&["maxRetries", "max_retries"]),
-                |key| format!("v0 client retries 429/5xx with backoff ({key} given)"),
-                "v0 client retries 429/5xx with backoff by default (5 retries)".into(),
+            RetryDefault::BackoffByDefault { given, default } => self.max_retries(
+                look(),
+                |key| given.replace("{key}", key).replace("{label}", family.label),
+                default.replace("{label}", family.label),
                 path,
                 c.line,
             ),
-            Sdk::LangChainPy => {
-                let (how, p, l) = at("langchain_mistralai max_retries retries connection errors only (httpx.RequestError), not 429/5xx".into());
-                Retry::ConnectionOnly { how, path: p, line: l }
-            }
-            Sdk::LangChainJs | Sdk::OpenAiCompat => self.max_retries(
-                look(&["maxRetries", "max_retries"]),
-                |key| format!("{key} set: {} retries 429/5xx with backoff", c.sdk.label()),
-                format!("{} retries 429/5xx with backoff by default", c.sdk.label()),
-                path,
-                c.line,
-            ),
-            Sdk::LlamaIndex => {
-                // llama_index passes max_retries as `retries=<int>` to chat.complete; the SDK
-                // only retries when `retries` is a RetryConfig, so nothing is retried.
-                let (how, p, l) = at("llama_index MistralAI passes max_retries as an int `retries`, which the mistralai SDK ignores (not a RetryConfig)".into());
-                Retry::Disabled { how, path: p, line: l }
-            }
-            _ => Retry::None,
+            RetryDefault::ConnectionOnly { how } => Retry::ConnectionOnly { how: how.into(), path: path.into(), line: c.line },
+            RetryDefault::Ignored { how } => Retry::Disabled { how: how.into(), path: path.into(), line: c.line },
+            RetryDefault::Never => Retry::None,
         }
     }
 
@@ -166,7 +144,7 @@ impl Repo<'_> {
         match strategy {
             Some(Lit::Str(s)) if s == "backoff" => Retry::Backoff { how: format!("{key} with strategy \"backoff\""), path: path.into(), line },
             Some(Lit::Str(s)) => Retry::Disabled { how: format!("{key} with strategy \"{s}\""), path: path.into(), line },
-            _ => Retry::Disabled { how: format!("{key} strategy not visible statically"), path: path.into(), line },
+            _ => Retry::NotVisible { how: format!("{key} strategy not visible statically"), path: path.into(), line },
         }
     }
 
@@ -195,9 +173,9 @@ impl Repo<'_> {
                 continue;
             }
             let path = self.files[c.file].path.clone();
-            let kind = if c.embeddings { CallKind::Embeddings } else { CallKind::Chat };
+            let kind = if c.makes == Makes::Embeddings { CallKind::Embeddings } else { CallKind::Chat };
             let mut site = self.sdk_site(&c, kind, &c.opts.clone(), c.file, c.scope, &path, c.line, "model object used by a chain");
-            site.handling = Handling { at: Some((path.clone(), c.line, "used through a chain (errors handled by its caller, not visible statically)".into())), statuses: Statuses::default() };
+            site.handling = Handling { at: Some(Handler { path: path.clone(), line: c.line, kind: HandlerKind::Chain }), statuses: Statuses::default() };
             site.func = c.scope;
             site.file = c.file;
             site.call = c.call.unwrap_or(0);
@@ -214,17 +192,17 @@ impl Repo<'_> {
             return None;
         }
         if let Some(c) = self.client_of(fi, scope, e, 0) {
-            return matches!(c.sdk, Sdk::LangChainJs | Sdk::LangChainPy).then_some(c).filter(|c| !c.embeddings);
+            return (sdks::family(c.sdk).runnables && c.makes == Makes::ChatModel).then_some(c);
         }
         match self.deref(fi, scope, e, 0) {
             R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
             R::E(fj, _, Expr::Call(k)) => {
                 let call = &self.files[fj].calls[k];
                 let Expr::Member(recv, m) = &call.callee else { return None };
-                if !["pipe", "bind", "bind_tools", "bindTools", "with_retry", "withRetry", "with_structured_output", "withStructuredOutput", "with_config", "withConfig"].contains(&m.as_str()) {
+                if !sdks::RUNNABLE_WRAP.contains(&m.as_str()) {
                     return None;
                 }
-                if m == "with_retry" || m == "withRetry" {
+                if sdks::RUNNABLE_RETRY.contains(&m.as_str()) {
                     *retry = Some(Retry::Backoff { how: format!("LangChain {m}() retries with exponential backoff"), path: self.files[fj].path.clone(), line: call.line });
                 }
                 let from_recv = self.runnable_model(fj, call.func, recv, retry, depth + 1);
@@ -244,7 +222,7 @@ impl Repo<'_> {
         match self.deref(fi, call.func, &call.callee, 0) {
             R::Ext(m, p) => {
                 let c = self.classify_client(fi, ci, &m, &p)?;
-                matches!(c.sdk, Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex).then_some(c)
+                (sdks::family(c.sdk).style == Style::ModelObject).then_some(c)
             }
             _ => None,
         }
@@ -256,14 +234,14 @@ impl Repo<'_> {
         let scope = call.func;
         // 1. A method on a client: peel `a.b.c` down to the receiver.
         if let Some((client, members)) = self.client_method(fi, scope, &call.callee) {
-            let kind = method_kind(client.sdk, client.embeddings, &members)?;
+            let kind = sdks::family(client.sdk).method_kind(client.makes, &members)?;
             let site = self.client_call(fi, ci, &client, kind, &members);
             return Some((site, Some(client)));
         }
         // A LangChain runnable built around the model: `(prompt | model).invoke(...)`,
         // `prompt.pipe(model).invoke(...)`, `model.with_retry().invoke(...)`.
         if let Expr::Member(recv, m) = &call.callee {
-            if LANGCHAIN_RUN.contains(&m.as_str()) {
+            if sdks::RUNNABLE_RUN.contains(&m.as_str()) {
                 let mut retry = None;
                 if let Some(client) = self.runnable_model(fi, scope, recv, &mut retry, 0) {
                     let mut site = self.client_call(fi, ci, &client, if m.contains("stream") { CallKind::ChatStream } else { CallKind::Chat }, &[m.as_str()]);
@@ -278,8 +256,8 @@ impl Repo<'_> {
         //    `breaker.call(client.chat.complete, model=..., ...)`.
         if let Some(Arg::Pos(first @ Expr::Member(..))) = call.args.first() {
             if let Some((client, members)) = self.client_method(fi, scope, first) {
-                let kind = method_kind(client.sdk, client.embeddings, &members)?;
-                if matches!(client.sdk, Sdk::Http | Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex) {
+                let kind = sdks::family(client.sdk).method_kind(client.makes, &members)?;
+                if sdks::family(client.sdk).style != Style::Client {
                     return None;
                 }
                 let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
@@ -292,15 +270,15 @@ impl Repo<'_> {
         match self.deref(fi, scope, &call.callee, 0) {
             R::Ext(m, p) => {
                 let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
-                if m == "ai" {
-                    return self.ai_sdk_call(fi, ci, &name).map(|s| (s, None));
+                if let Some((family, kind)) = sdks::function(file.lang, &m, &name) {
+                    return self.ai_sdk_call(fi, ci, family, kind, &name).map(|s| (s, None));
                 }
-                if ["axios", "requests", "httpx", "node-fetch", "undici", "cross-fetch", "got", "ky"].contains(&m.as_str()) {
+                if sdks::is_http_package(file.lang, &m) {
                     return self.http_call(fi, ci, &name, None).map(|s| (s, None));
                 }
                 None
             }
-            R::Unknown(n) if n == "fetch" => self.http_call(fi, ci, "fetch", None).map(|s| (s, None)),
+            R::Unknown(n) if sdks::HTTP_GLOBALS.contains(&n.as_str()) => self.http_call(fi, ci, &n, None).map(|s| (s, None)),
             _ => None,
         }
     }
@@ -327,13 +305,14 @@ impl Repo<'_> {
         let file = &self.files[fi];
         let call = &file.calls[ci];
         let api = call.text.clone();
-        match client.sdk {
-            Sdk::Http => self.http_call(fi, ci, members.last().copied().unwrap_or(""), Some(client)).unwrap_or_else(|| {
+        let family = sdks::family(client.sdk);
+        match family.style {
+            Style::Http => self.http_call(fi, ci, members.last().copied().unwrap_or(""), Some(client)).unwrap_or_else(|| {
                 let mut s = self.sdk_site(client, kind, &Expr::Obj(Vec::new()), fi, call.func, &file.path, call.line, &api);
                 s.kind = CallKind::Other;
                 s
             }),
-            Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex => {
+            Style::ModelObject => {
                 // The model object carries the settings; a call may add a config.
                 self.sdk_site(client, kind, &client.opts.clone(), client.file, client.scope, &file.path, call.line, &api)
                     .placed(fi, ci, self)
@@ -342,19 +321,19 @@ impl Repo<'_> {
                 let params = params_obj(&call.args, &[], file.lang != Lang::Python);
                 let mut s = self.sdk_site(client, kind, &params, fi, call.func, &file.path, call.line, &api);
                 // Per-call retries override the client's.
-                let per_call = if file.lang == Lang::Python {
-                    call.args.iter().find_map(|a| match a {
-                        Arg::Kw(k, v) if k == "retries" => Some(v.clone()),
+                let per_call = match family.params.call_retries {
+                    Some(CallRetries::Kwarg(key)) => call.args.iter().find_map(|a| match a {
+                        Arg::Kw(k, v) if k == key => Some(v.clone()),
                         _ => None,
-                    })
-                } else {
-                    match call.args.get(1) {
-                        Some(Arg::Pos(o)) => match self.lookup(fi, call.func, o, &["retries"], 0) {
+                    }),
+                    Some(CallRetries::Options { index, key }) => match call.args.get(index) {
+                        Some(Arg::Pos(o)) => match self.lookup(fi, call.func, o, &[key], 0) {
                             Lk::Found(_, _, v, _) => Some(v),
                             _ => None,
                         },
                         _ => None,
-                    }
+                    },
+                    None => None,
                 };
                 if let Some(v) = per_call {
                     s.retry = self.retry_config(fi, call.func, &v, "retries", &file.path, call.line);
@@ -367,17 +346,12 @@ impl Repo<'_> {
     /// Builds a call site of an SDK client, reading settings from `params`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn sdk_site(&self, client: &Client, kind: CallKind, params: &Expr, pfile: usize, pscope: Option<usize>, path: &str, line: u32, api: &str) -> CallSite {
-        let py = client.sdk.python();
-        let (model_keys, max_keys, wrong): (&[&str], &[&str], &[(&str, &str)]) = match client.sdk {
-            Sdk::LangChainJs => (&["model", "modelName"], &["maxTokens"], &[("max_tokens", "@langchain/mistralai reads maxTokens")]),
-            Sdk::LangChainPy => (&["model", "model_name"], &["max_tokens"], &[("maxTokens", "ChatMistralAI reads max_tokens")]),
-            Sdk::OpenAiCompat | Sdk::Http => (&["model"], &["max_tokens"], &[("max_completion_tokens", "Mistral rejects max_completion_tokens; use max_tokens")]),
-            _ if py => (&["model"], &["max_tokens"], &[("maxTokens", "the Python SDK reads max_tokens"), ("max_completion_tokens", "Mistral rejects max_completion_tokens; use max_tokens")]),
-            _ => (&["model"], &["maxTokens"], &[("max_tokens", "the TypeScript SDK reads maxTokens"), ("max_completion_tokens", "Mistral rejects max_completion_tokens; use maxTokens")]),
-        };
+        let family = sdks::family(client.sdk);
+        let model_keys = family.params.model;
+        let (max_keys, wrong) = family.max_tokens(None);
         let site = (path, line);
         let (max_tokens, temperature) = if kind.is_generation() {
-            (self.setting(pfile, pscope, params, max_keys, wrong, site), self.setting(pfile, pscope, params, &["temperature"], &[], site))
+            (self.setting(pfile, pscope, params, &max_keys, wrong, site), self.setting(pfile, pscope, params, family.params.temperature, &[], site))
         } else {
             (Setting::Missing, Setting::Missing)
         };
@@ -402,18 +376,12 @@ impl Repo<'_> {
         }
     }
 
-    pub(super) fn ai_sdk_call(&self, fi: usize, ci: usize, name: &str) -> Option<CallSite> {
-        let kind = match name {
-            "generateText" | "generateObject" => CallKind::Chat,
-            "streamText" | "streamObject" => CallKind::ChatStream,
-            "embed" | "embedMany" => CallKind::Embeddings,
-            _ => return None,
-        };
+    pub(super) fn ai_sdk_call(&self, fi: usize, ci: usize, family: &sdks::Family, kind: CallKind, name: &str) -> Option<CallSite> {
         let file = &self.files[fi];
         let call = &file.calls[ci];
         let Some(Arg::Pos(params)) = call.args.first() else { return None };
         // Only a model from @ai-sdk/mistral makes this a Mistral call.
-        let Lk::Found(mf, ms, model_expr, _) = self.lookup(fi, call.func, params, &["model"], 0) else { return None };
+        let Lk::Found(mf, ms, model_expr, _) = self.lookup(fi, call.func, params, family.params.model, 0) else { return None };
         let R::E(pf, _, Expr::Call(pc)) = self.deref(mf, ms, &model_expr, 0) else { return None };
         let provider_call = &self.files[pf].calls[pc];
         let is_mistral = self.is_ai_provider(pf, provider_call.func, &provider_call.callee, 0);
@@ -429,36 +397,30 @@ impl Repo<'_> {
             },
             _ => Setting::Missing,
         };
-        let max_keys: &[&str] = match self.ai_major {
-            Some(v) if v >= 5 => &["maxOutputTokens"],
-            Some(_) => &["maxTokens"],
-            None => &["maxOutputTokens", "maxTokens"],
-        };
-        let wrong: &[(&str, &str)] = match self.ai_major {
-            Some(v) if v >= 5 => &[("maxTokens", "AI SDK v5+ reads maxOutputTokens")],
-            Some(_) => &[("maxOutputTokens", "AI SDK v4 reads maxTokens")],
-            None => &[],
-        };
+        let (max_keys, wrong) = family.max_tokens(self.ai_major);
         let (max_tokens, temperature) = if kind.is_generation() {
-            (self.setting(fi, call.func, params, max_keys, wrong, site), self.setting(fi, call.func, params, &["temperature"], &[], site))
+            (self.setting(fi, call.func, params, &max_keys, wrong, site), self.setting(fi, call.func, params, family.params.temperature, &[], site))
         } else {
             (Setting::Missing, Setting::Missing)
         };
-        let retry = self.max_retries(
-            self.lookup(fi, call.func, params, &["maxRetries"], 0),
-            |_| "AI SDK maxRetries retries 429/5xx with backoff".into(),
-            "AI SDK retries 429/5xx with backoff by default (maxRetries 2)".into(),
-            &file.path,
-            call.line,
-        );
+        let retry = match family.retry {
+            RetryDefault::BackoffByDefault { given, default } => self.max_retries(
+                self.lookup(fi, call.func, params, family.params.client_retries, 0),
+                |key| given.replace("{key}", key).replace("{label}", family.label),
+                default.replace("{label}", family.label),
+                &file.path,
+                call.line,
+            ),
+            _ => Retry::None,
+        };
         let mut handling = Handling::default();
         if let Lk::Found(..) = self.lookup(fi, call.func, params, &["onError"], 0) {
-            handling.at = Some((file.path.clone(), call.line, "onError callback".into()));
+            handling.at = Some(Handler { path: file.path.clone(), line: call.line, kind: HandlerKind::OnError });
         }
         Some(CallSite {
             path: file.path.clone(),
             line: call.line,
-            sdk: Sdk::AiSdk,
+            sdk: family.sdk,
             kind,
             api: format!("{name}()"),
             via: None,
@@ -481,7 +443,7 @@ impl Repo<'_> {
             return false;
         }
         match self.deref(fi, scope, e, 0) {
-            R::Ext(m, _) => m == "@ai-sdk/mistral",
+            R::Ext(m, _) => sdks::family(Sdk::AiSdk).imports(self.files[fi].lang, &m),
             R::E(qf, _, Expr::Call(q)) => {
                 let qc = &self.files[qf].calls[q];
                 self.is_ai_provider(qf, qc.func, &qc.callee, depth + 1)
@@ -509,7 +471,7 @@ impl Repo<'_> {
                 url = format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'));
             }
         }
-        if !url.contains("api.mistral.ai") {
+        if !url.contains(sdks::API_HOST) {
             return None;
         }
         let py = file.lang == Lang::Python;
@@ -534,22 +496,13 @@ impl Repo<'_> {
             }
         }
         .unwrap_or(Expr::Obj(Vec::new()));
-        let path_part = url.split("api.mistral.ai").nth(1).unwrap_or("");
+        let path_part = url.split(sdks::API_HOST).nth(1).unwrap_or("");
         let stream = matches!(self.lookup(fi, call.func, &body, &["stream"], 0), Lk::Found(sf, ss, v, _) if self.value(sf, ss, &v, 0) == Ok(Some(Lit::Bool(true))));
-        let kind = if path_part.contains("/chat/completions") {
-            if stream { CallKind::ChatStream } else { CallKind::Chat }
-        } else if path_part.contains("/fim/completions") {
-            if stream { CallKind::FimStream } else { CallKind::Fim }
-        } else if path_part.contains("/agents/completions") {
-            if stream { CallKind::AgentsStream } else { CallKind::Agents }
-        } else if path_part.contains("/embeddings") {
-            CallKind::Embeddings
-        } else if path_part.contains("/models") {
-            CallKind::ModelsList
-        } else {
-            CallKind::Other
-        };
-        let http_client = Client { sdk: Sdk::Http, embeddings: false, file: fi, scope: call.func, opts: Expr::Obj(Vec::new()), line: call.line, call: None, base_url: None };
+        let kind = sdks::API_ROUTES
+            .iter()
+            .find(|(route, ..)| path_part.contains(route))
+            .map_or(CallKind::Other, |&(_, plain, streaming)| if stream { streaming } else { plain });
+        let http_client = Client { sdk: Sdk::Http, makes: Makes::Client, file: fi, scope: call.func, opts: Expr::Obj(Vec::new()), line: call.line, call: None, base_url: None };
         let api = format!("{} {}", method.to_ascii_uppercase().replace("FETCH", "fetch"), path_part.split('?').next().unwrap_or(""));
         let mut s = self.sdk_site(&http_client, kind, &body, fi, call.func, &file.path, call.line, &api);
         s.file = fi;
@@ -573,100 +526,6 @@ impl CallSite {
             }
         }
         self
-    }
-}
-
-/// Methods that run a LangChain runnable.
-pub(super) const LANGCHAIN_RUN: &[&str] = &["invoke", "ainvoke", "stream", "astream", "batch", "abatch", "streamEvents", "astream_events"];
-
-pub fn is_mistral_module(m: &str) -> bool {
-    m == "@mistralai/mistralai"
-        || m.starts_with("@mistralai/mistralai/")
-        || m == "mistralai"
-        || m.starts_with("mistralai.")
-        || m == "@langchain/mistralai"
-        || m == "langchain_mistralai"
-        || m.starts_with("langchain_mistralai.")
-        || m == "@ai-sdk/mistral"
-        || (m.starts_with("llama_index.") && m.ends_with("mistralai"))
-}
-
-/// What a constructor from a package makes: (sdk, embeddings?).
-pub(super) fn client_kind(module: &str, path: &[String]) -> Option<(Sdk, bool)> {
-    let last = path.iter().rev().find(|p| *p != "default").map(|s| s.as_str()).unwrap_or(if path.is_empty() { "" } else { "default" });
-    let ts_mistral = module == "@mistralai/mistralai" || module.starts_with("@mistralai/mistralai/");
-    let py_mistral = module == "mistralai" || module.starts_with("mistralai.");
-    match () {
-        _ if ts_mistral && last == "Mistral" => Some((Sdk::MistralTs, false)),
-        _ if ts_mistral && (last == "MistralClient" || (last == "default" && path.len() == 1)) => Some((Sdk::MistralTsV0, false)),
-        _ if py_mistral && (last == "MistralClient" || last == "MistralAsyncClient") => Some((Sdk::MistralPyV0, false)),
-        _ if py_mistral && last == "Mistral" => Some((Sdk::MistralPy, false)),
-        _ if module == "@langchain/mistralai" && last == "ChatMistralAI" => Some((Sdk::LangChainJs, false)),
-        _ if module == "@langchain/mistralai" && last == "MistralAIEmbeddings" => Some((Sdk::LangChainJs, true)),
-        _ if module.starts_with("langchain_mistralai") && last == "ChatMistralAI" => Some((Sdk::LangChainPy, false)),
-        _ if module.starts_with("langchain_mistralai") && last == "MistralAIEmbeddings" => Some((Sdk::LangChainPy, true)),
-        _ if module.starts_with("llama_index.") && module.ends_with("mistralai") && last == "MistralAI" => Some((Sdk::LlamaIndex, false)),
-        _ if module.starts_with("llama_index.") && module.ends_with("mistralai") && last == "MistralAIEmbedding" => Some((Sdk::LlamaIndex, true)),
-        _ if module == "openai" && ["OpenAI", "AsyncOpenAI", "default"].contains(&last) => Some((Sdk::OpenAiCompat, false)),
-        _ if module == "axios" && last == "create" => Some((Sdk::Http, false)),
-        _ if module == "httpx" && (last == "Client" || last == "AsyncClient") => Some((Sdk::Http, false)),
-        _ if module == "requests" && last == "Session" => Some((Sdk::Http, false)),
-        _ if module == "aiohttp" && last == "ClientSession" => Some((Sdk::Http, false)),
-        _ => None,
-    }
-}
-
-/// The kind of a method call on a client, or `None` when it is not an API call
-/// (`client.toString()`, a helper of the SDK).
-pub(super) fn method_kind(sdk: Sdk, embeddings: bool, members: &[&str]) -> Option<CallKind> {
-    use CallKind::*;
-    let m = members.join(".");
-    let m = m.as_str();
-    match sdk {
-        Sdk::MistralTs | Sdk::MistralPy => Some(match m {
-            "chat.complete" | "chat.complete_async" | "chat.parse" | "chat.parse_async" | "chat.parseAsync" => Chat,
-            "chat.stream" | "chat.stream_async" | "chat.parse_stream" | "chat.parse_stream_async" => ChatStream,
-            "fim.complete" | "fim.complete_async" => Fim,
-            "fim.stream" | "fim.stream_async" => FimStream,
-            "agents.complete" | "agents.complete_async" => Agents,
-            "agents.stream" | "agents.stream_async" => AgentsStream,
-            "embeddings.create" | "embeddings.create_async" => Embeddings,
-            "models.list" | "models.list_async" => ModelsList,
-            _ if ["ocr", "classifiers", "files", "batch", "fineTuning", "fine_tuning", "beta", "audio", "models", "embeddings"]
-                .contains(&members.first().copied().unwrap_or("")) && members.len() >= 2 => Other,
-            _ => return None,
-        }),
-        Sdk::MistralTsV0 | Sdk::MistralPyV0 => Some(match m {
-            "chat" => Chat,
-            "chatStream" | "chat_stream" => ChatStream,
-            "completion" => Fim,
-            "completionStream" | "completion_stream" => FimStream,
-            "embeddings" => Embeddings,
-            "listModels" | "list_models" => ModelsList,
-            _ => return None,
-        }),
-        Sdk::LangChainJs | Sdk::LangChainPy | Sdk::LlamaIndex => {
-            let gen = ["invoke", "ainvoke", "stream", "astream", "batch", "abatch", "generate", "agenerate", "call", "predict", "chat", "achat", "complete", "acomplete", "stream_chat", "astream_chat", "stream_complete", "astream_complete", "streamEvents", "astream_events"];
-            let emb = ["embedQuery", "embedDocuments", "embed_query", "embed_documents", "aembed_query", "aembed_documents", "get_text_embedding", "get_query_embedding", "aget_text_embedding", "aget_query_embedding"];
-            if members.len() != 1 {
-                return None;
-            }
-            if embeddings && emb.contains(&m) {
-                Some(Embeddings)
-            } else if !embeddings && gen.contains(&m) {
-                Some(if m.contains("stream") { ChatStream } else { Chat })
-            } else {
-                None
-            }
-        }
-        Sdk::OpenAiCompat => Some(match m {
-            "chat.completions.create" => Chat,
-            "embeddings.create" => Embeddings,
-            "models.list" => ModelsList,
-            _ => return None,
-        }),
-        Sdk::Http => ["post", "get", "put", "request", "stream", "send"].contains(&m).then_some(Other),
-        Sdk::AiSdk => None,
     }
 }
 
