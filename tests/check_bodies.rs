@@ -80,7 +80,11 @@ fn violations(file: &str, src: &str) -> Vec<String> {
         // A `match` arm on a string literal is a comparison too.
         let literal_arm = code.starts_with('"') && code.contains("=>");
         let hit = literal_arm || FORBIDDEN.iter().any(|p| code.contains(p));
-        if hit && !ALLOWED.iter().any(|(f, text, _)| *f == file && code.contains(text)) {
+        if hit
+            && !ALLOWED
+                .iter()
+                .any(|(f, text, _)| *f == file && code.contains(text))
+        {
             out.push(format!("{file}:{}: {code}", i + 1));
         }
     }
@@ -98,15 +102,33 @@ fn no_check_body_compares_against_front_end_wording() {
             continue;
         }
         files += 1;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        found.extend(violations(&name, &std::fs::read_to_string(&path).expect("read")));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        found.extend(violations(
+            &name,
+            &std::fs::read_to_string(&path).expect("read"),
+        ));
     }
-    assert!(files >= 5, "only {files} check files read from {}", dir.display());
-    assert!(found.is_empty(), "check bodies compare against wording; match on a typed fact instead:\n{}", found.join("\n"));
+    assert!(
+        files >= 5,
+        "only {files} check files read from {}",
+        dir.display()
+    );
+    assert!(
+        found.is_empty(),
+        "check bodies compare against wording; match on a typed fact instead:\n{}",
+        found.join("\n")
+    );
     // Every allow-listed line still exists: a stale entry would hide nothing but mislead.
     for (file, text, why) in ALLOWED {
         let src = std::fs::read_to_string(dir.join(file)).expect("allow-listed file");
-        assert!(src.contains(text), "allow-list entry {file} `{text}` ({why}) no longer matches any line");
+        assert!(
+            src.contains(text),
+            "allow-list entry {file} `{text}` ({why}) no longer matches any line"
+        );
     }
 }
 
@@ -129,5 +151,8 @@ fn the_detector_finds_each_old_pattern() {
     assert!(violations("model_config.rs", "    id.ends_with(\"-latest\")").is_empty());
     assert!(violations("x.rs", "    // how.contains(\"x\") was the old way").is_empty());
     let with_test = "fn a() {}\n#[cfg(test)]\nmod tests {\n    fn b() { assert!(m.contains(\"x\")); }\n}\nfn c() { if s == \"y\" {} }\n";
-    assert_eq!(violations("x.rs", with_test), vec!["x.rs:6: fn c() { if s == \"y\" {} }".to_string()]);
+    assert_eq!(
+        violations("x.rs", with_test),
+        vec!["x.rs:6: fn c() { if s == \"y\" {} }".to_string()]
+    );
 }
