@@ -117,8 +117,8 @@ impl Site {
             .ok()
             .and_then(|t| {
                 t.lines()
-                    .filter_map(|l| l.trim().parse::<u64>().ok())
-                    .last()
+                    .rev()
+                    .find_map(|l| l.trim().parse::<u64>().ok())
             })
             .unwrap_or_else(|| panic!("no peak RSS from /usr/bin/time; stderr:\n{stderr}"));
         Bounded {
