@@ -10,12 +10,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::repo_fs::{self, Refusal, RepoRoot};
 use crate::report::{CheckResult, Evidence, Status};
+
+/// A baseline entry is about 200 bytes: 64 MiB is hundreds of thousands of findings, and
+/// a bound on what a baseline named by the repository can make the gate read.
+pub const BASELINE_CAP: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read baseline {path}: {reason}")]
+    Read { path: PathBuf, reason: Refusal },
     #[error("invalid baseline {path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -61,9 +66,23 @@ fn findings(results: &[CheckResult]) -> impl Iterator<Item = (&CheckResult, &Evi
 }
 
 impl Baseline {
+    /// Loads a baseline given on the command line: the caller's choice of file, read
+    /// with a bound (a FIFO or a device is an error, never a hang).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read { path: path.to_path_buf(), source })?;
-        let file: File = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        let bytes = repo_fs::read_bounded(path, BASELINE_CAP).map_err(|reason| BaselineError::Read { path: path.to_path_buf(), reason })?;
+        Baseline::parse(&bytes, path)
+    }
+
+    /// Loads the baseline the config names, `rel` to the scanned root: it obeys the
+    /// repository rules (inside PATH, a regular file, a bounded read).
+    pub fn load_in_repo(repo: &RepoRoot, rel: &Path) -> Result<Baseline, BaselineError> {
+        let bytes = repo.read(&repo.path().join(rel), BASELINE_CAP).map_err(|reason| BaselineError::Read { path: rel.to_path_buf(), reason })?;
+        Baseline::parse(&bytes, rel)
+    }
+
+    fn parse(bytes: &[u8], path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| BaselineError::Invalid { path: path.to_path_buf(), message: format!("not UTF-8 text: {e}") })?;
+        let file: File = serde_json::from_str(text).map_err(|e| BaselineError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
         if file.version != 1 {
             return Err(BaselineError::Invalid { path: path.to_path_buf(), message: format!("version {} is not supported (expected 1)", file.version) });
         }

@@ -11,12 +11,19 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+use crate::repo_fs::{self, Refusal, RepoRoot};
 use crate::report::{FailOn, Severity};
+
+/// A config file is a few hundred bytes; anything past this is not a config file.
+pub const CONFIG_CAP: u64 = 1024 * 1024;
+
+/// The config file's name in the scanned repository.
+pub const CONFIG_FILE: &str = ".mistral-gate.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read config file {path}: {reason}")]
+    Read { path: PathBuf, reason: Refusal },
     #[error("invalid config file {path}{location}: {message}")]
     Invalid { path: PathBuf, location: String, message: String },
 }
@@ -59,7 +66,7 @@ struct RawCheck {
 pub struct CheckTuning {
     pub enabled: bool,
     pub severity: Option<Severity>,
-    ignore_paths: Option<GlobSet>,
+    ignore_paths: Option<PathPatterns>,
 }
 
 impl CheckTuning {
@@ -67,6 +74,66 @@ impl CheckTuning {
 
     pub fn ignores_path(&self, path: &str) -> bool {
         self.ignore_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// This check's own `ignore-paths`, if it has any.
+    pub fn ignore_paths(&self) -> Option<&PathPatterns> {
+        self.ignore_paths.as_ref()
+    }
+}
+
+/// A list of `ignore-paths` globs that can say which of its patterns matched, so that
+/// the report can count the files each pattern excluded.
+#[derive(Debug, Clone)]
+pub struct PathPatterns {
+    patterns: Vec<String>,
+    set: GlobSet,
+    /// For each glob of `set`, the index of the pattern it was built from.
+    owner: Vec<usize>,
+}
+
+impl Default for PathPatterns {
+    fn default() -> Self {
+        PathPatterns { patterns: Vec::new(), set: GlobSet::empty(), owner: Vec::new() }
+    }
+}
+
+impl PathPatterns {
+    pub fn new(patterns: &[String]) -> Result<PathPatterns, String> {
+        let mut b = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let p = p.trim_start_matches("./");
+            b.add(Glob::new(p).map_err(|e| format!("bad glob {p:?}: {e}"))?);
+            owner.push(i);
+            // `dir` or `dir/` also covers everything below it, as in .gitignore.
+            let dir = p.trim_end_matches('/');
+            if !dir.contains('*') {
+                b.add(Glob::new(&format!("{dir}/**")).map_err(|e| format!("bad glob {p:?}: {e}"))?);
+                owner.push(i);
+            }
+        }
+        Ok(PathPatterns { patterns: patterns.to_vec(), set: b.build().map_err(|e| e.to_string())?, owner })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The patterns as written in the config file.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+
+    /// Indexes (into [`Self::patterns`]) of every pattern that matches `path`.
+    pub fn matching(&self, path: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = self.set.matches(path).into_iter().map(|g| self.owner[g]).collect();
+        found.dedup();
+        found
     }
 }
 
@@ -76,9 +143,8 @@ pub struct Config {
     /// Where it came from, for messages; `None` when defaults are used.
     pub source: Option<PathBuf>,
     pub fail_on: Option<FailOn>,
-    /// Paths the walk never enters (globs relative to the scanned root).
-    pub ignore_paths: GlobSet,
-    pub ignore_path_patterns: Vec<String>,
+    /// Paths the walk never reads (globs relative to the scanned root).
+    pub ignore_paths: PathPatterns,
     /// Files above this many bytes are reported as skipped, not scanned.
     pub max_file_size: u64,
     /// Baseline of accepted findings, relative to the scanned root.
@@ -99,8 +165,7 @@ impl Default for Config {
         Config {
             source: None,
             fail_on: None,
-            ignore_paths: GlobSet::empty(),
-            ignore_path_patterns: Vec::new(),
+            ignore_paths: PathPatterns::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             baseline: None,
             allow_floating: Vec::new(),
@@ -117,19 +182,28 @@ impl Config {
         self.checks.get(id).unwrap_or(&CheckTuning::DEFAULT)
     }
 
-    /// Loads `explicit` if given (it must exist), else `root/.mistral-gate.toml` if present.
-    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
+    /// Every check the file tunes, by id.
+    pub fn tunings(&self) -> impl Iterator<Item = (&str, &CheckTuning)> {
+        self.checks.iter().map(|(id, t)| (id.as_str(), t))
+    }
+
+    /// Loads `explicit` if given (it must exist; the caller's choice, read with a bound),
+    /// else `root/.mistral-gate.toml` if present. The repository's file obeys the
+    /// repository rules ([`RepoRoot::read`]): a symlink out of the repository, a FIFO or
+    /// a device there is an error, not a default config and not a hang.
+    pub fn load(root: &RepoRoot, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let (path, read) = match explicit {
+            Some(p) => (p.to_path_buf(), repo_fs::read_bounded(p, CONFIG_CAP)),
             None => {
-                let p = root.join(".mistral-gate.toml");
-                if !p.is_file() {
+                let p = root.path().join(CONFIG_FILE);
+                // lstat: a dangling symlink or a FIFO named like the config is not "absent".
+                if std::fs::symlink_metadata(&p).is_err() {
                     return Ok(Config::default());
                 }
-                p
+                (PathBuf::from(CONFIG_FILE), root.read(&p, CONFIG_CAP))
             }
         };
-        let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let bytes = read.map_err(|reason| ConfigError::Read { path: path.clone(), reason })?;
         let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
             path: path.clone(),
             location: String::new(),
@@ -154,7 +228,7 @@ impl Config {
                 invalid(at("fail-on"), format!("fail-on must be error, warning or never, not {s:?}"))
             })?),
         };
-        let ignore_paths = globs(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
+        let ignore_paths = PathPatterns::new(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
         let mut checks = BTreeMap::new();
         for (id, raw_check) in raw.checks {
             if crate::checks::find(&id).is_none() {
@@ -172,7 +246,7 @@ impl Config {
             let ignore = if raw_check.ignore_paths.is_empty() {
                 None
             } else {
-                Some(globs(&raw_check.ignore_paths).map_err(|m| invalid(at(&format!("checks.{id}")), m))?)
+                Some(PathPatterns::new(&raw_check.ignore_paths).map_err(|m| invalid(at(&format!("checks.{id}")), m))?)
             };
             checks.insert(id, CheckTuning { enabled: raw_check.enabled.unwrap_or(true), severity, ignore_paths: ignore });
         }
@@ -183,7 +257,6 @@ impl Config {
             source: Some(path.to_path_buf()),
             fail_on,
             ignore_paths,
-            ignore_path_patterns: raw.ignore_paths,
             max_file_size: raw.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             baseline: raw.baseline.map(PathBuf::from),
             allow_floating: raw.models.allow_floating,
@@ -192,20 +265,6 @@ impl Config {
             checks,
         })
     }
-}
-
-fn globs(patterns: &[String]) -> Result<GlobSet, String> {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        let p = p.trim_start_matches("./");
-        b.add(Glob::new(p).map_err(|e| format!("bad glob {p:?}: {e}"))?);
-        // `dir` or `dir/` also covers everything below it, as in .gitignore.
-        let dir = p.trim_end_matches('/');
-        if !dir.contains('*') {
-            b.add(Glob::new(&format!("{dir}/**")).map_err(|e| format!("bad glob {p:?}: {e}"))?);
-        }
-    }
-    b.build().map_err(|e| e.to_string())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -3,15 +3,15 @@
 //! Everything here is ordinary data flow; `main` only parses arguments, calls [`run`],
 //! writes the outputs and maps the outcome to an exit code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, DEFAULT_MAX_FILE_SIZE};
 use crate::facts::{self, Facts};
 use crate::live::{self, LiveFacts, LiveOptions, LiveState};
-use crate::report::{FailOn, GatePolicy, Report};
-use crate::walk::{self, WalkError};
+use crate::report::{CheckResult, ConfigSource, FailOn, GatePolicy, Report, Suppression};
+use crate::walk::{self, WalkError, Walked};
 
 /// What the caller asks for.
 #[derive(Debug, Clone)]
@@ -38,22 +38,202 @@ pub enum GateError {
     Walk(#[from] WalkError),
     #[error(transparent)]
     Baseline(#[from] BaselineError),
+    /// PATH holds no file to scan: a gate pointed at the wrong folder must not go green.
+    #[error("nothing to scan: {0}")]
+    NothingToScan(String),
 }
 
 pub fn run(opts: &Options) -> Result<Report, GateError> {
-    let config = Config::load(&opts.root, opts.config.as_deref())?;
+    run_with_config_source(opts, None)
+}
+
+/// [`run`], saying where the config file in force came from when the caller knows
+/// better than the default (`--config` is the command line, PATH/.mistral-gate.toml is
+/// the repository): the action's `config-from: base` passes [`ConfigSource::BaseCommit`].
+pub fn run_with_config_source(
+    opts: &Options,
+    config_source: Option<ConfigSource>,
+) -> Result<Report, GateError> {
+    let repo = walk::open_root(&opts.root)?;
+    let config = Config::load(&repo, opts.config.as_deref())?;
     // Read the baseline before the walk: a bad one is a configuration error (exit 2).
-    let baseline = match opts.baseline.clone().or_else(|| config.baseline.as_ref().map(|b| opts.root.join(b))) {
-        Some(_) if opts.ignore_baseline => Baseline::default(),
-        Some(path) => Baseline::load(&path)?,
-        None => Baseline::default(),
+    let (baseline, baseline_name) = match (&opts.baseline, &config.baseline) {
+        _ if opts.ignore_baseline => (Baseline::default(), None),
+        (Some(path), _) => (Baseline::load(path)?, Some(path.display().to_string())),
+        // Named by the config, relative to PATH: the repository's rules apply.
+        (None, Some(rel)) => (
+            Baseline::load_in_repo(&repo, rel)?,
+            Some(rel.display().to_string()),
+        ),
+        (None, None) => (Baseline::default(), None),
     };
-    let (files, skipped, scanned) = walk::walk(&opts.root, &config, facts::analyze_file)?;
-    let mut facts = Facts::assemble(files, &skipped);
+    let walked = walk::walk(&repo, &config, facts::analyze_file);
+    nothing_to_scan(&opts.root, &config, &walked)?;
+    let mut facts = Facts::assemble(walked.files, &walked.skipped);
     // After the walk, so that a repository that cannot be read costs no API call.
-    facts.live = if opts.offline { LiveFacts::new(LiveState::Offline) } else { live::validate(&opts.live) };
+    facts.live = if opts.offline {
+        LiveFacts::new(LiveState::Offline)
+    } else {
+        live::validate(&opts.live)
+    };
     let mut results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
+    let before_baseline = baseline_name.as_ref().map(|_| results.clone());
     baseline.apply(&mut results);
-    let policy = GatePolicy { fail_on: opts.fail_on.or(config.fail_on).unwrap_or(FailOn::Error), strict: opts.strict };
-    Ok(Report::new(results, skipped, scanned, policy))
+
+    let source = config_source.unwrap_or(if opts.config.is_some() {
+        ConfigSource::CommandLine
+    } else {
+        ConfigSource::Repository
+    });
+    let mut suppressed = from_config(
+        &config,
+        source,
+        &walked.excluded_by_pattern,
+        &walked.ignored_by_check,
+        walked.too_large,
+    );
+    suppressed.extend(
+        facts
+            .suppressions
+            .silenced()
+            .into_iter()
+            .map(|(check, path, line)| Suppression::InlineIgnore { check, path, line }),
+    );
+    if let (Some(before), Some(name)) = (before_baseline, baseline_name) {
+        suppressed.extend(accepted_by_baseline(&before, &results, &name));
+    }
+    let policy = GatePolicy {
+        fail_on: opts.fail_on.or(config.fail_on).unwrap_or(FailOn::Error),
+        strict: opts.strict,
+    };
+    let mut report = Report::new(results, walked.skipped, walked.scanned, policy);
+    report.suppressed = suppressed;
+    Ok(report)
+}
+
+/// Exit 2 when there is nothing to scan. Files excluded by the config still count as
+/// something the repository holds, so that `ignore-paths = ["**"]` cannot turn a
+/// repository into a silent pass nor into an unexplained usage error: when the config
+/// excluded every file, the message names its patterns.
+fn nothing_to_scan<T>(root: &Path, config: &Config, walked: &Walked<T>) -> Result<(), GateError> {
+    if walked.met_nothing() {
+        return Err(GateError::NothingToScan(format!(
+            "{} holds no file (it is empty, or every file in it is git-ignored or in a vendored folder such as node_modules)",
+            root.display()
+        )));
+    }
+    if walked.scanned == 0 && walked.skipped.is_empty() {
+        let patterns: Vec<String> = config
+            .ignore_paths
+            .patterns()
+            .iter()
+            .map(|p| format!("{p:?}"))
+            .collect();
+        let file = config
+            .source
+            .as_ref()
+            .map_or_else(|| "the config".to_string(), |p| p.display().to_string());
+        return Err(GateError::NothingToScan(format!(
+            "all {} files of {} are excluded by ignore-paths [{}] in {file}",
+            walked.excluded,
+            root.display(),
+            patterns.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// What the config in force does to weaken the gate, in the order a reviewer reads it.
+fn from_config(
+    config: &Config,
+    source: ConfigSource,
+    excluded_by_pattern: &[usize],
+    ignored_by_check: &[(String, Vec<usize>)],
+    too_large: usize,
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let Some(path) = &config.source else {
+        return out;
+    };
+    out.push(Suppression::Config {
+        path: path.display().to_string(),
+        source,
+    });
+    for (id, tuning) in config.tunings() {
+        if !tuning.enabled {
+            out.push(Suppression::CheckDisabled {
+                check: id.to_string(),
+            });
+        }
+        if let (Some(to), Some(def)) = (tuning.severity, checks::find(id)) {
+            if to < def.severity {
+                out.push(Suppression::SeverityLowered {
+                    check: id.to_string(),
+                    from: def.severity,
+                    to,
+                });
+            }
+        }
+    }
+    for (pattern, files) in config
+        .ignore_paths
+        .patterns()
+        .iter()
+        .zip(excluded_by_pattern)
+    {
+        out.push(Suppression::IgnoredPath {
+            check: None,
+            pattern: pattern.clone(),
+            files: *files,
+        });
+    }
+    for (id, counts) in ignored_by_check {
+        let patterns = config
+            .check(id)
+            .ignore_paths()
+            .map(|p| p.patterns())
+            .unwrap_or_default();
+        for (pattern, files) in patterns.iter().zip(counts) {
+            out.push(Suppression::IgnoredPath {
+                check: Some(id.clone()),
+                pattern: pattern.clone(),
+                files: *files,
+            });
+        }
+    }
+    if config.max_file_size < DEFAULT_MAX_FILE_SIZE {
+        out.push(Suppression::MaxFileSize {
+            bytes: config.max_file_size,
+            files: too_large,
+        });
+    }
+    out
+}
+
+/// The findings the baseline removed: `after` is `before` with some evidence taken out,
+/// in order (the baseline only removes).
+fn accepted_by_baseline(
+    before: &[CheckResult],
+    after: &[CheckResult],
+    baseline: &str,
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for (b, a) in before.iter().zip(after) {
+        if b.evidence.len() == a.evidence.len() {
+            continue;
+        }
+        let mut kept = a.evidence.iter().peekable();
+        for e in &b.evidence {
+            if kept.peek() == Some(&e) {
+                kept.next();
+            } else {
+                out.push(Suppression::Baseline {
+                    check: b.id.clone(),
+                    path: e.path.clone(),
+                    baseline: baseline.to_string(),
+                });
+            }
+        }
+    }
+    out
 }

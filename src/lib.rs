@@ -13,6 +13,7 @@ pub mod github;
 pub mod lang;
 pub mod live;
 pub mod ops;
+pub mod repo_fs;
 pub mod report;
 pub mod secrets;
 pub mod suppressions;

@@ -1,12 +1,25 @@
 //! Inline suppressions: `mistral-gate: ignore <id>[, <id>...]` in a comment silences the
 //! named checks' findings on that line and on the line below it.
+//!
+//! The repository writes these comments, so each one that silences a finding is
+//! remembered and shown in the report's "Suppressed" section (CHECKS.md: whatever
+//! weakens the gate from inside the repository is reported, not hidden).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
-/// Every inline suppression in the repository, by path.
-#[derive(Debug, Default, Clone)]
+/// Every inline suppression in the repository, by path, and those that silenced a finding.
+#[derive(Debug, Default)]
 pub struct Suppressions {
     by_path: HashMap<String, Vec<(u32, String)>>,
+    /// (check id, path, line of the comment) of every comment that answered yes.
+    used: Mutex<BTreeSet<(String, String, u32)>>,
+}
+
+impl Clone for Suppressions {
+    fn clone(&self) -> Self {
+        Suppressions { by_path: self.by_path.clone(), used: Mutex::new(self.used.lock().expect("suppressions lock").clone()) }
+    }
 }
 
 /// The suppressions written in one file: (line, check id).
@@ -40,11 +53,20 @@ impl Suppressions {
         }
     }
 
-    /// True when a comment on `line` or the line above names `id`.
+    /// True when a comment on `line` or the line above names `id`. Checks ask this only
+    /// about a finding they are about to drop, so a yes is remembered as a comment that
+    /// silenced a finding (see [`Self::silenced`]).
     pub fn covers(&self, id: &str, path: &str, line: u32) -> bool {
-        self.by_path
-            .get(path)
-            .is_some_and(|v| v.iter().any(|(l, i)| i == id && (*l == line || *l + 1 == line)))
+        let found = self.by_path.get(path).and_then(|v| v.iter().find(|(l, i)| i == id && (*l == line || *l + 1 == line)));
+        let Some((comment_line, _)) = found else { return false };
+        self.used.lock().expect("suppressions lock").insert((id.to_string(), path.to_string(), *comment_line));
+        true
+    }
+
+    /// Every comment that silenced a finding: (check id, path, line of the comment),
+    /// sorted by check, path and line.
+    pub fn silenced(&self) -> Vec<(String, String, u32)> {
+        self.used.lock().expect("suppressions lock").iter().cloned().collect()
     }
 }
 
@@ -64,5 +86,9 @@ mod tests {
         assert!(s.covers("key-not-committed", "f", 3));
         assert!(!s.covers("key-not-committed", "g", 3));
         assert!(!s.covers("log-hygiene", "f", 1));
+        let silenced = s.silenced();
+        assert!(silenced.contains(&("no-hardcoded-secrets".to_string(), "f".to_string(), 2)), "{silenced:?}");
+        assert!(silenced.contains(&("log-hygiene".to_string(), "f".to_string(), 3)), "{silenced:?}");
+        assert!(!silenced.iter().any(|(_, p, _)| p == "g"));
     }
 }

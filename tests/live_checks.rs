@@ -308,6 +308,7 @@ fn the_api_base_is_never_read_from_the_repository() {
 fn keys_are_masked_first_in_github_actions() {
     let server = models_ok();
     let repo = Repo::new();
+    repo.write("README.md", "# app\n"); // an empty PATH is "nothing to scan" (exit 2)
     let gate = |format: &str| {
         repo.gate(&["--api-url", &server.url(), "--format", format])
             .env("GITHUB_ACTIONS", "true")

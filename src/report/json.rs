@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{CheckResult, Counts, Report, SkippedFile};
+use super::{CheckResult, Counts, Report, SkippedFile, Suppression};
 
 #[derive(Serialize)]
 struct Json<'a> {
@@ -13,6 +13,8 @@ struct Json<'a> {
     checks: &'a [CheckResult],
     /// Extension to schema 1 (documented in README): what the walk read and passed over.
     scan: Scan<'a>,
+    /// Extension to schema 1 (docs/security.md): what weakened the gate in this run.
+    suppressed: &'a [Suppression],
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,7 @@ pub fn render(report: &Report) -> String {
         counts: &report.counts,
         checks: &report.checks,
         scan: Scan { files: report.files_scanned, skipped: &report.skipped_files },
+        suppressed: &report.suppressed,
     };
     let mut s = serde_json::to_string_pretty(&json).expect("report serialises");
     s.push('\n');

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{CheckResult, Report, Status, Step, Verdict};
+use super::{CheckResult, ConfigSource, Report, Status, Step, Suppression, Verdict};
 
 /// How many evidence lines a check shows before "and N more".
 const EVIDENCE_SHOWN: usize = 10;
@@ -52,6 +52,13 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(out, "{}", paint("1", "Suppressed (what weakened the gate in this run)"));
+        for s in &report.suppressed {
+            let _ = writeln!(out, "  {}", suppression_line(s));
+        }
+        out.push('\n');
+    }
     let c = &report.counts;
     let verdict = match report.verdict {
         Verdict::Pass => paint("32;1", "PASSED"),
@@ -63,4 +70,31 @@ pub fn render(report: &Report, color: bool) -> String {
         c.pass, c.fail, c.warn, c.error, c.skip, report.files_scanned
     );
     out
+}
+
+/// One line of the "Suppressed" section, in the reviewer's words.
+fn suppression_line(s: &Suppression) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match s {
+        Suppression::Config { path, source } => {
+            let from = match source {
+                ConfigSource::Repository => "from the repository: the pull request can change it",
+                ConfigSource::CommandLine => "from the command line",
+                ConfigSource::BaseCommit => "from the pull request's base commit",
+            };
+            format!("config file {path} ({from})")
+        }
+        Suppression::CheckDisabled { check } => format!("check {check} disabled"),
+        Suppression::SeverityLowered { check, from, to } => format!("check {check} severity lowered from {} to {}", from.as_str(), to.as_str()),
+        Suppression::IgnoredPath { check: None, pattern, files } => format!("ignore-paths {pattern:?} excluded {files} file{}", plural(*files)),
+        Suppression::IgnoredPath { check: Some(check), pattern, files } => {
+            format!("ignore-paths {pattern:?} of {check} ignores {files} file{}", plural(*files))
+        }
+        Suppression::InlineIgnore { check, path, line } => format!("inline ignore of {check} at {path}:{line}"),
+        Suppression::Baseline { check, path, baseline } => format!("finding of {check} in {path} accepted by baseline {baseline}"),
+        Suppression::MaxFileSize { bytes, files } => {
+            let (cap, default) = (crate::walk::human(*bytes), crate::walk::human(crate::config::DEFAULT_MAX_FILE_SIZE));
+            format!("max-file-size {cap} (default {default}) left {files} file{} unscanned", plural(*files))
+        }
+    }
 }
