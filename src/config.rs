@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::report::{FailOn, Severity};
+use crate::vocab::{CheckId, FailOn, Severity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -157,7 +157,7 @@ impl Config {
         let ignore_paths = globs(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
         let mut checks = BTreeMap::new();
         for (id, raw_check) in raw.checks {
-            if crate::checks::find(&id).is_none() {
+            if CheckId::parse(&id).is_none() {
                 return Err(invalid(at(&format!("checks.{id}")).or(at(&id)), format!("unknown check id {id:?}")));
             }
             let severity = match raw_check.severity.as_deref() {

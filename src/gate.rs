@@ -48,6 +48,9 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
         Some(path) => Baseline::load(&path)?,
         None => Baseline::default(),
     };
+    if let Some(note) = baseline.note() {
+        eprintln!("mistral-gate: {note}");
+    }
     let (files, skipped, scanned) = walk::walk(&opts.root, &config, facts::analyze_file)?;
     let mut facts = Facts::assemble(files, &skipped);
     // After the walk, so that a repository that cannot be read costs no API call.

@@ -16,4 +16,5 @@ pub mod ops;
 pub mod report;
 pub mod secrets;
 pub mod suppressions;
+pub mod vocab;
 pub mod walk;

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::config::Config;
-use crate::report::SkippedFile;
+use crate::vocab::SkippedFile;
 
 /// Directories that hold other people's code or build output, never the app's own.
 pub const VENDORED_DIRS: &[&str] = &[
