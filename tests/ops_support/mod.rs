@@ -29,6 +29,8 @@ pub fn evidence(r: &serde_json::Value, id: &str) -> String {
         .unwrap()
         .iter()
         .map(|e| {
+            assert!(matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")), "evidence without a status: {e}");
+            assert!(e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()), "evidence without a fingerprint: {e}");
             // `path:line message`, then the related locations, which are data, not message text.
             let at = |l: &serde_json::Value| match l.get("line") {
                 Some(line) => format!("{}:{line}", l["path"].as_str().unwrap()),
