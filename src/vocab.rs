@@ -125,7 +125,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::Pass, Status::Fail, Status::Warn, Status::Skip, Status::Error];
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Warn,
+        Status::Skip,
+        Status::Error,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -278,7 +284,10 @@ pub struct Location {
 impl Location {
     /// A line of a file; line 0 (how some front-ends say "the whole file") becomes `None`.
     pub fn new(path: impl Into<String>, line: impl Into<Option<u32>>) -> Location {
-        Location { path: path.into(), line: line.into().filter(|l| *l > 0) }
+        Location {
+            path: path.into(),
+            line: line.into().filter(|l| *l > 0),
+        }
     }
 }
 
@@ -319,22 +328,51 @@ pub struct Evidence {
 
 impl Evidence {
     /// An item with the given verdict. Line 0 is taken as "the whole file" (`None`).
-    pub fn with_status(status: EvidenceStatus, path: impl Into<String>, line: impl Into<Option<u32>>, message: impl Into<String>) -> Evidence {
+    pub fn with_status(
+        status: EvidenceStatus,
+        path: impl Into<String>,
+        line: impl Into<Option<u32>>,
+        message: impl Into<String>,
+    ) -> Evidence {
         let at = Location::new(path, line);
-        Evidence { path: at.path, line: at.line, status, message: message.into(), fingerprint: String::new(), related: Vec::new(), subject: String::new() }
+        Evidence {
+            path: at.path,
+            line: at.line,
+            status,
+            message: message.into(),
+            fingerprint: String::new(),
+            related: Vec::new(),
+            subject: String::new(),
+        }
     }
     /// A `fail` item. Checks say the verdict explicitly ([`Evidence::pass`], [`Evidence::warn`],
     /// [`Evidence::fail`]); an item made without one counts as a finding, never as a pass.
-    pub fn new(path: impl Into<String>, line: impl Into<Option<u32>>, message: impl Into<String>) -> Evidence {
+    pub fn new(
+        path: impl Into<String>,
+        line: impl Into<Option<u32>>,
+        message: impl Into<String>,
+    ) -> Evidence {
         Evidence::with_status(EvidenceStatus::Fail, path, line, message)
     }
-    pub fn pass(path: impl Into<String>, line: impl Into<Option<u32>>, message: impl Into<String>) -> Evidence {
+    pub fn pass(
+        path: impl Into<String>,
+        line: impl Into<Option<u32>>,
+        message: impl Into<String>,
+    ) -> Evidence {
         Evidence::with_status(EvidenceStatus::Pass, path, line, message)
     }
-    pub fn fail(path: impl Into<String>, line: impl Into<Option<u32>>, message: impl Into<String>) -> Evidence {
+    pub fn fail(
+        path: impl Into<String>,
+        line: impl Into<Option<u32>>,
+        message: impl Into<String>,
+    ) -> Evidence {
         Evidence::with_status(EvidenceStatus::Fail, path, line, message)
     }
-    pub fn warn(path: impl Into<String>, line: impl Into<Option<u32>>, message: impl Into<String>) -> Evidence {
+    pub fn warn(
+        path: impl Into<String>,
+        line: impl Into<Option<u32>>,
+        message: impl Into<String>,
+    ) -> Evidence {
         Evidence::with_status(EvidenceStatus::Warn, path, line, message)
     }
     /// What the item is about, for its fingerprint: never a line number.
@@ -357,7 +395,10 @@ impl Evidence {
     }
     /// Where the item points.
     pub fn at(&self) -> Location {
-        Location { path: self.path.clone(), line: self.line }
+        Location {
+            path: self.path.clone(),
+            line: self.line,
+        }
     }
     /// `path:line`, or just `path` for whole-file evidence.
     pub fn location(&self) -> String {
@@ -369,7 +410,11 @@ impl Evidence {
     }
     /// Fills [`Evidence::fingerprint`] for check `id` (the registry does, for every item).
     pub fn seal(&mut self, id: CheckId) {
-        let subject = if self.subject.is_empty() { &self.message } else { &self.subject };
+        let subject = if self.subject.is_empty() {
+            &self.message
+        } else {
+            &self.subject
+        };
         self.fingerprint = Evidence::fingerprint_for(id, &self.path, subject);
     }
 }
@@ -396,13 +441,22 @@ mod tests {
         for id in CheckId::ALL {
             let s = id.as_str();
             assert!(seen.insert(s), "duplicate id {s}");
-            assert!(!s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{s} is not kebab-case");
-            assert!(!s.starts_with('-') && !s.ends_with('-') && !s.contains("--"), "{s}");
+            assert!(
+                !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{s} is not kebab-case"
+            );
+            assert!(
+                !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
+                "{s}"
+            );
             assert_eq!(CheckId::parse(s), Some(*id));
             assert_eq!(s.parse::<CheckId>().unwrap(), *id);
             assert_eq!(id.to_string(), s);
             assert_eq!(serde_json::to_string(id).unwrap(), format!("\"{s}\""));
-            assert_eq!(serde_json::from_str::<CheckId>(&format!("\"{s}\"")).unwrap(), *id);
+            assert_eq!(
+                serde_json::from_str::<CheckId>(&format!("\"{s}\"")).unwrap(),
+                *id
+            );
         }
         for bad in ["", "KEY-VALID", "key_valid", "key-valid ", "no-such-check"] {
             assert_eq!(CheckId::parse(bad), None, "{bad:?}");
@@ -418,18 +472,26 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert!(json.get("line").is_none(), "{json}");
         assert_eq!(json["status"], "pass");
-        let e = Evidence::fail("a.ts", 3, "m").related("b.ts", 9).related("c.ts", 0).related("b.ts", 9);
+        let e = Evidence::fail("a.ts", 3, "m")
+            .related("b.ts", 9)
+            .related("c.ts", 0)
+            .related("b.ts", 9);
         assert_eq!(e.location(), "a.ts:3");
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["line"], 3);
-        assert_eq!(json["related"], serde_json::json!([{"path": "b.ts", "line": 9}, {"path": "c.ts"}]));
+        assert_eq!(
+            json["related"],
+            serde_json::json!([{"path": "b.ts", "line": 9}, {"path": "c.ts"}])
+        );
         assert!(json.get("subject").is_none());
     }
 
     #[test]
     fn fingerprint_is_id_path_and_subject_never_the_line() {
-        let mut a = Evidence::fail("src/chat.ts", 14, "chat.complete without maxTokens").about("chat.complete#1");
-        let mut b = Evidence::fail("src/chat.ts", 40, "chat.complete without maxTokens").about("chat.complete#1");
+        let mut a = Evidence::fail("src/chat.ts", 14, "chat.complete without maxTokens")
+            .about("chat.complete#1");
+        let mut b = Evidence::fail("src/chat.ts", 40, "chat.complete without maxTokens")
+            .about("chat.complete#1");
         a.seal(CheckId::MaxTokensSet);
         b.seal(CheckId::MaxTokensSet);
         assert_eq!(a.fingerprint, "max-tokens-set:src/chat.ts:chat.complete#1");
@@ -441,9 +503,20 @@ mod tests {
 
     #[test]
     fn evidence_status_orders_worst_first() {
-        let mut v = [EvidenceStatus::Pass, EvidenceStatus::Warn, EvidenceStatus::Fail];
+        let mut v = [
+            EvidenceStatus::Pass,
+            EvidenceStatus::Warn,
+            EvidenceStatus::Fail,
+        ];
         v.sort();
-        assert_eq!(v, [EvidenceStatus::Fail, EvidenceStatus::Warn, EvidenceStatus::Pass]);
+        assert_eq!(
+            v,
+            [
+                EvidenceStatus::Fail,
+                EvidenceStatus::Warn,
+                EvidenceStatus::Pass
+            ]
+        );
         assert_eq!(Status::from(EvidenceStatus::Warn), Status::Warn);
         assert!(!EvidenceStatus::Pass.is_finding() && EvidenceStatus::Warn.is_finding());
     }

@@ -18,14 +18,21 @@ fn crate_refs(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (i, _) in code.match_indices("crate::") {
         let rest = &code[i + "crate::".len()..];
-        let name: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
         if !name.is_empty() {
             out.insert(name);
         }
         if rest.starts_with('{') {
             let group = &rest[1..rest.find('}').unwrap_or(rest.len())];
             for part in group.split(',') {
-                let name: String = part.trim().chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                let name: String = part
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
                 if !name.is_empty() {
                     out.insert(name);
                 }
@@ -43,20 +50,33 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         if entry.path().extension().is_none_or(|e| e != "rs") {
             continue;
         }
-        let rel = entry.path().strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel == "main.rs" || rel == "lib.rs" {
             continue;
         }
         let from = module_of(&rel);
         let refs = crate_refs(&std::fs::read_to_string(entry.path()).unwrap());
-        g.entry(from.clone()).or_default().extend(refs.into_iter().filter(|m| *m != from));
+        g.entry(from.clone())
+            .or_default()
+            .extend(refs.into_iter().filter(|m| *m != from));
     }
     g
 }
 
 /// A cycle through `start`, if any (depth-first).
 fn cycle(g: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option<Vec<String>> {
-    fn walk(g: &BTreeMap<String, BTreeSet<String>>, at: &str, start: &str, path: &mut Vec<String>, seen: &mut BTreeSet<String>) -> bool {
+    fn walk(
+        g: &BTreeMap<String, BTreeSet<String>>,
+        at: &str,
+        start: &str,
+        path: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
         for next in g.get(at).into_iter().flatten() {
             if next == start {
                 path.push(next.clone());
@@ -79,7 +99,13 @@ fn cycle(g: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option<Vec<Stri
 #[test]
 fn the_parser_sees_grouped_and_inline_references() {
     let refs = crate_refs("use crate::{config::Config, facts};\nfn f() { crate::report::x(); }\n#[cfg(test)]\nuse crate::checks;");
-    assert_eq!(refs, ["config", "facts", "report"].iter().map(|s| s.to_string()).collect());
+    assert_eq!(
+        refs,
+        ["config", "facts", "report"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    );
 }
 
 #[test]
@@ -89,13 +115,35 @@ fn no_import_cycle_and_each_stage_depends_only_downstream() {
         assert_eq!(cycle(&g, m), None, "import cycle through {m}");
     }
     let deps = |m: &str| g.get(m).cloned().unwrap_or_default();
-    assert!(deps("vocab").is_empty(), "the vocabulary imports nothing of the crate: {:?}", deps("vocab"));
-    assert_eq!(deps("report"), ["vocab".to_string()].into(), "report depends only on the vocabulary");
-    for m in ["facts", "lang", "ops", "walk", "secrets", "suppressions", "live"] {
+    assert!(
+        deps("vocab").is_empty(),
+        "the vocabulary imports nothing of the crate: {:?}",
+        deps("vocab")
+    );
+    assert_eq!(
+        deps("report"),
+        ["vocab".to_string()].into(),
+        "report depends only on the vocabulary"
+    );
+    for m in [
+        "facts",
+        "lang",
+        "ops",
+        "walk",
+        "secrets",
+        "suppressions",
+        "live",
+    ] {
         let d = deps(m);
-        assert!(!d.contains("checks") && !d.contains("report"), "{m} depends on {d:?}");
+        assert!(
+            !d.contains("checks") && !d.contains("report"),
+            "{m} depends on {d:?}"
+        );
     }
-    assert!(!deps("config").contains("checks"), "config validates ids against CheckId, not the registry");
+    assert!(
+        !deps("config").contains("checks"),
+        "config validates ids against CheckId, not the registry"
+    );
 }
 
 /// Check bodies never spell an id: the only string ids under src/checks are in tests.
@@ -103,17 +151,43 @@ fn no_import_cycle_and_each_stage_depends_only_downstream() {
 fn check_bodies_spell_no_id() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
     let ids = [
-        "key-not-committed", "key-valid", "key-model-access", "fallback-key", "typecheck-in-ci", "tests-in-ci", "no-hardcoded-secrets",
-        "error-handling", "retry-backoff", "log-hygiene", "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set",
-        "budget-alerts", "health-endpoint", "circuit-breaker", "gradual-rollout", "post-deploy-verification", "rollback-ready",
-        "alert-rules", "incident-runbook", "key-rotation-doc", "rollback-doc", "escalation-doc", "usage-limits-doc",
+        "key-not-committed",
+        "key-valid",
+        "key-model-access",
+        "fallback-key",
+        "typecheck-in-ci",
+        "tests-in-ci",
+        "no-hardcoded-secrets",
+        "error-handling",
+        "retry-backoff",
+        "log-hygiene",
+        "model-pinned",
+        "model-lifecycle",
+        "max-tokens-set",
+        "temperature-set",
+        "budget-alerts",
+        "health-endpoint",
+        "circuit-breaker",
+        "gradual-rollout",
+        "post-deploy-verification",
+        "rollback-ready",
+        "alert-rules",
+        "incident-runbook",
+        "key-rotation-doc",
+        "rollback-doc",
+        "escalation-doc",
+        "usage-limits-doc",
     ];
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap();
         for id in ids {
-            assert!(!code.contains(&format!("\"{id}\"")), "{} spells {id:?}", path.display());
+            assert!(
+                !code.contains(&format!("\"{id}\"")),
+                "{} spells {id:?}",
+                path.display()
+            );
         }
     }
 }

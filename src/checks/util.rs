@@ -14,12 +14,20 @@ pub(super) const EVIDENCE_LIMIT: usize = 10;
 
 /// `""` for one, `"s"` for any other count.
 pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// A heading for evidence ("(text before the first heading)" for the untitled part).
 pub(super) fn heading(h: &str) -> &str {
-    if h.is_empty() { "(text before the first heading)" } else { h }
+    if h.is_empty() {
+        "(text before the first heading)"
+    } else {
+        h
+    }
 }
 
 /// Turns per-site evidence items (each with its verdict) into one outcome: the worst
@@ -29,7 +37,9 @@ pub(super) fn heading(h: &str) -> &str {
 pub(super) fn verdict(ctx: &Ctx, mut findings: Vec<Evidence>, what: &str, none: &str) -> Outcome {
     findings.extend(unparsed(ctx));
     let (mut kept, silenced): (Vec<Evidence>, Vec<Evidence>) =
-        findings.into_iter().partition(|f| f.status == EvidenceStatus::Pass || !ctx.suppressed(&f.path, f.line.unwrap_or(0)));
+        findings.into_iter().partition(|f| {
+            f.status == EvidenceStatus::Pass || !ctx.suppressed(&f.path, f.line.unwrap_or(0))
+        });
     if kept.iter().all(|f| f.status == EvidenceStatus::Pass) && !silenced.is_empty() {
         kept.extend(silenced.into_iter().map(|f| {
             let message = format!("suppressed inline: {}", f.message);
@@ -41,13 +51,30 @@ pub(super) fn verdict(ctx: &Ctx, mut findings: Vec<Evidence>, what: &str, none: 
     }
     kept.sort_by_key(|f| f.status);
     let total = kept.len();
-    let fails = kept.iter().filter(|f| f.status == EvidenceStatus::Fail).count();
-    let warns = kept.iter().filter(|f| f.status == EvidenceStatus::Warn).count();
-    let first = |s: EvidenceStatus| kept.iter().find(|f| f.status == s).map(|f| f.message.clone()).unwrap_or_default();
+    let fails = kept
+        .iter()
+        .filter(|f| f.status == EvidenceStatus::Fail)
+        .count();
+    let warns = kept
+        .iter()
+        .filter(|f| f.status == EvidenceStatus::Warn)
+        .count();
+    let first = |s: EvidenceStatus| {
+        kept.iter()
+            .find(|f| f.status == s)
+            .map(|f| f.message.clone())
+            .unwrap_or_default()
+    };
     let outcome = if fails > 0 {
-        Outcome::fail(format!("{fails} of {total} {what} fail: {}", first(EvidenceStatus::Fail)))
+        Outcome::fail(format!(
+            "{fails} of {total} {what} fail: {}",
+            first(EvidenceStatus::Fail)
+        ))
     } else if warns > 0 {
-        Outcome::warn(format!("{warns} of {total} {what} cannot be fully decided: {}", first(EvidenceStatus::Warn)))
+        Outcome::warn(format!(
+            "{warns} of {total} {what} cannot be fully decided: {}",
+            first(EvidenceStatus::Warn)
+        ))
     } else {
         Outcome::pass(format!("all {total} {what} pass"))
     };
@@ -61,7 +88,14 @@ pub(super) fn unparsed(ctx: &Ctx) -> Vec<Evidence> {
         .issues
         .iter()
         .filter(|i| !i.what.starts_with("syntax errors"))
-        .map(|i| Evidence::warn(&i.path, None, format!("not parsed ({}): its Mistral calls are not checked", i.what)).about("not parsed"))
+        .map(|i| {
+            Evidence::warn(
+                &i.path,
+                None,
+                format!("not parsed ({}): its Mistral calls are not checked", i.what),
+            )
+            .about("not parsed")
+        })
         .collect()
 }
 
@@ -74,12 +108,25 @@ pub(super) fn with_problems(outcome: Outcome, problems: &[&Problem]) -> Outcome 
     let mut outcome = outcome;
     if outcome.status == Status::Fail {
         outcome.status = Status::Warn;
-        outcome.message = format!("{} ({} file{} could not be read)", outcome.message, problems.len(), plural(problems.len()));
-        for e in outcome.evidence.iter_mut().filter(|e| e.status == EvidenceStatus::Fail) {
+        outcome.message = format!(
+            "{} ({} file{} could not be read)",
+            outcome.message,
+            problems.len(),
+            plural(problems.len())
+        );
+        for e in outcome
+            .evidence
+            .iter_mut()
+            .filter(|e| e.status == EvidenceStatus::Fail)
+        {
             e.status = EvidenceStatus::Warn;
         }
     }
-    outcome.evidence.extend(problems.iter().map(|p| Evidence::warn(&p.path, p.line, &p.message).about("could not be read")));
+    outcome.evidence.extend(
+        problems
+            .iter()
+            .map(|p| Evidence::warn(&p.path, p.line, &p.message).about("could not be read")),
+    );
     outcome
 }
 
@@ -88,13 +135,19 @@ pub(super) fn with_problems(outcome: Outcome, problems: &[&Problem]) -> Outcome 
 pub(super) fn evidence_for(status: EvidenceStatus, step: &Step, what: &str) -> Evidence {
     let (path, line) = step.origin();
     if step.via.is_empty() {
-        Evidence::with_status(status, path, line, format!("{what}: `{}`", step.text)).about(format!("{what}: {}", step.text))
+        Evidence::with_status(status, path, line, format!("{what}: `{}`", step.text))
+            .about(format!("{what}: {}", step.text))
     } else {
         let chain: Vec<String> = step.via.iter().map(|(t, _, _)| format!("`{t}`")).collect();
         let chain = chain.join(" → ");
-        Evidence::with_status(status, path, line, format!("{what} via {chain} → `{}` in {}", step.text, step.path))
-            .about(format!("{what}: {chain} → {}", step.text))
-            .related(step.path, step.line)
+        Evidence::with_status(
+            status,
+            path,
+            line,
+            format!("{what} via {chain} → `{}` in {}", step.text, step.path),
+        )
+        .about(format!("{what}: {chain} → {}", step.text))
+        .related(step.path, step.line)
     }
 }
 
@@ -107,7 +160,8 @@ pub(super) fn dedup(evidence: &mut Vec<Evidence>) {
 /// `subject#n`: each subject numbered by its order among equal subjects of the same
 /// file, so that two identical findings in one file keep distinct, stable fingerprints.
 pub(super) fn numbered<'a>(items: impl IntoIterator<Item = (&'a str, String)>) -> Vec<String> {
-    let mut seen: std::collections::HashMap<(&str, String), usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(&str, String), usize> =
+        std::collections::HashMap::new();
     items
         .into_iter()
         .map(|(path, subject)| {
