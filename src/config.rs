@@ -12,7 +12,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::repo_fs::{self, Refusal, RepoRoot};
-use crate::report::{FailOn, Severity};
+use crate::vocab::{CheckId, FailOn, Severity};
 
 /// A config file is a few hundred bytes; anything past this is not a config file.
 pub const CONFIG_CAP: u64 = 1024 * 1024;
@@ -158,7 +158,7 @@ pub struct Config {
     checks: BTreeMap<String, CheckTuning>,
 }
 
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub use crate::vocab::DEFAULT_MAX_FILE_SIZE;
 
 impl Default for Config {
     fn default() -> Self {
@@ -231,7 +231,7 @@ impl Config {
         let ignore_paths = PathPatterns::new(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
         let mut checks = BTreeMap::new();
         for (id, raw_check) in raw.checks {
-            if crate::checks::find(&id).is_none() {
+            if CheckId::parse(&id).is_none() {
                 return Err(invalid(at(&format!("checks.{id}")).or(at(&id)), format!("unknown check id {id:?}")));
             }
             let severity = match raw_check.severity.as_deref() {

@@ -6,7 +6,7 @@
 //! adds [`crate::live::LiveFacts`] last.
 
 use crate::lang::{self, CodeFacts, FileCode};
-use crate::report::SkippedFile;
+use crate::vocab::SkippedFile;
 use crate::live::LiveFacts;
 use crate::ops::{self, OpsFacts, OpsFile};
 use crate::secrets::{self, FileKind, SecretFinding};

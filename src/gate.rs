@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
+use crate::vocab::CheckId;
 use crate::config::{Config, ConfigError, DEFAULT_MAX_FILE_SIZE};
 use crate::facts::{self, Facts};
 use crate::live::{self, LiveFacts, LiveOptions, LiveState};
@@ -67,6 +68,9 @@ pub fn run_with_config_source(
         ),
         (None, None) => (Baseline::default(), None),
     };
+    if let Some(note) = baseline.note() {
+        eprintln!("mistral-gate: {note}");
+    }
     let walked = walk::walk(&repo, &config, facts::analyze_file);
     nothing_to_scan(&opts.root, &config, &walked)?;
     let mut facts = Facts::assemble(walked.files, &walked.skipped);
@@ -165,7 +169,7 @@ fn from_config(
                 check: id.to_string(),
             });
         }
-        if let (Some(to), Some(def)) = (tuning.severity, checks::find(id)) {
+        if let (Some(to), Some(def)) = (tuning.severity, CheckId::parse(id).and_then(checks::find)) {
             if to < def.severity {
                 out.push(Suppression::SeverityLowered {
                     check: id.to_string(),

@@ -17,4 +17,5 @@ pub mod repo_fs;
 pub mod report;
 pub mod secrets;
 pub mod suppressions;
+pub mod vocab;
 pub mod walk;

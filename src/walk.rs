@@ -22,7 +22,7 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::config::{Config, PathPatterns};
 use crate::repo_fs::{Refusal, RepoRoot};
-use crate::report::SkippedFile;
+use crate::vocab::SkippedFile;
 
 /// Directories that hold other people's code or build output, never the app's own.
 pub const VENDORED_DIRS: &[&str] = &[
@@ -555,16 +555,7 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-pub fn human(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else if bytes >= 1024 {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    } else {
-        format!("{bytes} B")
-    }
-}
+pub use crate::vocab::human_bytes as human;
 
 #[cfg(test)]
 mod tests {

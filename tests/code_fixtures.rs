@@ -42,9 +42,18 @@ fn locations(check: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|e| {
-            let line = e["line"].as_u64().unwrap();
+            // Every item carries its own verdict and fingerprint; whole-file items have no line (never 0).
+            assert!(matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")), "evidence without a status: {e}");
+            assert!(e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()), "evidence without a fingerprint: {e}");
             let path = e["path"].as_str().unwrap();
-            if line == 0 { path.to_string() } else { format!("{path}:{line}") }
+            match e.get("line") {
+                Some(line) => {
+                    let line = line.as_u64().unwrap();
+                    assert!(line > 0, "line 0 in {e}");
+                    format!("{path}:{line}")
+                }
+                None => path.to_string(),
+            }
         })
         .collect();
     v.sort();

@@ -11,7 +11,10 @@ fn evidence(report: &serde_json::Value, id: &str) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["path"].as_str().unwrap().to_string(), e["line"].as_u64().unwrap()))
+        .map(|e| {
+            assert_ne!(e["line"], 0, "whole-file evidence omits its line: {e}");
+            (e["path"].as_str().unwrap().to_string(), e["line"].as_u64().unwrap_or(0))
+        })
         .collect()
 }
 

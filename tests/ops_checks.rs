@@ -22,7 +22,7 @@ fn npm_run_typecheck_counts_only_when_the_script_runs_a_type_checker() {
     let wf = workflow("      - run: npm run typecheck\n");
     let r = report(&[(".github/workflows/ci.yml", &wf), ("package.json", r#"{"scripts": {"typecheck": "tsc --noEmit -p ."}}"#)]);
     assert_status(&r, "typecheck-in-ci", "pass");
-    assert!(evidence(&r, "typecheck-in-ci").contains(".github/workflows/ci.yml:8 runs tsc via `npm run typecheck` → `tsc --noEmit -p .` at package.json:1"));
+    assert!(evidence(&r, "typecheck-in-ci").contains(".github/workflows/ci.yml:8 runs tsc via `npm run typecheck` → `tsc --noEmit -p .` in package.json [related: package.json:1]"));
 
     let r = report(&[(".github/workflows/ci.yml", &wf), ("package.json", r#"{"scripts": {"typecheck": "eslint src"}}"#)]);
     assert_status(&r, "typecheck-in-ci", "fail");
@@ -66,7 +66,7 @@ fn makefile_prerequisites_nox_poe_and_shell_scripts_are_followed() {
     ]);
     assert_status(&r, "typecheck-in-ci", "pass");
     assert_status(&r, "tests-in-ci", "pass");
-    assert!(evidence(&r, "typecheck-in-ci").contains("`mypy --strict src` at Makefile:6"));
+    assert!(evidence(&r, "typecheck-in-ci").contains("`mypy --strict src` in Makefile [related: Makefile:6]"));
 
     let r = report(&[
         (".gitlab-ci.yml", "checks:\n  script:\n    - nox -s tests\n    - poe types\n"),
@@ -79,7 +79,7 @@ fn makefile_prerequisites_nox_poe_and_shell_scripts_are_followed() {
 
     let r = report(&[(".github/workflows/ci.yml", &workflow("      - run: bash scripts/ci.sh\n")), ("scripts/ci.sh", "#!/bin/sh\nset -e\nnpx tsc -p .\nnpx vitest run\n")]);
     assert_status(&r, "typecheck-in-ci", "pass");
-    assert!(evidence(&r, "typecheck-in-ci").contains("at scripts/ci.sh:3"));
+    assert!(evidence(&r, "typecheck-in-ci").contains("in scripts/ci.sh [related: scripts/ci.sh:3]"));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn pre_commit_hooks_run_by_ci_are_followed() {
     let wf = workflow("      - uses: actions/setup-python@v5\n      - uses: pre-commit/action@v3.0.1\n");
     let r = report(&[(".github/workflows/ci.yml", &wf), (".pre-commit-config.yaml", config)]);
     assert_status(&r, "typecheck-in-ci", "pass");
-    assert!(evidence(&r, "typecheck-in-ci").contains("`mypy --strict` at .pre-commit-config.yaml:9"), "{}", evidence(&r, "typecheck-in-ci"));
+    assert!(evidence(&r, "typecheck-in-ci").contains("`mypy --strict` in .pre-commit-config.yaml [related: .pre-commit-config.yaml:9]"), "{}", evidence(&r, "typecheck-in-ci"));
     let only_ruff = workflow("      - run: pre-commit run ruff --all-files\n");
     let r = report(&[(".github/workflows/ci.yml", &only_ruff), (".pre-commit-config.yaml", config)]);
     assert_status(&r, "typecheck-in-ci", "fail");

@@ -43,7 +43,7 @@ fn has(report: &serde_json::Value, id: &str, needle: &str) {
 fn kubernetes_repository_with_everything_passes() {
     let r = report("ops/k8s-complete");
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "pass")));
-    has(&r, "typecheck-in-ci", ".github/workflows/ci.yml:18 runs tsc via `npm run typecheck` → `tsc --noEmit` at package.json:8");
+    has(&r, "typecheck-in-ci", ".github/workflows/ci.yml:18 runs tsc via `npm run typecheck` → `tsc --noEmit` in package.json [related: package.json:8]");
     has(&r, "tests-in-ci", ".github/workflows/ci.yml:20 runs vitest via `npm test`");
     has(&r, "gradual-rollout", ".github/workflows/deploy.yml:19 canary or pause stage: `kubectl rollout pause deployment/mistral-app`");
     has(&r, "gradual-rollout", "k8s/base/deployment.yaml:34 Deployment mistral-app: readiness probe GET /health");
@@ -64,7 +64,7 @@ fn kubernetes_repository_with_everything_passes() {
 fn kubernetes_repository_missing_everything_fails_each_check() {
     let r = report("ops/k8s-failing");
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "fail")));
-    has(&r, "tests-in-ci", ".github/workflows/ci.yml:14 `npm test` calls package.json script `test` at package.json:8, which runs `echo \"Error: no test specified\" && exit 1`");
+    has(&r, "tests-in-ci", ".github/workflows/ci.yml:14 `npm test` calls package.json script `test` in package.json, which runs `echo \"Error: no test specified\" && exit 1`, not the test suite [related: package.json:8]");
     has(&r, "gradual-rollout", "k8s/deployment.yaml:27 Deployment support-bot: readiness probe uses tcpSocket, not the health path");
     has(&r, "gradual-rollout", "k8s/deployment.yaml:11 Deployment support-bot: Recreate strategy");
     has(&r, "post-deploy-verification", ".github/workflows/deploy.yml:12 deploys: `kubectl apply -f k8s/`");
@@ -100,8 +100,8 @@ fn kubernetes_repository_missing_everything_fails_each_check() {
 fn gitlab_tox_make_helm_argo_prometheusrule_and_datadog_pass() {
     let r = report("ops/gitlab-helm-argo");
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "pass")));
-    has(&r, "typecheck-in-ci", ".gitlab-ci.yml:14 runs mypy via `tox -e py312,type` → `mypy src` at tox.ini:13");
-    has(&r, "tests-in-ci", ".gitlab-ci.yml:14 runs pytest via `tox -e py312,type` → `pytest -q {posargs}` at tox.ini:9");
+    has(&r, "typecheck-in-ci", ".gitlab-ci.yml:14 runs mypy via `tox -e py312,type` → `mypy src` in tox.ini [related: tox.ini:13]");
+    has(&r, "tests-in-ci", ".gitlab-ci.yml:14 runs pytest via `tox -e py312,type` → `pytest -q {posargs}` in tox.ini [related: tox.ini:9]");
     has(&r, "gradual-rollout", "chart/templates/rollout.yaml:16 Rollout {{…}}: Argo Rollouts canary strategy with 4 steps");
     has(&r, "post-deploy-verification", "chart/templates/tests/smoke.yaml:15 post-deploy hook checks health");
     has(&r, "rollback-ready", "Makefile:11 rollback in Makefile target rollback: `helm rollback $(RELEASE) 0 --wait`");

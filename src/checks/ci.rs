@@ -10,15 +10,36 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::credentials::plural;
-use super::{Ctx, Outcome};
+use super::util::{dedup, evidence_for, plural, with_problems, EVIDENCE_LIMIT};
+use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::ops::commands::{Action, Call};
 use crate::ops::procedures::Procedure;
-use crate::ops::{OpsFacts, Problem, Step};
-use crate::report::{Evidence, Status};
+use crate::ops::{OpsFacts, Problem};
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Step};
 
-/// How many findings a passing check names in its evidence.
-pub(super) const EVIDENCE_LIMIT: usize = 10;
+/// A CI workflow (or a script it calls) runs a type checker: type errors caught before
+/// the deploy are the cheapest Mistral integration bugs (wrong parameter names).
+pub static TYPECHECK_IN_CI: CheckDecl = CheckDecl {
+    id: CheckId::TypecheckInCi,
+    step: Step::CodeQuality,
+    title: "Type check passes in CI",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Add a CI step that runs the type checker (tsc --noEmit, npm run typecheck, mypy or pyright)",
+    run: typecheck_in_ci,
+};
+
+/// A CI workflow runs the test suite, followed through make, package scripts, tox/nox
+/// and shell scripts to the real tool: `npm test` over an `echo` runs nothing.
+pub static TESTS_IN_CI: CheckDecl = CheckDecl {
+    id: CheckId::TestsInCi,
+    step: Step::CodeQuality,
+    title: "Tests pass in CI (unit + integration)",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Add a CI step that runs the test suite (npm test, pytest, ...)",
+    run: tests_in_ci,
+};
 
 static TYPECHECK_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)type|tsc|mypy|pyright").unwrap());
 static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)test|spec").unwrap());
@@ -26,24 +47,24 @@ static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)test|spec"
 /// What a CI gate looks for: the tool an action runs, if it is the wanted kind.
 type Wanted = fn(&Action) -> Option<&str>;
 
-pub fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
+fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
     fn type_checker(a: &Action) -> Option<&str> {
         match a {
             Action::TypeCheck(tool) => Some(tool),
             _ => None,
         }
     }
-    ci_gate(ctx, "typecheck-in-ci", "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
+    ci_gate(ctx, "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
 }
 
-pub fn tests_in_ci(ctx: &Ctx) -> Outcome {
+fn tests_in_ci(ctx: &Ctx) -> Outcome {
     fn test_runner(a: &Action) -> Option<&str> {
         match a {
             Action::Test(tool) => Some(tool),
             _ => None,
         }
     }
-    ci_gate(ctx, "tests-in-ci", "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
+    ci_gate(ctx, "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
 }
 
 /// True when a call's name suggests what is looked for (`npm run typecheck`).
@@ -55,9 +76,9 @@ fn named(call: &Call, re: &Regex) -> bool {
     }
 }
 
-fn ci_gate(ctx: &Ctx, id: &str, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
+fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
     let ops = &ctx.facts.ops;
-    let workflows: Vec<_> = ops.workflows().filter(|w| !ctx.config.check(id).ignores_path(&w.path)).collect();
+    let workflows: Vec<_> = ops.workflows().filter(|w| !ctx.config.check(ctx.id.as_str()).ignores_path(&w.path)).collect();
     let problems: Vec<&Problem> = ops.problems_in(crate::ops::Area::Ci).collect();
     if workflows.is_empty() && !problems.iter().any(|p| crate::ops::procedures::is_ci_file(&p.path)) {
         return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");
@@ -67,10 +88,10 @@ fn ci_gate(ctx: &Ctx, id: &str, what: &str, wanted: Wanted, looks_like: impl Fn(
     for wf in &workflows {
         for step in ops.expand(wf) {
             if let Some(tool) = wanted(step.action) {
-                found.push(evidence_for(&step, &format!("runs {tool}")));
+                found.push(evidence_for(EvidenceStatus::Pass, &step, &format!("runs {tool}")));
             } else if let Action::Call(call) = step.action {
                 if looks_like(call) {
-                    unresolved.push(evidence_for(&step, &format!("calls `{}`, defined nowhere in the repository: value not visible statically", step.text)));
+                    unresolved.push(evidence_for(EvidenceStatus::Warn, &step, &format!("calls `{}`, defined nowhere in the repository: value not visible statically", step.text)));
                 }
             }
         }
@@ -86,7 +107,7 @@ fn ci_gate(ctx: &Ctx, id: &str, what: &str, wanted: Wanted, looks_like: impl Fn(
         unresolved.extend(evidence);
         return with_problems(Outcome::warn(format!("CI calls a script that may run {what}, but the script is not in the repository")).with_evidence(unresolved), &problems);
     }
-    evidence.extend(workflows.iter().map(|w| Evidence::new(&w.path, 0, format!("has no step that runs {what}"))));
+    evidence.extend(workflows.iter().map(|w| Evidence::fail(&w.path, None, format!("has no step that runs {what}")).about(format!("no step runs {what}"))));
     with_problems(Outcome::fail(format!("no CI step runs {what}")).with_evidence(evidence), &problems)
 }
 
@@ -104,54 +125,26 @@ fn echo_only(ops: &OpsFacts, workflows: &[&Procedure], what: &str, wanted: Wante
                     let runs = ops.expand(target);
                     if runs.iter().all(|s| wanted(s.action).is_none()) {
                         let body: Vec<&str> = target.commands.iter().map(|c| c.text.as_str()).collect();
-                        out.push(Evidence::new(
-                            &wf.path,
-                            cmd.line,
-                            format!(
-                                "`{}` calls {} `{}` at {}:{}, which runs `{}`, not {what}",
-                                cmd.text,
-                                target.kind.describe(),
-                                target.name,
-                                target.path,
-                                target.line,
-                                body.join("; "),
-                            ),
-                        ));
+                        out.push(
+                            Evidence::fail(
+                                &wf.path,
+                                cmd.line,
+                                format!(
+                                    "`{}` calls {} `{}` in {}, which runs `{}`, not {what}",
+                                    cmd.text,
+                                    target.kind.describe(),
+                                    target.name,
+                                    target.path,
+                                    body.join("; "),
+                                ),
+                            )
+                            .about(format!("`{}` calls {} `{}`", cmd.text, target.kind.describe(), target.name))
+                            .related(target.path.as_str(), target.line),
+                        );
                     }
                 }
             }
         }
     }
     out
-}
-
-/// Evidence at the CI line that starts the chain, naming where the command really is.
-pub(super) fn evidence_for(step: &Step, what: &str) -> Evidence {
-    let (path, line) = step.origin();
-    if step.via.is_empty() {
-        Evidence::new(path, line, format!("{what}: `{}`", step.text))
-    } else {
-        let chain: Vec<String> = step.via.iter().map(|(t, _, _)| format!("`{t}`")).collect();
-        Evidence::new(path, line, format!("{what} via {} → `{}` at {}:{}", chain.join(" → "), step.text, step.path, step.line))
-    }
-}
-
-pub(super) fn dedup(evidence: &mut Vec<Evidence>) {
-    let mut seen = std::collections::HashSet::new();
-    evidence.retain(|e| seen.insert((e.path.clone(), e.line, e.message.clone())));
-}
-
-/// Files of the area that could not be read: a failing check may be wrong about them,
-/// so `fail` becomes `warn`; every status names them.
-pub(super) fn with_problems(outcome: Outcome, problems: &[&Problem]) -> Outcome {
-    if problems.is_empty() {
-        return outcome;
-    }
-    let mut outcome = outcome;
-    if outcome.status == Status::Fail {
-        outcome.status = Status::Warn;
-        outcome.message = format!("{} ({} file{} could not be read)", outcome.message, problems.len(), plural(problems.len()));
-    }
-    outcome.evidence.extend(problems.iter().map(|p| Evidence::new(&p.path, p.line, &p.message)));
-    outcome
 }

@@ -1,38 +1,56 @@
 //! Circuit breaker around Mistral calls.
 
-use super::model_config::{verdict, Finding};
-use super::{Ctx, Outcome};
-use crate::report::{Evidence, Status};
+use super::util::verdict;
+use super::{CheckDecl, Ctx, Outcome, Scope};
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
 
-pub(crate) fn circuit_breaker(ctx: &Ctx) -> Outcome {
+/// Mistral calls go through a circuit breaker (a library, or a class with open and
+/// half-open states): during an outage the app degrades at once instead of piling up
+/// requests that time out.
+pub static CIRCUIT_BREAKER: CheckDecl = CheckDecl {
+    id: CheckId::CircuitBreaker,
+    step: Step::CircuitBreaker,
+    title: "Circuit breaker for graceful degradation",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Route Mistral calls through a circuit breaker (opossum, cockatiel, pybreaker, or a class with closed/open/half-open states)",
+    run: circuit_breaker,
+};
+
+fn circuit_breaker(ctx: &Ctx) -> Outcome {
     let code = &ctx.facts.code;
     // A health probe must see Mistral's real state, so it is not expected behind the breaker.
     let is_probe = |c: &&crate::lang::CallSite| code.routes.iter().any(|r| r.probe.as_ref().is_some_and(|(p, l, _)| *p == c.path && *l == c.line));
-    let through: Vec<Finding> = code
+    let through: Vec<Evidence> = code
         .calls
         .iter()
         .filter(|c| !is_probe(c))
-        .map(|c| match &c.breaker {
-            Some((p, l, what)) => Finding::new(Status::Pass, &c.path, c.line, format!("{} goes through {what} ({p}:{l})", c.api)),
-            None => Finding::new(Status::Fail, &c.path, c.line, format!("{} does not go through a circuit breaker", c.api)),
+        .map(|c| {
+            let e = match &c.breaker {
+                Some((p, l, what)) => Evidence::pass(&c.path, c.line, format!("{} goes through {what}", c.api)).related(p.as_str(), *l),
+                None => Evidence::fail(&c.path, c.line, format!("{} does not go through a circuit breaker", c.api)),
+            };
+            e.about(ctx.call_subject(c))
         })
         .collect();
-    let any_through = through.iter().any(|f| f.status == Status::Pass);
+    let any_through = through.iter().any(|f| f.status == EvidenceStatus::Pass);
     if any_through {
         // Some calls protected: the unprotected ones are reported, as a partial pass.
-        // The unprotected calls still reported (not suppressed inline).
-        let missing = through.iter().filter(|f| f.status == Status::Fail && !ctx.suppressed("circuit-breaker", &f.evidence.path, f.evidence.line)).count();
-        let mut o = verdict(ctx, "circuit-breaker", through, "Mistral call sites", "no Mistral call site found");
+        let mut o = verdict(ctx, through, "Mistral call sites", "no Mistral call site found");
         if o.status == Status::Fail {
+            let missing = o.evidence.iter().filter(|e| e.status == EvidenceStatus::Fail).count();
             o.status = Status::Warn;
             o.message = format!("{missing} of {} Mistral call sites do not go through a circuit breaker", o.evidence.len());
+            for e in o.evidence.iter_mut().filter(|e| e.status == EvidenceStatus::Fail) {
+                e.status = EvidenceStatus::Warn;
+            }
         }
         return o;
     }
     if let Some(b) = code.breakers.first() {
-        let mut evidence = vec![Evidence::new(&b.path, b.line, format!("{} found, but no Mistral call is seen going through it", b.what))];
-        evidence.extend(through.into_iter().map(|f| f.evidence).take(10));
+        let mut evidence = vec![Evidence::warn(&b.path, b.line, format!("{} found, but no Mistral call is seen going through it", b.what)).about(b.what.as_str())];
+        evidence.extend(through.into_iter().take(10).map(|e| e.status(EvidenceStatus::Warn)));
         return Outcome::warn(format!("a circuit breaker exists ({}) but no Mistral call is seen going through it", b.what)).with_evidence(evidence);
     }
-    verdict(ctx, "circuit-breaker", through, "Mistral call sites", "no Mistral call site found")
+    verdict(ctx, through, "Mistral call sites", "no Mistral call site found")
 }

@@ -4,25 +4,88 @@
 //! The three live checks read what the live phase (`crate::live`) found; they never
 //! see a key, only its last four characters.
 
-use super::{Ctx, Outcome};
+use super::util::{numbered, plural, EVIDENCE_LIMIT};
+use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::live::{Fallback, KeyCheck, KeyReport, LiveModel, LiveState};
-use crate::report::Evidence;
 use crate::secrets::{Provider, SecretFinding};
+use crate::vocab::{CheckId, Evidence, Severity, Step};
 
-/// How many files a passing check names in its evidence before summarising.
-const PASS_EVIDENCE_LIMIT: usize = 10;
-
-fn visible<'a>(ctx: &'a Ctx, id: &'a str, keep: impl Fn(&SecretFinding) -> bool + 'a) -> impl Iterator<Item = &'a SecretFinding> + 'a {
-    ctx.facts.secrets.iter().filter(move |f| keep(f) && !ctx.suppressed(id, &f.path, f.line))
+fn visible<'a>(ctx: &'a Ctx, keep: impl Fn(&SecretFinding) -> bool + 'a) -> impl Iterator<Item = &'a SecretFinding> + 'a {
+    ctx.facts.secrets.iter().filter(move |f| keep(f) && !ctx.suppressed(&f.path, f.line))
 }
 
-fn secret_evidence(f: &SecretFinding) -> Evidence {
-    Evidence::new(&f.path, f.line, format!("{} {} in {}", f.provider.name(), f.redacted, f.kind.describe()))
+/// `fail` items, one per secret, about the provider and the key's last 4 characters.
+fn secret_evidence(found: Vec<&SecretFinding>) -> Vec<Evidence> {
+    let subjects = numbered(found.iter().map(|f| (f.path.as_str(), format!("{} {}", f.provider.name(), f.redacted))));
+    found
+        .into_iter()
+        .zip(subjects)
+        .map(|(f, subject)| Evidence::fail(&f.path, f.line, format!("{} {} in {}", f.provider.name(), f.redacted, f.kind.describe())).about(subject))
+        .collect()
 }
 
-pub fn key_not_committed(ctx: &Ctx) -> Outcome {
-    let id = "key-not-committed";
-    let found: Vec<_> = visible(ctx, id, |f| f.provider == Provider::Mistral && f.kind.is_deployment_config()).collect();
+/// No Mistral key in committed env files, compose or container files, Kubernetes
+/// manifests or CI workflows: a key there is readable by everyone with the repository
+/// and ends up in images and logs. Secret stores (secretKeyRef, `${{ secrets.X }}`) pass.
+pub static KEY_NOT_COMMITTED: CheckDecl = CheckDecl {
+    id: CheckId::KeyNotCommitted,
+    step: Step::Credentials,
+    title: "Production API key stored in a secret manager, not in env files or manifests",
+    severity: Severity::Error,
+    scope: Scope::Always,
+    remediation: "Remove the key from the file, rotate it in La Plateforme, and load it from a secret store (Kubernetes secretKeyRef, ${{ secrets.MISTRAL_API_KEY }}, a vault)",
+    run: key_not_committed,
+};
+
+/// The key given to the gate answers `GET /v1/models` with 200 and a model list: a
+/// deploy with a revoked key or a plan without API access fails on its first request.
+pub static KEY_VALID: CheckDecl = CheckDecl {
+    id: CheckId::KeyValid,
+    step: Step::Credentials,
+    title: "Key tested against /v1/models",
+    severity: Severity::Error,
+    scope: Scope::Always,
+    remediation: "Give the gate the production key (MISTRAL_API_KEY) and make sure GET /v1/models answers 200 with it",
+    run: key_valid,
+};
+
+/// Every model id the code uses is listed for the key (aliases count): a typo or a
+/// model the workspace cannot use fails only in production otherwise.
+pub static KEY_MODEL_ACCESS: CheckDecl = CheckDecl {
+    id: CheckId::KeyModelAccess,
+    step: Step::Credentials,
+    title: "Key has access to every model the code uses",
+    severity: Severity::Error,
+    scope: Scope::Always,
+    remediation: "Use a model id listed by /v1/models for this key, or enable the model for the key's workspace",
+    run: key_model_access,
+};
+
+/// A second, different, valid key exists: rotating the only key is an outage.
+pub static FALLBACK_KEY: CheckDecl = CheckDecl {
+    id: CheckId::FallbackKey,
+    step: Step::Credentials,
+    title: "Fallback key available for rotation",
+    severity: Severity::Warning,
+    scope: Scope::Always,
+    remediation: "Create a second production key and give it to the gate as MISTRAL_FALLBACK_API_KEY",
+    run: fallback_key,
+};
+
+/// No key-shaped secret (Mistral keys near a `mistral` context, and other common API
+/// keys) in any scanned text file: source is copied, forked and logged.
+pub static NO_HARDCODED_SECRETS: CheckDecl = CheckDecl {
+    id: CheckId::NoHardcodedSecrets,
+    step: Step::CodeQuality,
+    title: "No hardcoded keys",
+    severity: Severity::Error,
+    scope: Scope::Always,
+    remediation: "Delete the key from the source, rotate it, and read it from the environment (process.env.MISTRAL_API_KEY, os.environ[\"MISTRAL_API_KEY\"])",
+    run: no_hardcoded_secrets,
+};
+
+fn key_not_committed(ctx: &Ctx) -> Outcome {
+    let found: Vec<_> = visible(ctx, |f| f.provider == Provider::Mistral && f.kind.is_deployment_config()).collect();
     if !found.is_empty() {
         let files = {
             let mut p: Vec<_> = found.iter().map(|f| f.path.as_str()).collect();
@@ -36,7 +99,7 @@ pub fn key_not_committed(ctx: &Ctx) -> Outcome {
             files,
             plural(files)
         ))
-        .with_evidence(found.into_iter().map(secret_evidence).collect());
+        .with_evidence(secret_evidence(found));
     }
     if let Some(outcome) = unscanned_warning(ctx, "deployment files") {
         return outcome;
@@ -44,8 +107,8 @@ pub fn key_not_committed(ctx: &Ctx) -> Outcome {
     let configs = &ctx.facts.deployment_configs;
     let evidence = configs
         .iter()
-        .take(PASS_EVIDENCE_LIMIT)
-        .map(|(p, k)| Evidence::new(p, 0, format!("{} holds no Mistral key", k.describe())))
+        .take(EVIDENCE_LIMIT)
+        .map(|(p, k)| Evidence::pass(p, None, format!("{} holds no Mistral key", k.describe())).about("no Mistral key"))
         .collect();
     let message = if configs.is_empty() {
         "no env, compose, container, Kubernetes or CI files in the repository".to_string()
@@ -55,9 +118,8 @@ pub fn key_not_committed(ctx: &Ctx) -> Outcome {
     Outcome::pass(message).with_evidence(evidence)
 }
 
-pub fn no_hardcoded_secrets(ctx: &Ctx) -> Outcome {
-    let id = "no-hardcoded-secrets";
-    let found: Vec<_> = visible(ctx, id, |_| true).collect();
+fn no_hardcoded_secrets(ctx: &Ctx) -> Outcome {
+    let found: Vec<_> = visible(ctx, |_| true).collect();
     if found.is_empty() {
         return unscanned_warning(ctx, "text files").unwrap_or_else(|| Outcome::pass("no key-shaped secret in any scanned text file"));
     }
@@ -65,7 +127,7 @@ pub fn no_hardcoded_secrets(ctx: &Ctx) -> Outcome {
     kinds.sort_unstable();
     kinds.dedup();
     Outcome::fail(format!("{} hardcoded secret{} ({})", found.len(), plural(found.len()), kinds.join(", ")))
-        .with_evidence(found.into_iter().map(secret_evidence).collect())
+        .with_evidence(secret_evidence(found))
 }
 
 /// No key found, but some files could not be read: that is not a pass.
@@ -76,15 +138,11 @@ fn unscanned_warning(ctx: &Ctx, what: &str) -> Option<Outcome> {
     }
     Some(
         Outcome::warn(format!("no key found, but {} file{} could not be scanned", unscanned.len(), plural(unscanned.len())))
-            .with_evidence(unscanned.iter().map(|s| Evidence::new(&s.path, 0, format!("not scanned: {}", s.reason))).collect())
+            .with_evidence(unscanned.iter().map(|s| Evidence::warn(&s.path, None, format!("not scanned: {}", s.reason)).about("not scanned")).collect())
             .with_remediation(format!(
                 "Make the files readable, raise max-file-size in .mistral-gate.toml, or list generated files under ignore-paths, so that all {what} are scanned"
             )),
     )
-}
-
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The live phase's results, or the `skip` that explains why there are none.
@@ -131,7 +189,7 @@ fn models_count(models: &[LiveModel]) -> String {
     format!("{} model{}", models.len(), plural(models.len()))
 }
 
-pub fn key_valid(ctx: &Ctx) -> Outcome {
+fn key_valid(ctx: &Ctx) -> Outcome {
     let (primary, _, endpoint) = match live_results(ctx) {
         Ok(r) => r,
         Err(skip) => return skip,
@@ -141,7 +199,7 @@ pub fn key_valid(ctx: &Ctx) -> Outcome {
     })
 }
 
-pub fn fallback_key(ctx: &Ctx) -> Outcome {
+fn fallback_key(ctx: &Ctx) -> Outcome {
     let (primary, fallback, endpoint) = match live_results(ctx) {
         Ok(r) => r,
         Err(skip) => return skip,
@@ -164,8 +222,7 @@ pub fn fallback_key(ctx: &Ctx) -> Outcome {
 
 /// Where the used model ids come from: the code when it shows any, else the config.
 fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
-    let id = "key-model-access";
-    let from_code: Vec<_> = ctx.facts.code.used_models().into_iter().filter(|(_, ev)| !ctx.suppressed(id, &ev.path, ev.line)).collect();
+    let from_code: Vec<_> = ctx.facts.code.used_models().into_iter().filter(|(_, ev)| !ctx.suppressed(&ev.path, ev.line.unwrap_or(0))).collect();
     if !from_code.is_empty() {
         return (from_code, "used in the code");
     }
@@ -180,12 +237,12 @@ fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
         .config
         .expected_models
         .iter()
-        .map(|m| (m.clone(), Evidence::new(&config_path, 0, format!("{m} listed under [models] expected"))))
+        .map(|m| (m.clone(), Evidence::pass(&config_path, None, format!("{m} listed under [models] expected"))))
         .collect();
     (from_config, "in [models] expected")
 }
 
-pub fn key_model_access(ctx: &Ctx) -> Outcome {
+fn key_model_access(ctx: &Ctx) -> Outcome {
     let (primary, _, _) = match live_results(ctx) {
         Ok(r) => r,
         Err(skip) => return skip,
@@ -213,13 +270,13 @@ pub fn key_model_access(ctx: &Ctx) -> Outcome {
     if missing.is_empty() {
         let evidence = used
             .iter()
-            .take(PASS_EVIDENCE_LIMIT)
+            .take(EVIDENCE_LIMIT)
             .map(|(id, ev)| {
                 let how = match listed(id) {
                     Some(m) if m.id != *id => format!("{id} is listed for key {key} (alias of {})", m.id),
                     _ => format!("{id} is listed for key {key}"),
                 };
-                Evidence::new(&ev.path, ev.line, how)
+                Evidence::pass(&ev.path, ev.line, how).about(id.as_str())
             })
             .collect();
         let message = match ids.len() {
@@ -237,7 +294,7 @@ pub fn key_model_access(ctx: &Ctx) -> Outcome {
     let evidence = used
         .iter()
         .filter(|(id, _)| missing.contains(&id.as_str()))
-        .map(|(id, ev)| Evidence::new(&ev.path, ev.line, format!("{id} is not listed for key {key} ({})", suggestion(id))))
+        .map(|(id, ev)| Evidence::fail(&ev.path, ev.line, format!("{id} is not listed for key {key} ({})", suggestion(id))).about(id.as_str()))
         .collect();
     Outcome::fail(format!(
         "{} of {} model id{} {source} {} not listed for key {key}: {}",
@@ -290,7 +347,7 @@ mod tests {
         let facts = Facts { live: LiveFacts::new(state), ..Facts::default() };
         let mut config = Config::default();
         config.expected_models = expected.iter().map(|m| m.to_string()).collect();
-        check(&Ctx { facts: &facts, config: &config, now: time::OffsetDateTime::UNIX_EPOCH })
+        check(&Ctx::new(CheckId::KeyValid, &facts, &config, time::OffsetDateTime::UNIX_EPOCH))
     }
 
     fn checked(check: KeyCheck, fallback: Fallback) -> LiveState {

@@ -4,24 +4,66 @@
 //! whose text describes it (see `ops::docs`). The evidence names the file and heading.
 //! A heading over an empty or placeholder section is `warn`, not a pass.
 
-use super::ci::EVIDENCE_LIMIT;
-use super::credentials::plural;
-use super::rollout::heading;
-use super::{Ctx, Outcome};
+use super::util::{heading, plural, EVIDENCE_LIMIT};
+use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::ops::docs::{Coverage, Section, Topic};
-use crate::report::Evidence;
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Step};
 
-fn evidence(s: &Section, c: Coverage) -> Evidence {
+/// Declares a documentation check: each is "a section on `topic` exists".
+macro_rules! doc_check {
+    ($(#[$doc:meta])* $name:ident, $id:ident, $title:literal, $severity:ident, $remediation:literal, $run:ident) => {
+        $(#[$doc])*
+        pub static $name: CheckDecl = CheckDecl {
+            id: CheckId::$id,
+            step: Step::Documentation,
+            title: $title,
+            severity: Severity::$severity,
+            scope: Scope::MistralUsage,
+            remediation: $remediation,
+            run: $run,
+        };
+    };
+}
+
+doc_check!(
+    /// An incident runbook about Mistral exists (symptoms, dashboards, first steps): the
+    /// person paged at night has not read the code.
+    INCIDENT_RUNBOOK, IncidentRunbook, "Incident runbook created", Warning,
+    "Write docs/runbooks/mistral-incident.md: symptoms, dashboards, first steps, who to call", incident_runbook
+);
+doc_check!(
+    /// The key rotation procedure is written down: a leaked key is rotated under pressure.
+    KEY_ROTATION_DOC, KeyRotationDoc, "Key rotation procedure documented", Warning,
+    "Write down how to rotate the Mistral API key (create, deploy, verify, revoke)", key_rotation_doc
+);
+doc_check!(
+    /// The rollback procedure is written down: the checklist's step 6 is executed by people.
+    ROLLBACK_DOC, RollbackDoc, "Rollback procedure documented", Warning,
+    "Write down the rollback procedure (kubectl rollout undo, then verify /health)", rollback_doc
+);
+doc_check!(
+    /// An on-call escalation path is written down: who to call when Mistral is down.
+    ESCALATION_DOC, EscalationDoc, "On-call escalation path defined", Info,
+    "Write down who is on call and how to escalate a Mistral incident", escalation_doc
+);
+doc_check!(
+    /// The workspace's API usage limits (rate limits, budgets) are written down: 429s
+    /// and budget stops are expected, not incidents, when people know the limits.
+    USAGE_LIMITS_DOC, UsageLimitsDoc, "API usage limits documented", Info,
+    "Write down the workspace's rate limits (requests/min, tokens/min) and monthly budget", usage_limits_doc
+);
+
+fn evidence(s: &Section, c: Coverage, status: EvidenceStatus) -> Evidence {
     let how = match c {
         Coverage::Heading => "section",
         Coverage::Text => "described in the text under",
         Coverage::Placeholder => "empty or placeholder section",
     };
-    Evidence::new(&s.path, s.line, format!("{how} § {}", heading(&s.heading)))
+    Evidence::with_status(status, &s.path, s.line, format!("{how} § {}", heading(&s.heading))).about(format!("§ {}", heading(&s.heading)))
 }
 
-fn documented(ctx: &Ctx, id: &str, topic: Topic, must_mention_mistral: bool) -> Outcome {
-    let sections: Vec<&Section> = ctx.facts.ops.sections.iter().filter(|s| !ctx.suppressed(id, &s.path, s.line)).collect();
+fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
+    let sections: Vec<&Section> = ctx.facts.ops.sections.iter().filter(|s| !ctx.suppressed(&s.path, s.line)).collect();
     let mut found = Vec::new();
     let mut placeholders = Vec::new();
     let mut elsewhere = Vec::new();
@@ -31,9 +73,9 @@ fn documented(ctx: &Ctx, id: &str, topic: Topic, must_mention_mistral: bool) -> 
                 continue;
             }
             match c {
-                Coverage::Placeholder => placeholders.push(evidence(s, *c)),
-                _ if must_mention_mistral && !s.mentions_mistral => elsewhere.push(evidence(s, *c)),
-                _ => found.push(evidence(s, *c)),
+                Coverage::Placeholder => placeholders.push(evidence(s, *c, EvidenceStatus::Warn)),
+                _ if must_mention_mistral && !s.mentions_mistral => elsewhere.push(evidence(s, *c, EvidenceStatus::Warn)),
+                _ => found.push(evidence(s, *c, EvidenceStatus::Pass)),
             }
         }
     }
@@ -62,22 +104,22 @@ fn documented(ctx: &Ctx, id: &str, topic: Topic, must_mention_mistral: bool) -> 
     Outcome::fail(format!("no {what} in {files} Markdown file{}", plural(files)))
 }
 
-pub fn incident_runbook(ctx: &Ctx) -> Outcome {
-    documented(ctx, "incident-runbook", Topic::IncidentRunbook, true)
+fn incident_runbook(ctx: &Ctx) -> Outcome {
+    documented(ctx, Topic::IncidentRunbook, true)
 }
 
-pub fn key_rotation_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, "key-rotation-doc", Topic::KeyRotation, false)
+fn key_rotation_doc(ctx: &Ctx) -> Outcome {
+    documented(ctx, Topic::KeyRotation, false)
 }
 
-pub fn rollback_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, "rollback-doc", Topic::Rollback, false)
+fn rollback_doc(ctx: &Ctx) -> Outcome {
+    documented(ctx, Topic::Rollback, false)
 }
 
-pub fn escalation_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, "escalation-doc", Topic::Escalation, false)
+fn escalation_doc(ctx: &Ctx) -> Outcome {
+    documented(ctx, Topic::Escalation, false)
 }
 
-pub fn usage_limits_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, "usage-limits-doc", Topic::UsageLimits, false)
+fn usage_limits_doc(ctx: &Ctx) -> Outcome {
+    documented(ctx, Topic::UsageLimits, false)
 }

@@ -1,10 +1,15 @@
-//! The check registry: every id of CHECKS.md, in contract order, each a pure function
-//! from [`Facts`] and [`Config`] to an [`Outcome`].
+//! The check registry: every id of CHECKS.md, in contract order, each declared once
+//! beside its function (a [`CheckDecl`]: id, step, title, default severity, scope,
+//! remediation, and a doc comment saying what it checks and why).
 //!
 //! The registry, not the checks, applies what is common to all of them: per-check
-//! severity overrides and disabling from the config, the "no Mistral usage" rule, and
-//! turning an outcome into a [`CheckResult`]. Checks never touch the file system or the
-//! network; suppressions (inline comments, per-check ignored paths) are data in [`Ctx`].
+//! severity overrides and disabling from the config, the "no Mistral usage" rule,
+//! evidence fingerprints, and turning an outcome into a [`CheckResult`]. Checks never
+//! touch the file system or the network; suppressions (inline comments, per-check
+//! ignored paths) are data in [`Ctx`], which also tells a check its own id.
+//!
+//! Adding a check: a [`CheckId`] variant (the one place ids are spelled), a
+//! declaration beside the function, one line in [`CHECKS`], one row in docs/checks.md.
 
 mod alerts;
 mod ci;
@@ -15,18 +20,24 @@ mod documentation;
 mod health;
 mod model_config;
 mod rollout;
+mod util;
+
+use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::facts::Facts;
-use crate::report::{CheckResult, Evidence, Severity, Status, Step};
+use crate::lang::CallSite;
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
+use crate::report::CheckResult;
 
 /// What a check decided, before the registry dresses it as a [`CheckResult`].
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub status: Status,
     pub message: String,
+    /// Each item with its own verdict (a failing check lists its passing sites too).
     pub evidence: Vec<Evidence>,
-    /// Overrides the registry's generic remediation when the check knows better.
+    /// Overrides the declaration's remediation when the check knows better.
     pub remediation: Option<String>,
 }
 
@@ -59,20 +70,51 @@ impl Outcome {
     }
 }
 
-/// Everything a check may read.
+/// Everything a check may read, and which check is running.
 pub struct Ctx<'a> {
+    /// The running check's id (from its declaration): check bodies never spell it.
+    pub id: CheckId,
     pub facts: &'a Facts,
     pub config: &'a Config,
     /// The time of the run, for dates such as model retirement (checks never read a clock).
     pub now: time::OffsetDateTime,
+    /// `callee#n` for each call site (see [`Ctx::call_subject`]), by (path, line, callee).
+    call_subjects: HashMap<(&'a str, u32, &'a str), String>,
 }
 
-impl Ctx<'_> {
-    /// True when a finding of `id` at `path:line` is silenced by an inline
+impl<'a> Ctx<'a> {
+    pub fn new(id: CheckId, facts: &'a Facts, config: &'a Config, now: time::OffsetDateTime) -> Ctx<'a> {
+        let mut ordinals: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut call_subjects = HashMap::new();
+        for c in &facts.code.calls {
+            call_subjects.entry((c.path.as_str(), c.line, c.api.as_str())).or_insert_with(|| {
+                let n = ordinals.entry((c.path.as_str(), c.api.as_str())).or_insert(0);
+                *n += 1;
+                format!("{}#{n}", c.api)
+            });
+        }
+        Ctx { id, facts, config, now, call_subjects }
+    }
+
+    /// The same context for another check (the registry reuses the call ordinals).
+    fn for_check(mut self, id: CheckId) -> Ctx<'a> {
+        self.id = id;
+        self
+    }
+
+    /// True when a finding of this check at `path:line` is silenced by an inline
     /// `mistral-gate: ignore <id>` comment (on the line or the line above) or by the
     /// check's `ignore-paths` in the config.
-    pub fn suppressed(&self, id: &str, path: &str, line: u32) -> bool {
+    pub fn suppressed(&self, path: &str, line: u32) -> bool {
+        let id = self.id.as_str();
         self.facts.suppressions.covers(id, path, line) || self.config.check(id).ignores_path(path)
+    }
+
+    /// What a call-site item is about, for its fingerprint: the callee as written and its
+    /// ordinal among the calls of that callee in the file (`chat.complete#2`), so that it
+    /// survives unrelated lines moving.
+    pub fn call_subject(&self, c: &CallSite) -> String {
+        self.call_subjects.get(&(c.path.as_str(), c.line, c.api.as_str())).cloned().unwrap_or_else(|| c.api.clone())
     }
 }
 
@@ -87,108 +129,96 @@ pub enum Scope {
     Always,
 }
 
-/// A checklist item: stable id, step, and the default for everything a user can tune.
-pub struct CheckDef {
-    pub id: &'static str,
+/// One checklist item, declared beside its function: stable id, step, and the default
+/// for everything a user can tune.
+pub struct CheckDecl {
+    pub id: CheckId,
     pub step: Step,
     pub title: &'static str,
     pub severity: Severity,
-    pub remediation: &'static str,
     pub scope: Scope,
+    pub remediation: &'static str,
     pub run: CheckFn,
 }
 
-use Scope::{Always, MistralUsage};
-use Severity::{Error as E, Info as I, Warning as W};
-
 /// Every check of CHECKS.md, in contract order. Never rename or reuse an id.
-pub static CHECKS: &[CheckDef] = &[
-    CheckDef { id: "key-not-committed", step: Step::Credentials, title: "Production API key stored in a secret manager, not in env files or manifests", severity: E, scope: Always, run: credentials::key_not_committed,
-        remediation: "Remove the key from the file, rotate it in La Plateforme, and load it from a secret store (Kubernetes secretKeyRef, ${{ secrets.MISTRAL_API_KEY }}, a vault)" },
-    CheckDef { id: "key-valid", step: Step::Credentials, title: "Key tested against /v1/models", severity: E, scope: Always, run: credentials::key_valid,
-        remediation: "Give the gate the production key (MISTRAL_API_KEY) and make sure GET /v1/models answers 200 with it" },
-    CheckDef { id: "key-model-access", step: Step::Credentials, title: "Key has access to every model the code uses", severity: E, scope: Always, run: credentials::key_model_access,
-        remediation: "Use a model id listed by /v1/models for this key, or enable the model for the key's workspace" },
-    CheckDef { id: "fallback-key", step: Step::Credentials, title: "Fallback key available for rotation", severity: W, scope: Always, run: credentials::fallback_key,
-        remediation: "Create a second production key and give it to the gate as MISTRAL_FALLBACK_API_KEY" },
-    CheckDef { id: "typecheck-in-ci", step: Step::CodeQuality, title: "Type check passes in CI", severity: W, scope: MistralUsage, run: ci::typecheck_in_ci,
-        remediation: "Add a CI step that runs the type checker (tsc --noEmit, npm run typecheck, mypy or pyright)" },
-    CheckDef { id: "tests-in-ci", step: Step::CodeQuality, title: "Tests pass in CI (unit + integration)", severity: W, scope: MistralUsage, run: ci::tests_in_ci,
-        remediation: "Add a CI step that runs the test suite (npm test, pytest, ...)" },
-    CheckDef { id: "no-hardcoded-secrets", step: Step::CodeQuality, title: "No hardcoded keys", severity: E, scope: Always, run: credentials::no_hardcoded_secrets,
-        remediation: "Delete the key from the source, rotate it, and read it from the environment (process.env.MISTRAL_API_KEY, os.environ[\"MISTRAL_API_KEY\"])" },
-    CheckDef { id: "error-handling", step: Step::CodeQuality, title: "Error handling covers 401, 429 and 5xx", severity: E, scope: MistralUsage, run: code_quality::error_handling,
-        remediation: "Wrap Mistral calls in try/catch (except) and tell 401, 429 and 5xx apart by the error's status code" },
-    CheckDef { id: "retry-backoff", step: Step::CodeQuality, title: "Rate limiting / backoff implemented", severity: E, scope: MistralUsage, run: code_quality::retry_backoff,
-        remediation: "Give the client a retry config with backoff (retryConfig / retry_config with strategy \"backoff\") or wrap calls in a retry library that retries 429 and 5xx" },
-    CheckDef { id: "log-hygiene", step: Step::CodeQuality, title: "Logging excludes message content and API keys", severity: E, scope: MistralUsage, run: code_quality::log_hygiene,
-        remediation: "Log ids, model, token counts and latency; never messages, completion text or the key" },
-    CheckDef { id: "model-pinned", step: Step::ModelConfiguration, title: "Versioned model ids, or -latest aliases intentionally", severity: W, scope: MistralUsage, run: model_config::model_pinned,
-        remediation: "Pin a dated model id (mistral-large-2512) or list the alias under [models] allow-floating in .mistral-gate.toml" },
-    CheckDef { id: "model-lifecycle", step: Step::ModelConfiguration, title: "No deprecated or retired models", severity: E, scope: MistralUsage, run: model_config::model_lifecycle,
-        remediation: "Move to the replacement model before the retirement date" },
-    CheckDef { id: "max-tokens-set", step: Step::ModelConfiguration, title: "maxTokens set to prevent runaway costs", severity: E, scope: MistralUsage, run: model_config::max_tokens_set,
-        remediation: "Pass maxTokens (TypeScript) or max_tokens (Python) on every generation call" },
-    CheckDef { id: "temperature-set", step: Step::ModelConfiguration, title: "temperature set appropriately", severity: W, scope: MistralUsage, run: model_config::temperature_set,
-        remediation: "Pass temperature explicitly on every generation call (0 for deterministic, 0.7 for creative)" },
-    CheckDef { id: "budget-alerts", step: Step::ModelConfiguration, title: "Token budget alerts configured", severity: W, scope: MistralUsage, run: alerts::budget_alerts,
-        remediation: "Add an alert rule on token usage or spend (e.g. rate of mistral_tokens_total or cost per hour above budget)" },
-    CheckDef { id: "health-endpoint", step: Step::HealthCheck, title: "Health check endpoint probes Mistral", severity: W, scope: MistralUsage, run: health::health_endpoint,
-        remediation: "Add a /health route that calls models.list() and answers 503 when it fails" },
-    CheckDef { id: "circuit-breaker", step: Step::CircuitBreaker, title: "Circuit breaker for graceful degradation", severity: W, scope: MistralUsage, run: circuit_breaker::circuit_breaker,
-        remediation: "Route Mistral calls through a circuit breaker (opossum, cockatiel, pybreaker, or a class with closed/open/half-open states)" },
-    CheckDef { id: "gradual-rollout", step: Step::Rollout, title: "Gradual rollout", severity: W, scope: MistralUsage, run: rollout::gradual_rollout,
-        remediation: "Give the Deployment a readiness probe on /health and a RollingUpdate with maxUnavailable: 0, or use a canary (Argo Rollouts, a paused deploy stage)" },
-    CheckDef { id: "post-deploy-verification", step: Step::Rollout, title: "Post-deployment verification", severity: W, scope: MistralUsage, run: rollout::post_deploy_verification,
-        remediation: "After the deploy step, curl the /health endpoint and send one smoke request" },
-    CheckDef { id: "rollback-ready", step: Step::Rollout, title: "Emergency rollback ready", severity: W, scope: MistralUsage, run: rollout::rollback_ready,
-        remediation: "Keep revisionHistoryLimit above 0 and write down the rollback (kubectl rollout undo) in a runbook or a workflow job" },
-    CheckDef { id: "alert-rules", step: Step::Alerts, title: "Alert rules for API down, latency, 429, 401, circuit open, cost spike", severity: W, scope: MistralUsage, run: alerts::alert_rules,
-        remediation: "Add Prometheus (or Datadog) alerts for each missing condition of the checklist's alert table" },
-    CheckDef { id: "incident-runbook", step: Step::Documentation, title: "Incident runbook created", severity: W, scope: MistralUsage, run: documentation::incident_runbook,
-        remediation: "Write docs/runbooks/mistral-incident.md: symptoms, dashboards, first steps, who to call" },
-    CheckDef { id: "key-rotation-doc", step: Step::Documentation, title: "Key rotation procedure documented", severity: W, scope: MistralUsage, run: documentation::key_rotation_doc,
-        remediation: "Write down how to rotate the Mistral API key (create, deploy, verify, revoke)" },
-    CheckDef { id: "rollback-doc", step: Step::Documentation, title: "Rollback procedure documented", severity: W, scope: MistralUsage, run: documentation::rollback_doc,
-        remediation: "Write down the rollback procedure (kubectl rollout undo, then verify /health)" },
-    CheckDef { id: "escalation-doc", step: Step::Documentation, title: "On-call escalation path defined", severity: I, scope: MistralUsage, run: documentation::escalation_doc,
-        remediation: "Write down who is on call and how to escalate a Mistral incident" },
-    CheckDef { id: "usage-limits-doc", step: Step::Documentation, title: "API usage limits documented", severity: I, scope: MistralUsage, run: documentation::usage_limits_doc,
-        remediation: "Write down the workspace's rate limits (requests/min, tokens/min) and monthly budget" },
+pub static CHECKS: &[&CheckDecl] = &[
+    &credentials::KEY_NOT_COMMITTED,
+    &credentials::KEY_VALID,
+    &credentials::KEY_MODEL_ACCESS,
+    &credentials::FALLBACK_KEY,
+    &ci::TYPECHECK_IN_CI,
+    &ci::TESTS_IN_CI,
+    &credentials::NO_HARDCODED_SECRETS,
+    &code_quality::ERROR_HANDLING,
+    &code_quality::RETRY_BACKOFF,
+    &code_quality::LOG_HYGIENE,
+    &model_config::MODEL_PINNED,
+    &model_config::MODEL_LIFECYCLE,
+    &model_config::MAX_TOKENS_SET,
+    &model_config::TEMPERATURE_SET,
+    &alerts::BUDGET_ALERTS,
+    &health::HEALTH_ENDPOINT,
+    &circuit_breaker::CIRCUIT_BREAKER,
+    &rollout::GRADUAL_ROLLOUT,
+    &rollout::POST_DEPLOY_VERIFICATION,
+    &rollout::ROLLBACK_READY,
+    &alerts::ALERT_RULES,
+    &documentation::INCIDENT_RUNBOOK,
+    &documentation::KEY_ROTATION_DOC,
+    &documentation::ROLLBACK_DOC,
+    &documentation::ESCALATION_DOC,
+    &documentation::USAGE_LIMITS_DOC,
 ];
 
 /// Looks a check up by id.
-pub fn find(id: &str) -> Option<&'static CheckDef> {
-    CHECKS.iter().find(|c| c.id == id)
+pub fn find(id: CheckId) -> Option<&'static CheckDecl> {
+    CHECKS.iter().copied().find(|c| c.id == id)
 }
 
 /// Runs every check and applies the config. Returns results in contract order.
 pub fn run_all(facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec<CheckResult> {
-    let ctx = Ctx { facts, config, now };
+    run_registry(CHECKS, facts, config, now)
+}
+
+/// Runs the checks of `registry` (the real one, or a test's) and applies the config.
+fn run_registry(registry: &[&CheckDecl], facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec<CheckResult> {
     let uses_mistral = facts.code.uses_mistral();
-    CHECKS
-        .iter()
-        .map(|def| {
-            let tuning = config.check(def.id);
-            let outcome = if !tuning.enabled {
-                Outcome::skip("disabled in the configuration file")
-            } else if def.scope == MistralUsage && !uses_mistral {
-                Outcome::skip("no Mistral API usage found")
-            } else {
-                (def.run)(&ctx)
-            };
-            CheckResult {
-                id: def.id.to_string(),
-                step: def.step,
-                title: def.title.to_string(),
-                status: outcome.status,
-                severity: tuning.severity.unwrap_or(def.severity),
-                message: outcome.message,
-                remediation: outcome.remediation.unwrap_or_else(|| def.remediation.to_string()),
-                evidence: outcome.evidence,
+    let mut ctx = Some(Ctx::new(CheckId::ALL[0], facts, config, now));
+    let mut out = Vec::with_capacity(registry.len());
+    for decl in registry {
+        let c = ctx.take().expect("context").for_check(decl.id);
+        let tuning = config.check(decl.id.as_str());
+        let outcome = if !tuning.enabled {
+            Outcome::skip("disabled in the configuration file")
+        } else if decl.scope == Scope::MistralUsage && !uses_mistral {
+            Outcome::skip("no Mistral API usage found")
+        } else {
+            (decl.run)(&c)
+        };
+        ctx = Some(c);
+        let mut evidence = outcome.evidence;
+        for e in evidence.iter_mut() {
+            // An item is never judged worse than its check: a check that only warns
+            // (some sites protected, files it could not read) has no `fail` item.
+            if outcome.status == Status::Warn && e.status == EvidenceStatus::Fail {
+                e.status = EvidenceStatus::Warn;
             }
-        })
-        .collect()
+            e.seal(decl.id);
+        }
+        out.push(CheckResult {
+            id: decl.id.to_string(),
+            step: decl.step,
+            title: decl.title.to_string(),
+            status: outcome.status,
+            severity: tuning.severity.unwrap_or(decl.severity),
+            blocking: false,
+            message: outcome.message,
+            remediation: outcome.remediation.unwrap_or_else(|| decl.remediation.to_string()),
+            evidence,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -197,11 +227,17 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn ids_are_unique_kebab_case() {
+    fn ids_are_unique_and_the_registry_declares_every_id_once_in_contract_order() {
         let mut seen = HashSet::new();
         for c in CHECKS {
-            assert!(seen.insert(c.id), "duplicate id {}", c.id);
-            assert!(c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{} is not kebab-case", c.id);
+            assert!(seen.insert(c.id), "{} declared twice", c.id);
+        }
+        let ids: Vec<CheckId> = CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(ids, CheckId::ALL, "the registry lists every CheckId once, in contract order");
+        let mut titles = HashSet::new();
+        for c in CHECKS {
+            assert!(titles.insert(c.title), "{} reuses a title", c.id);
+            assert!(!c.remediation.is_empty(), "{} has no remediation", c.id);
         }
     }
 
@@ -217,20 +253,71 @@ mod tests {
             "escalation-doc", "usage-limits-doc",
         ];
         for id in contract {
-            assert!(find(id).is_some(), "{id} missing from the registry");
+            let parsed = CheckId::parse(id).unwrap_or_else(|| panic!("{id} is not a CheckId"));
+            assert!(find(parsed).is_some(), "{id} missing from the registry");
         }
         assert_eq!(CHECKS.len(), contract.len());
+    }
+
+    // ---------------------------------------------------------------- a new check
+
+    /// What adding a check takes: this declaration (beside its function), the
+    /// `CheckId::Dummy` variant (test builds only), one entry in the registry list, and a
+    /// row in docs/checks.md. Nothing else: the registry runs it, gives it its id,
+    /// applies the config and fingerprints its evidence.
+    static DUMMY: CheckDecl = CheckDecl {
+        id: CheckId::Dummy,
+        step: Step::Documentation,
+        title: "A dummy check",
+        severity: Severity::Info,
+        scope: Scope::Always,
+        remediation: "Nothing to do",
+        run: dummy,
+    };
+
+    fn dummy(ctx: &Ctx) -> Outcome {
+        // The body never spells its id: suppression goes through the context.
+        let items = [("a.md", 3), ("a.md", 9), ("b.md", 0)];
+        let evidence: Vec<Evidence> =
+            items.iter().filter(|(p, l)| !ctx.suppressed(p, *l)).map(|(p, l)| Evidence::fail(*p, *l, "dummy finding").about("dummy")).collect();
+        Outcome::fail(format!("{} dummy findings", evidence.len())).with_evidence(evidence)
+    }
+
+    #[test]
+    fn a_new_check_is_one_declaration_and_one_registry_entry() {
+        let registry: Vec<&CheckDecl> = CHECKS.iter().copied().chain([&DUMMY]).collect();
+        let facts = Facts::default();
+        let config = Config::default();
+        let results = run_registry(&registry, &facts, &config, time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(results.len(), CHECKS.len() + 1);
+        let r = results.last().unwrap();
+        assert_eq!((r.id.as_str(), r.step, r.severity), ("dummy-check", Step::Documentation, Severity::Info));
+        assert_eq!((r.status, r.title.as_str(), r.remediation.as_str()), (Status::Fail, "A dummy check", "Nothing to do"));
+        assert_eq!(r.evidence.len(), 3);
+        assert_eq!(r.evidence[0].fingerprint, "dummy-check:a.md:dummy");
+        assert_eq!(r.evidence[2].line, None, "line 0 is the whole file");
+        // The config validates it like any other id, and its tuning applies.
+        let config = Config::parse("[checks.dummy-check]\nseverity = \"error\"\n", std::path::Path::new("t.toml")).expect("dummy-check is a known id");
+        let tuned = run_registry(&registry, &facts, &config, time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(tuned.last().unwrap().severity, Severity::Error);
+        // Its documentation is the one thing left: docs/checks.md does not describe it.
+        assert_eq!(super::docs_tests::undocumented(&registry), vec!["dummy-check"]);
     }
 }
 
 #[cfg(test)]
 mod docs_tests {
+    use super::CheckDecl;
+
+    /// The ids of `registry` that docs/checks.md does not describe.
+    pub(super) fn undocumented(registry: &[&CheckDecl]) -> Vec<&'static str> {
+        let doc = include_str!("../../docs/checks.md");
+        registry.iter().map(|c| c.id.as_str()).filter(|id| !doc.contains(&format!("| `{id}` |"))).collect()
+    }
+
     /// docs/checks.md is what users read: every registered check is described there.
     #[test]
     fn every_check_is_documented() {
-        let doc = include_str!("../../docs/checks.md");
-        for c in super::CHECKS {
-            assert!(doc.contains(&format!("| `{}` |", c.id)), "{} missing from docs/checks.md", c.id);
-        }
+        assert_eq!(undocumented(super::CHECKS), Vec::<&str>::new());
     }
 }

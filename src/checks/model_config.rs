@@ -9,75 +9,59 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Ctx, Outcome};
-use crate::lang::{CallKind, CallSite, Lit, ParseFailure, Setting};
+use super::util::verdict;
+use super::{CheckDecl, Ctx, Outcome, Scope};
+use crate::lang::{CallKind, CallSite, Lit, Setting};
 use crate::live::LiveModel;
-use crate::report::{Evidence, Status};
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
 
-/// One per-call finding of a check.
-pub(super) struct Finding {
-    pub status: Status,
-    pub evidence: Evidence,
-}
+/// Every model id is dated or versioned, or a floating alias the config allows: a
+/// floating alias changes the model, and its behaviour, under a running app.
+pub static MODEL_PINNED: CheckDecl = CheckDecl {
+    id: CheckId::ModelPinned,
+    step: Step::ModelConfiguration,
+    title: "Versioned model ids, or -latest aliases intentionally",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Pin a dated model id (mistral-large-2512) or list the alias under [models] allow-floating in .mistral-gate.toml",
+    run: model_pinned,
+};
 
-impl Finding {
-    pub fn new(status: Status, path: &str, line: u32, message: impl Into<String>) -> Finding {
-        Finding { status, evidence: Evidence::new(path, line, message) }
-    }
-}
+/// No used model is deprecated or retired (bundled catalogue, and `/v1/models` when a
+/// key is given): a retired model fails every request on its retirement day.
+pub static MODEL_LIFECYCLE: CheckDecl = CheckDecl {
+    id: CheckId::ModelLifecycle,
+    step: Step::ModelConfiguration,
+    title: "No deprecated or retired models",
+    severity: Severity::Error,
+    scope: Scope::MistralUsage,
+    remediation: "Move to the replacement model before the retirement date",
+    run: model_lifecycle,
+};
 
-/// Turns per-call findings into one outcome: the worst status wins, suppressed findings
-/// are dropped, failures are listed first. `what` names the things counted ("generation
-/// calls"); `none` is the skip reason when there is nothing to judge.
-pub(super) fn verdict(ctx: &Ctx, id: &str, mut findings: Vec<Finding>, what: &str, none: &str) -> Outcome {
-    findings.extend(unparsed(ctx));
-    let (mut kept, silenced): (Vec<Finding>, Vec<Finding>) =
-        findings.into_iter().partition(|f| f.status == Status::Pass || !ctx.suppressed(id, &f.evidence.path, f.evidence.line));
-    if kept.iter().all(|f| f.status == Status::Pass) && !silenced.is_empty() {
-        kept.extend(silenced.into_iter().map(|f| Finding {
-            status: Status::Pass,
-            evidence: Evidence::new(f.evidence.path, f.evidence.line, format!("suppressed inline: {}", f.evidence.message)),
-        }));
-    }
-    if kept.is_empty() {
-        return Outcome::skip(none);
-    }
-    kept.sort_by_key(|f| match f.status {
-        Status::Fail => 0,
-        Status::Warn => 1,
-        _ => 2,
-    });
-    let total = kept.len();
-    let fails = kept.iter().filter(|f| f.status == Status::Fail).count();
-    let warns = kept.iter().filter(|f| f.status == Status::Warn).count();
-    let first = |s: Status| kept.iter().find(|f| f.status == s).map(|f| f.evidence.message.clone()).unwrap_or_default();
-    let outcome = if fails > 0 {
-        Outcome::fail(format!("{fails} of {total} {what} fail: {}", first(Status::Fail)))
-    } else if warns > 0 {
-        Outcome::warn(format!("{warns} of {total} {what} cannot be fully decided: {}", first(Status::Warn)))
-    } else {
-        Outcome::pass(format!("all {total} {what} pass"))
-    };
-    outcome.with_evidence(kept.into_iter().map(|f| f.evidence).collect())
-}
+/// Every generation call sets a max-tokens limit (at most the configured cap): without
+/// one a single runaway completion costs the model's whole context window.
+pub static MAX_TOKENS_SET: CheckDecl = CheckDecl {
+    id: CheckId::MaxTokensSet,
+    step: Step::ModelConfiguration,
+    title: "maxTokens set to prevent runaway costs",
+    severity: Severity::Error,
+    scope: Scope::MistralUsage,
+    remediation: "Pass maxTokens (TypeScript) or max_tokens (Python) on every generation call",
+    run: max_tokens_set,
+};
 
-/// Files that mention Mistral but could not be parsed: their calls cannot be judged.
-pub(super) fn unparsed(ctx: &Ctx) -> Vec<Finding> {
-    ctx.facts
-        .code
-        .issues
-        .iter()
-        .filter_map(|i| {
-            let why = match i.why {
-                // Error recovery still gave the facts of the readable parts.
-                ParseFailure::SyntaxErrors => return None,
-                ParseFailure::TooLarge { max_bytes } => format!("too large to parse (over {} MiB): likely generated or minified", max_bytes / (1024 * 1024)),
-                ParseFailure::TimedOut => "the parser gave up (time budget)".to_string(),
-            };
-            Some(Finding::new(Status::Warn, &i.path, 0, format!("not parsed ({why}): its Mistral calls are not checked")))
-        })
-        .collect()
-}
+/// Every generation call sets temperature explicitly: the default differs per model
+/// and changes with it.
+pub static TEMPERATURE_SET: CheckDecl = CheckDecl {
+    id: CheckId::TemperatureSet,
+    step: Step::ModelConfiguration,
+    title: "temperature set appropriately",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Pass temperature explicitly on every generation call (0 for deterministic, 0.7 for creative)",
+    run: temperature_set,
+};
 
 fn generation_calls<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a CallSite> {
     ctx.facts.code.calls.iter().filter(|c| c.kind.is_generation())
@@ -88,47 +72,47 @@ fn via(c: &CallSite) -> String {
 }
 
 /// What a call's setting means for a "must be set" check.
-fn setting_finding(c: &CallSite, s: &Setting, concept: &str, cap: Option<u64>) -> Finding {
+fn setting_finding(c: &CallSite, s: &Setting, concept: &str, cap: Option<u64>) -> Evidence {
     let (path, line) = (c.path.as_str(), c.line);
     match s {
         Setting::Set { value: Lit::Num(n), key, .. } => match cap {
             Some(cap) if *n > cap as f64 => {
-                Finding::new(Status::Fail, path, line, format!("{} sets {key}: {} above the configured cap {cap}{}", c.api, Lit::Num(*n).show(), via(c)))
+                Evidence::fail(path, line, format!("{} sets {key}: {} above the configured cap {cap}{}", c.api, Lit::Num(*n).show(), via(c)))
             }
-            _ => Finding::new(Status::Pass, path, line, format!("{} sets {key}: {}{}", c.api, Lit::Num(*n).show(), via(c))),
+            _ => Evidence::pass(path, line, format!("{} sets {key}: {}{}", c.api, Lit::Num(*n).show(), via(c))),
         },
-        Setting::Set { value, key, .. } => {
-            Finding::new(Status::Warn, path, line, format!("{} sets {key} to {}, not a number", c.api, value.show()))
-        }
-        Setting::Missing => Finding::new(Status::Fail, path, line, format!("{} without {concept}{}", c.api, via(c))),
-        Setting::NotSetVia { via } => Finding::new(Status::Fail, path, line, format!("{} without {concept} when reached through {via}", c.api)),
-        Setting::Null { key } => Finding::new(Status::Fail, path, line, format!("{} passes {key} as undefined/None: not set", c.api)),
-        Setting::WrongName { key, hint } => Finding::new(Status::Fail, path, line, format!("{} passes {key}, which does not set {concept} ({hint})", c.api)),
-        Setting::NotVisible { why } => Finding::new(Status::Warn, path, line, format!("{} {concept}: value not visible statically ({why})", c.api)),
+        Setting::Set { value, key, .. } => Evidence::warn(path, line, format!("{} sets {key} to {}, not a number", c.api, value.show())),
+        Setting::Missing => Evidence::fail(path, line, format!("{} without {concept}{}", c.api, via(c))),
+        Setting::NotSetVia { via } => Evidence::fail(path, line, format!("{} without {concept} when reached through {via}", c.api)),
+        Setting::Null { key } => Evidence::fail(path, line, format!("{} passes {key} as undefined/None: not set", c.api)),
+        Setting::WrongName { key, hint } => Evidence::fail(path, line, format!("{} passes {key}, which does not set {concept} ({hint})", c.api)),
+        Setting::NotVisible { why } => Evidence::warn(path, line, format!("{} {concept}: value not visible statically ({why})", c.api)),
     }
 }
 
-pub(crate) fn max_tokens_set(ctx: &Ctx) -> Outcome {
+fn max_tokens_set(ctx: &Ctx) -> Outcome {
     let cap = ctx.config.max_tokens_cap;
-    let findings = generation_calls(ctx).map(|c| setting_finding(c, &c.max_tokens, "a max-tokens limit", cap)).collect();
-    verdict(ctx, "max-tokens-set", findings, "generation calls", "no Mistral generation call found")
+    let findings = generation_calls(ctx).map(|c| setting_finding(c, &c.max_tokens, "a max-tokens limit", cap).about(ctx.call_subject(c))).collect();
+    verdict(ctx, findings, "generation calls", "no Mistral generation call found")
 }
 
 fn is_agents(c: &CallSite) -> bool {
     matches!(c.kind, CallKind::Agents | CallKind::AgentsStream)
 }
 
-pub(crate) fn temperature_set(ctx: &Ctx) -> Outcome {
+fn temperature_set(ctx: &Ctx) -> Outcome {
     let findings = generation_calls(ctx)
         .map(|c| {
             // The agents completion request has no temperature: the agent's configuration holds it.
-            if is_agents(c) && !matches!(c.temperature, Setting::Set { .. }) {
-                return Finding::new(Status::Pass, &c.path, c.line, format!("{} takes its temperature from the agent's configuration", c.api));
-            }
-            setting_finding(c, &c.temperature, "temperature", None)
+            let e = if is_agents(c) && !matches!(c.temperature, Setting::Set { .. }) {
+                Evidence::pass(&c.path, c.line, format!("{} takes its temperature from the agent's configuration", c.api))
+            } else {
+                setting_finding(c, &c.temperature, "temperature", None)
+            };
+            e.about(ctx.call_subject(c))
         })
         .collect();
-    verdict(ctx, "temperature-set", findings, "generation calls", "no Mistral generation call found")
+    verdict(ctx, findings, "generation calls", "no Mistral generation call found")
 }
 
 // ------------------------------------------------------------------ model catalogue
@@ -203,7 +187,7 @@ pub(crate) fn live_verdict(models: &[LiveModel], id: &str, now: OffsetDateTime) 
     })
 }
 
-pub(crate) fn model_lifecycle(ctx: &Ctx) -> Outcome {
+fn model_lifecycle(ctx: &Ctx) -> Outcome {
     let cat = catalogue();
     let live = ctx.facts.live.models();
     let mut findings = Vec::new();
@@ -211,15 +195,24 @@ pub(crate) fn model_lifecycle(ctx: &Ctx) -> Outcome {
         match &c.model {
             Setting::Set { value: Lit::Str(id), .. } => {
                 let (status, msg) = live.and_then(|l| live_verdict(l, id, ctx.now)).unwrap_or_else(|| catalogue_verdict(cat, id, ctx.now));
-                findings.push(Finding::new(status, &c.path, c.line, format!("{}: {msg}", c.api)));
+                findings.push(Evidence::with_status(site_status(status), &c.path, c.line, format!("{}: {msg}", c.api)).about(ctx.call_subject(c)));
             }
             Setting::NotVisible { why } => {
-                findings.push(Finding::new(Status::Warn, &c.path, c.line, format!("{} model: value not visible statically ({why})", c.api)))
+                findings.push(Evidence::warn(&c.path, c.line, format!("{} model: value not visible statically ({why})", c.api)).about(ctx.call_subject(c)))
             }
             _ => {}
         }
     }
-    verdict(ctx, "model-lifecycle", findings, "model uses", "no model id found in the Mistral calls")
+    verdict(ctx, findings, "model uses", "no model id found in the Mistral calls")
+}
+
+/// A catalogue or live verdict (pass, warn or fail) as the verdict on one site.
+fn site_status(s: Status) -> EvidenceStatus {
+    match s {
+        Status::Pass => EvidenceStatus::Pass,
+        Status::Warn => EvidenceStatus::Warn,
+        _ => EvidenceStatus::Fail,
+    }
 }
 
 /// True when `id` moves to newer models over time.
@@ -230,31 +223,32 @@ pub(crate) fn is_floating(cat: &Catalogue, live: Option<&[LiveModel]>, id: &str)
         || live.is_some_and(|l| l.iter().any(|m| m.id != id && m.aliases.iter().any(|a| a == id)))
 }
 
-pub(crate) fn model_pinned(ctx: &Ctx) -> Outcome {
+fn model_pinned(ctx: &Ctx) -> Outcome {
     let cat = catalogue();
     let live = ctx.facts.live.models();
     let mut findings = Vec::new();
     for c in &ctx.facts.code.calls {
         let (path, line) = (c.path.as_str(), c.line);
-        match &c.model {
+        let finding = match &c.model {
             Setting::Set { value: Lit::Str(id), .. } => {
                 if !is_floating(cat, live, id) {
-                    findings.push(Finding::new(Status::Pass, path, line, format!("{} uses pinned model {id}", c.api)));
+                    Evidence::pass(path, line, format!("{} uses pinned model {id}", c.api))
                 } else if ctx.config.allow_floating.iter().any(|a| a == id) {
-                    findings.push(Finding::new(Status::Pass, path, line, format!("{} uses floating alias {id}, allowed in the config", c.api)));
+                    Evidence::pass(path, line, format!("{} uses floating alias {id}, allowed in the config", c.api))
                 } else {
-                    findings.push(Finding::new(Status::Fail, path, line, format!("{} uses floating alias {id} (not in [models] allow-floating)", c.api)));
+                    Evidence::fail(path, line, format!("{} uses floating alias {id} (not in [models] allow-floating)", c.api))
                 }
             }
-            Setting::Set { value, .. } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model is {}, not a model id", c.api, value.show()))),
-            Setting::NotVisible { why } => findings.push(Finding::new(Status::Warn, path, line, format!("{} model: value not visible statically ({why})", c.api))),
+            Setting::Set { value, .. } => Evidence::warn(path, line, format!("{} model is {}, not a model id", c.api, value.show())),
+            Setting::NotVisible { why } => Evidence::warn(path, line, format!("{} model: value not visible statically ({why})", c.api)),
             Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if !is_agents(c) && !matches!(c.kind, CallKind::ModelsList | CallKind::Other) => {
-                findings.push(Finding::new(Status::Warn, path, line, format!("{} sets no model: the SDK's default model is used", c.api)))
+                Evidence::warn(path, line, format!("{} sets no model: the SDK's default model is used", c.api))
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        findings.push(finding.about(ctx.call_subject(c)));
     }
-    verdict(ctx, "model-pinned", findings, "model uses", "no model id found in the Mistral calls")
+    verdict(ctx, findings, "model uses", "no model id found in the Mistral calls")
 }
 
 #[cfg(test)]

@@ -9,15 +9,51 @@
 
 use std::collections::BTreeMap;
 
-use super::ci::{dedup, evidence_for, with_problems, EVIDENCE_LIMIT};
-use super::credentials::plural;
-use super::{Ctx, Outcome};
+use super::util::{dedup, evidence_for, heading, plural, with_problems, EVIDENCE_LIMIT};
+use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::ops::commands::Action;
 use crate::ops::docs::{Coverage, Topic};
 use crate::ops::k8s::{ProgressiveKind, Setting, Strategy, Text, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
 use crate::ops::{Area, Problem, Step};
-use crate::report::{Evidence, Status};
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step as ChecklistStep};
+
+/// The deployment rolls out gradually: a readiness probe on the health path and an
+/// update that keeps capacity (`maxUnavailable: 0`, a canary, a paused stage), so that
+/// a release broken against Mistral never replaces every healthy pod at once.
+pub static GRADUAL_ROLLOUT: CheckDecl = CheckDecl {
+    id: CheckId::GradualRollout,
+    step: ChecklistStep::Rollout,
+    title: "Gradual rollout",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Give the Deployment a readiness probe on /health and a RollingUpdate with maxUnavailable: 0, or use a canary (Argo Rollouts, a paused deploy stage)",
+    run: gradual_rollout,
+};
+
+/// The deploy workflow checks health and sends a smoke request after deploying: a
+/// deploy is done when it is seen working, not when the command returns.
+pub static POST_DEPLOY_VERIFICATION: CheckDecl = CheckDecl {
+    id: CheckId::PostDeployVerification,
+    step: ChecklistStep::Rollout,
+    title: "Post-deployment verification",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "After the deploy step, curl the /health endpoint and send one smoke request",
+    run: post_deploy_verification,
+};
+
+/// Rollback is possible (revision history kept) and written down (`kubectl rollout
+/// undo`, a rollback job, a runbook section): an emergency is no time to find out how.
+pub static ROLLBACK_READY: CheckDecl = CheckDecl {
+    id: CheckId::RollbackReady,
+    step: ChecklistStep::Rollout,
+    title: "Emergency rollback ready",
+    severity: Severity::Warning,
+    scope: Scope::MistralUsage,
+    remediation: "Keep revisionHistoryLimit above 0 and write down the rollback (kubectl rollout undo) in a runbook or a workflow job",
+    run: rollback_ready,
+};
 
 /// What is deployed, or `None` (the checks skip).
 struct Deployment<'a> {
@@ -55,15 +91,15 @@ impl<'a> Merged<'a> {
 const NO_DEPLOYMENT: &str =
     "no deployment files: no Kubernetes, Helm, Kustomize or Argo Rollouts manifests and no CI workflow that deploys";
 
-/// What is deployed, leaving out the workloads a user silenced for check `id` (in the
-/// config's `ignore-paths`, or by a `mistral-gate: ignore <id>` comment at the top of
-/// the document or on its `kind:` line).
-fn deployment<'a>(ctx: &Ctx<'a>, id: &str) -> Option<Deployment<'a>> {
+/// What is deployed, leaving out the workloads a user silenced for the running check
+/// (in the config's `ignore-paths`, or by a `mistral-gate: ignore <id>` comment at the
+/// top of the document or on its `kind:` line).
+fn deployment<'a>(ctx: &Ctx<'a>) -> Option<Deployment<'a>> {
     let ops = &ctx.facts.ops;
     // Templated names (`{{ include "app.fullname" . }}`) all read the same: those are
     // told apart by their template file.
     let mut groups: BTreeMap<(WorkloadKind, String, Option<&str>), Vec<&Workload>> = BTreeMap::new();
-    for w in ops.workloads.iter().filter(|w| !ctx.suppressed(id, &w.path, w.start) && !ctx.suppressed(id, &w.path, w.line)) {
+    for w in ops.workloads.iter().filter(|w| !ctx.suppressed(&w.path, w.start) && !ctx.suppressed(&w.path, w.line)) {
         let templated = matches!(w.name, Text::Templated { .. });
         let key = (w.kind, w.name.shown().to_string(), templated.then_some(w.path.as_str()));
         groups.entry(key).or_default().push(w);
@@ -99,14 +135,17 @@ fn readiness(m: &Merged) -> Verdict {
         Some(Text::Literal(x)) if is_health_path(x) => Some((p, w, x)),
         _ => None,
     }) {
-        return Verdict::Yes(Evidence::new(&w.path, p.line, format!("{}: readiness probe GET {x} on container {}", m.label(), p.container)));
+        return Verdict::Yes(Evidence::pass(&w.path, p.line, format!("{}: readiness probe GET {x} on container {}", m.label(), p.container)).about(format!("{} readiness", m.label())));
     }
     if let Some((p, w)) = probes.iter().find(|(p, _)| matches!(p.http_path, Some(Text::Templated { .. }))) {
-        return Verdict::Unknown(Evidence::new(&w.path, p.line, format!("{}: readiness probe path set by a template: value not visible statically", m.label())));
+        return Verdict::Unknown(Evidence::warn(&w.path, p.line, format!("{}: readiness probe path set by a template: value not visible statically", m.label())).about(format!("{} readiness", m.label())));
     }
     match probes.first() {
-        Some((p, w)) => Verdict::No(Evidence::new(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_ref().map_or(p.handler.clone(), |x| format!("{} {}", p.handler, x.shown()))))),
-        None => Verdict::No(Evidence::new(&m.first().path, m.first().line, format!("{}: no readiness probe", m.label()))),
+        Some((p, w)) => Verdict::No(
+            Evidence::fail(&w.path, p.line, format!("{}: readiness probe uses {}, not the health path", m.label(), p.http_path.as_ref().map_or(p.handler.clone(), |x| format!("{} {}", p.handler, x.shown()))))
+                .about(format!("{} readiness", m.label())),
+        ),
+        None => Verdict::No(Evidence::fail(&m.first().path, m.first().line, format!("{}: no readiness probe", m.label())).about(format!("{} readiness", m.label()))),
     }
 }
 
@@ -117,7 +156,7 @@ fn keeps_capacity(m: &Merged) -> Verdict {
     let mut verdicts: Vec<Verdict> = set
         .iter()
         .map(|((strategy, line), w)| {
-            let at = |msg: String| Evidence::new(&w.path, *line, format!("{label}: {msg}"));
+            let at = |msg: String| Evidence::pass(&w.path, *line, format!("{label}: {msg}")).about(format!("{label} strategy"));
             match strategy {
                 Strategy::Canary { steps } => Verdict::Yes(at(format!("Argo Rollouts canary strategy with {steps} step{}", plural(*steps)))),
                 Strategy::BlueGreen => Verdict::Yes(at("Argo Rollouts blue-green strategy".into())),
@@ -142,24 +181,35 @@ fn keeps_capacity(m: &Merged) -> Verdict {
             WorkloadKind::Rollout => "Rollout without a canary or blue-green strategy",
             _ => "no update strategy (the default RollingUpdate with maxUnavailable 25% drops capacity)",
         };
-        return Verdict::No(Evidence::new(&w.path, w.line, format!("{label}: {msg}")));
+        return Verdict::No(Evidence::fail(&w.path, w.line, format!("{label}: {msg}")).about(format!("{label} strategy")));
     }
     // The weakest setting decides.
     let worst = verdicts.iter().position(|v| matches!(v, Verdict::No(_))).or_else(|| verdicts.iter().position(|v| matches!(v, Verdict::Unknown(_)))).unwrap_or(0);
-    verdicts.swap_remove(worst)
+    verdicts.swap_remove(worst).judged()
 }
 
-pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
+impl Verdict {
+    /// The verdict written on its evidence item (`at` builds every item as `pass`).
+    fn judged(self) -> Verdict {
+        match self {
+            Verdict::Yes(e) => Verdict::Yes(e.status(EvidenceStatus::Pass)),
+            Verdict::No(e) => Verdict::No(e.status(EvidenceStatus::Fail)),
+            Verdict::Unknown(e) => Verdict::Unknown(e.status(EvidenceStatus::Warn)),
+        }
+    }
+}
+
+fn gradual_rollout(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ctx, "gradual-rollout") else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx) else { return Outcome::skip(NO_DEPLOYMENT) };
     // A canary or pause stage in a deploy workflow or script, or a Flagger canary.
     let mut canaries: Vec<Evidence> = dep
         .deployers
         .iter()
-        .flat_map(|(_, steps)| steps.iter().filter(|s| *s.action == Action::Canary).map(|s| evidence_for(s, "canary or pause stage")))
+        .flat_map(|(_, steps)| steps.iter().filter(|s| *s.action == Action::Canary).map(|s| evidence_for(EvidenceStatus::Pass, s, "canary or pause stage")))
         .collect();
     canaries.extend(
-        ops.progressive.iter().filter(|(k, ..)| *k == ProgressiveKind::FlaggerCanary).map(|(_, n, p, l)| Evidence::new(p, *l, format!("Flagger Canary {n}"))),
+        ops.progressive.iter().filter(|(k, ..)| *k == ProgressiveKind::FlaggerCanary).map(|(_, n, p, l)| Evidence::pass(p, *l, format!("Flagger Canary {n}"))),
     );
     dedup(&mut canaries);
     let candidates: Vec<&Merged> = {
@@ -195,9 +245,9 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
         return Outcome::pass(format!("deploys go through a canary or pause stage ({n} found)")).with_evidence(canaries);
     }
     let outcome = if candidates.is_empty() {
-        let mut evidence: Vec<Evidence> = ops.markers.iter().map(|m| Evidence::new(&m.path, 0, format!("{} without a readable workload", m.what))).collect();
+        let mut evidence: Vec<Evidence> = ops.markers.iter().map(|m| Evidence::warn(&m.path, None, format!("{} without a readable workload", m.what))).collect();
         evidence.extend(dep.deployers.iter().filter(|(p, _)| p.kind == ProcedureKind::CiWorkflow).flat_map(|(_, steps)| {
-            steps.iter().filter(|s| *s.action == Action::Deploy).take(1).map(|s| evidence_for(s, "deploys without a canary or pause stage"))
+            steps.iter().filter(|s| *s.action == Action::Deploy).take(1).map(|s| evidence_for(EvidenceStatus::Fail, s, "deploys without a canary or pause stage"))
         }));
         if dep.deployers.iter().any(|(p, _)| p.kind == ProcedureKind::CiWorkflow) {
             Outcome::fail("the deploy workflow has no canary or pause stage and no Kubernetes workload was found").with_evidence(evidence)
@@ -219,9 +269,9 @@ pub fn gradual_rollout(ctx: &Ctx) -> Outcome {
     with_problems(outcome, &dep.problems)
 }
 
-pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
+fn post_deploy_verification(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ctx, "post-deploy-verification") else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx) else { return Outcome::skip(NO_DEPLOYMENT) };
     // The best procedure: what deploys, and the health check and smoke request after it.
     #[derive(Default)]
     struct Verification {
@@ -240,23 +290,23 @@ pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
         let Some(at) = steps.iter().position(|s| *s.action == Action::Deploy) else { continue };
         let after = &steps[at + 1..];
         consider(Verification {
-            deploy: Some(evidence_for(&steps[at], "deploys")),
-            health: after.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "health check after the deploy")),
-            smoke: after.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "smoke request after the deploy")),
+            deploy: Some(evidence_for(EvidenceStatus::Pass, &steps[at], "deploys")),
+            health: after.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(EvidenceStatus::Pass, s, "health check after the deploy")),
+            smoke: after.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(EvidenceStatus::Pass, s, "smoke request after the deploy")),
         });
     }
     // Post-deploy hooks (Helm post-install/post-upgrade/test, Argo CD PostSync) and Argo
     // analysis templates run after the deploy by construction.
     let hook_steps: Vec<Step> = ops.hooks.iter().flat_map(|h| ops.expand(h)).collect();
     let hooks = Verification {
-        deploy: ops.hooks.first().map(|h| Evidence::new(&h.path, h.line, format!("{} runs after the deploy", h.name))),
-        health: hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(s, "post-deploy hook checks health")).or_else(|| {
+        deploy: ops.hooks.first().map(|h| Evidence::pass(&h.path, h.line, format!("{} runs after the deploy", h.name))),
+        health: hook_steps.iter().find(|s| *s.action == Action::HealthCheck).map(|s| evidence_for(EvidenceStatus::Pass, s, "post-deploy hook checks health")).or_else(|| {
             ops.progressive.iter().find_map(|(k, n, p, l)| match k {
-                ProgressiveKind::AnalysisTemplate { kind } => Some(Evidence::new(p, *l, format!("{kind} {n} analyses the rollout"))),
+                ProgressiveKind::AnalysisTemplate { kind } => Some(Evidence::pass(p, *l, format!("{kind} {n} analyses the rollout"))),
                 ProgressiveKind::FlaggerCanary => None,
             })
         }),
-        smoke: hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(s, "post-deploy hook sends a smoke request")),
+        smoke: hook_steps.iter().find(|s| *s.action == Action::Smoke).map(|s| evidence_for(EvidenceStatus::Pass, s, "post-deploy hook sends a smoke request")),
     };
     if score(&hooks) > 0 {
         consider(hooks);
@@ -269,15 +319,17 @@ pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
                 (None, Some(_)) => "the deploy is followed by a smoke request but no health check",
                 (None, None) => "nothing checks health or sends a smoke request after the deploy",
             };
-            let status = match score(&v) {
-                2 => Status::Pass,
-                1 => Status::Warn,
-                _ => Status::Fail,
+            let (status, judged) = match score(&v) {
+                2 => (Status::Pass, EvidenceStatus::Pass),
+                1 => (Status::Warn, EvidenceStatus::Warn),
+                _ => (Status::Fail, EvidenceStatus::Fail),
             };
-            Outcome::new(status, message).with_evidence([v.deploy, v.health, v.smoke].into_iter().flatten().collect())
+            // The deploy step is what lacks the missing verification: it carries the verdict.
+            let deploy = v.deploy.map(|e| e.status(judged));
+            Outcome::new(status, message).with_evidence([deploy, v.health, v.smoke].into_iter().flatten().collect())
         }
         None => {
-            let evidence = dep.workloads.iter().take(EVIDENCE_LIMIT).map(|m| Evidence::new(&m.first().path, m.first().line, format!("{} is deployed by no workflow or script of the repository", m.label()))).collect();
+            let evidence = dep.workloads.iter().take(EVIDENCE_LIMIT).map(|m| Evidence::fail(&m.first().path, m.first().line, format!("{} is deployed by no workflow or script of the repository", m.label())).about(m.label())).collect();
             Outcome::fail("manifests found but no deploy workflow, script or post-deploy hook verifies the deploy").with_evidence(evidence)
         }
     };
@@ -285,36 +337,41 @@ pub fn post_deploy_verification(ctx: &Ctx) -> Outcome {
     with_problems(outcome, &problems)
 }
 
-pub fn rollback_ready(ctx: &Ctx) -> Outcome {
+fn rollback_ready(ctx: &Ctx) -> Outcome {
     let ops = &ctx.facts.ops;
-    let Some(dep) = deployment(ctx, "rollback-ready") else { return Outcome::skip(NO_DEPLOYMENT) };
+    let Some(dep) = deployment(ctx) else { return Outcome::skip(NO_DEPLOYMENT) };
     let mut disabled = Vec::new();
     let mut hidden = Vec::new();
     let mut kept = Vec::new();
     for m in &dep.workloads {
         let set = m.settings(|w| w.revision_history_limit.clone());
         match set.iter().find(|((s, _), _)| s.is_zero()).or_else(|| set.iter().find(|((s, _), _)| *s == Setting::Template)) {
-            Some(((s, line), w)) if s.is_zero() => disabled.push(Evidence::new(&w.path, *line, format!("{}: revisionHistoryLimit: 0 keeps no revision to roll back to", m.label()))),
-            Some(((_, line), w)) => hidden.push(Evidence::new(&w.path, *line, format!("{}: revisionHistoryLimit set by a template: value not visible statically", m.label()))),
+            Some(((s, line), w)) if s.is_zero() => disabled.push(
+                Evidence::fail(&w.path, *line, format!("{}: revisionHistoryLimit: 0 keeps no revision to roll back to", m.label())).about(format!("{} revisionHistoryLimit", m.label())),
+            ),
+            Some(((_, line), w)) => hidden.push(
+                Evidence::warn(&w.path, *line, format!("{}: revisionHistoryLimit set by a template: value not visible statically", m.label()))
+                    .about(format!("{} revisionHistoryLimit", m.label())),
+            ),
             None => {
                 let msg = match set.first() {
                     Some(((s, _), _)) => format!("{}: revisionHistoryLimit: {}", m.label(), s.show()),
                     None => format!("{}: revision history kept (Kubernetes default of 10)", m.label()),
                 };
                 let (path, line) = set.first().map_or((&m.first().path, m.first().line), |((_, l), w)| (&w.path, *l));
-                kept.push(Evidence::new(path, line, msg));
+                kept.push(Evidence::pass(path, line, msg).about(format!("{} revisionHistoryLimit", m.label())));
             }
         }
     }
     let mut procedure: Vec<Evidence> = Vec::new();
     for p in ops.procedures.iter().chain(&ops.hooks) {
         for c in p.commands.iter().filter(|c| c.actions.contains(&Action::Rollback)) {
-            procedure.push(Evidence::new(&p.path, c.line, format!("rollback in {} {}: `{}`", p.kind.describe(), p.name, c.text)));
+            procedure.push(Evidence::pass(&p.path, c.line, format!("rollback in {} {}: `{}`", p.kind.describe(), p.name, c.text)));
         }
     }
     for s in &ops.sections {
         if s.topics.iter().any(|(t, c)| *t == Topic::Rollback && *c != Coverage::Placeholder) {
-            procedure.push(Evidence::new(&s.path, s.line, format!("rollback written down under § {}", heading(&s.heading))));
+            procedure.push(Evidence::pass(&s.path, s.line, format!("rollback written down under § {}", heading(&s.heading))));
         }
     }
     dedup(&mut procedure);
@@ -331,9 +388,4 @@ pub fn rollback_ready(ctx: &Ctx) -> Outcome {
         Outcome::pass("revision history kept and a rollback procedure written down").with_evidence(kept.into_iter().chain(procedure).collect())
     };
     with_problems(outcome, &dep.problems)
-}
-
-/// A heading for evidence ("(untitled)" for the text before the first heading).
-pub(super) fn heading(h: &str) -> &str {
-    if h.is_empty() { "(text before the first heading)" } else { h }
 }

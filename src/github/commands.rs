@@ -63,8 +63,8 @@ fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) 
     let mut props = Vec::new();
     if let Some(e) = e {
         props.push(format!("file={}", escape_property(&format!("{prefix}{}", e.path))));
-        if e.line > 0 {
-            props.push(format!("line={}", e.line));
+        if let Some(line) = e.line {
+            props.push(format!("line={line}"));
         }
     }
     props.push(format!("title={}", escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))));
@@ -138,6 +138,7 @@ mod tests {
             title: "t".into(),
             status,
             severity,
+            blocking: false,
             message: format!("{id}: 50% bad, a,b"),
             remediation: "do x".into(),
             evidence: (0..evidence).map(|i| Evidence::new(format!("src/a,b:{i}.ts"), i as u32 + 1, "line\r\nbreak")).collect(),

@@ -18,7 +18,7 @@ mod typescript;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::report::Evidence;
+use crate::vocab::Evidence;
 use crate::walk::SourceFile;
 
 pub use model::{Breaker, CallKind, CallSite, Handler, HandlerKind, Handling, Lit, LogLeak, ParseFailure, ParseIssue, Retry, Route, Sdk, Setting};
@@ -219,7 +219,7 @@ impl CodeFacts {
         let mut out: Vec<(String, Evidence)> = Vec::new();
         for c in &self.calls {
             if let Setting::Set { value: Lit::Str(id), .. } = &c.model {
-                if !out.iter().any(|(m, e)| m == id && e.path == c.path && e.line == c.line) {
+                if !out.iter().any(|(m, e)| m == id && e.path == c.path && e.line == Some(c.line)) {
                     out.push((id.clone(), Evidence::new(&c.path, c.line, format!("{} uses model {id}", c.api))));
                 }
             }

@@ -256,7 +256,7 @@ fn icon(c: &CheckResult, report: &Report) -> (u8, &'static str) {
 fn link(e: &Evidence, opts: &MarkdownOptions) -> String {
     let loc = e.location();
     match &opts.blob_base {
-        Some(base) if e.line > 0 => format!("[`{loc}`]({base}/{}#L{})", url_path(&e.path), e.line),
+        Some(base) if e.line.is_some() => format!("[`{loc}`]({base}/{}#L{})", url_path(&e.path), e.line.unwrap_or(0)),
         Some(base) => format!("[`{loc}`]({base}/{})", url_path(&e.path)),
         None => format!("`{loc}`"),
     }
@@ -301,6 +301,7 @@ mod tests {
             title: "t".into(),
             status,
             severity,
+            blocking: false,
             message: format!("{id} message"),
             remediation: format!("fix {id}"),
             evidence: (0..evidence).map(|i| Evidence::new(format!("src/{}/f{i}.ts", "d".repeat(long)), i as u32 + 1, "m".repeat(long))).collect(),

@@ -11,159 +11,22 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
-/// What a check found, whatever its severity (see CHECKS.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Fail,
-    Error,
-    Warn,
-    Pass,
-    Skip,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [Status::Pass, Status::Fail, Status::Warn, Status::Skip, Status::Error];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Warn => "warn",
-            Status::Skip => "skip",
-            Status::Error => "error",
-        }
-    }
-}
-
-/// How much a `fail` matters. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// The level at or above which a failed check fails the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Never,
-}
-
-impl FailOn {
-    pub fn parse(s: &str) -> Option<FailOn> {
-        match s {
-            "error" => Some(FailOn::Error),
-            "warning" => Some(FailOn::Warning),
-            "never" => Some(FailOn::Never),
-            _ => None,
-        }
-    }
-    fn blocks(self, severity: Severity) -> bool {
-        match self {
-            FailOn::Error => severity >= Severity::Error,
-            FailOn::Warning => severity >= Severity::Warning,
-            FailOn::Never => false,
-        }
-    }
-}
-
-/// A place in the repository that decided a check, for a pass too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    /// Relative to the scanned PATH, `/`-separated.
-    pub path: String,
-    /// 1-based; 0 when the evidence is about a whole file.
-    pub line: u32,
-    pub message: String,
-}
-
-impl Evidence {
-    pub fn new(path: impl Into<String>, line: u32, message: impl Into<String>) -> Self {
-        Evidence { path: path.into(), line, message: message.into() }
-    }
-    /// `path:line`, or just `path` for whole-file evidence.
-    pub fn location(&self) -> String {
-        if self.line == 0 {
-            self.path.clone()
-        } else {
-            format!("{}:{}", self.path, self.line)
-        }
-    }
-}
-
-/// Which checklist step a check belongs to (CHECKS.md `step`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Step {
-    Credentials,
-    CodeQuality,
-    ModelConfiguration,
-    HealthCheck,
-    CircuitBreaker,
-    Rollout,
-    Alerts,
-    Documentation,
-}
-
-impl Step {
-    pub const ALL: [Step; 8] = [
-        Step::Credentials,
-        Step::CodeQuality,
-        Step::ModelConfiguration,
-        Step::HealthCheck,
-        Step::CircuitBreaker,
-        Step::Rollout,
-        Step::Alerts,
-        Step::Documentation,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Step::Credentials => "credentials",
-            Step::CodeQuality => "code-quality",
-            Step::ModelConfiguration => "model-configuration",
-            Step::HealthCheck => "health-check",
-            Step::CircuitBreaker => "circuit-breaker",
-            Step::Rollout => "rollout",
-            Step::Alerts => "alerts",
-            Step::Documentation => "documentation",
-        }
-    }
-    /// Human heading, in the checklist's words.
-    pub fn heading(self) -> &'static str {
-        match self {
-            Step::Credentials => "Credentials",
-            Step::CodeQuality => "Code quality",
-            Step::ModelConfiguration => "Model configuration",
-            Step::HealthCheck => "Health check endpoint",
-            Step::CircuitBreaker => "Circuit breaker",
-            Step::Rollout => "Rollout, verification, rollback",
-            Step::Alerts => "Alerts",
-            Step::Documentation => "Documentation",
-        }
-    }
-}
+/// The shared vocabulary, re-exported: the report is where most stages meet it.
+pub use crate::vocab::{CheckId, Evidence, EvidenceStatus, FailOn, Location, Severity, SkippedFile, Status, Step};
 
 /// One check's outcome, as in the JSON report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
+    /// The check's [`CheckId`], as its kebab-case name (renderers print it as is).
     pub id: String,
     pub step: Step,
     pub title: String,
     pub status: Status,
     pub severity: Severity,
+    /// True when this result alone makes the gate fail (set by [`Report::new`] from the
+    /// gate policy; see [`CheckResult::blocks`]).
+    #[serde(default)]
+    pub blocking: bool,
     pub message: String,
     pub remediation: String,
     pub evidence: Vec<Evidence>,
@@ -178,6 +41,13 @@ impl CheckResult {
             Status::Warn | Status::Error => gate.strict,
             Status::Pass | Status::Skip => false,
         }
+    }
+
+    /// The items that tell a reader what to fix: `fail` items first, then `warn`, each
+    /// group in the check's order. Passing sites are never among them.
+    pub fn findings(&self) -> impl Iterator<Item = &Evidence> {
+        let of = |s: EvidenceStatus| self.evidence.iter().filter(move |e| e.status == s);
+        of(EvidenceStatus::Fail).chain(of(EvidenceStatus::Warn))
     }
 }
 
@@ -223,17 +93,6 @@ impl Counts {
             Status::Error => self.error,
         }
     }
-}
-
-/// A file the walk could not scan, said out loud rather than dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SkippedFile {
-    pub path: String,
-    pub reason: String,
-    /// True when the file may hold text the checks never saw (too large, unreadable),
-    /// as opposed to binaries, loops and special files.
-    #[serde(skip)]
-    pub unscanned_text: bool,
 }
 
 /// Something in force for this run that weakens the gate: shown to the reviewer in
@@ -292,9 +151,10 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(checks: Vec<CheckResult>, skipped_files: Vec<SkippedFile>, files_scanned: usize, policy: GatePolicy) -> Report {
+    pub fn new(mut checks: Vec<CheckResult>, skipped_files: Vec<SkippedFile>, files_scanned: usize, policy: GatePolicy) -> Report {
         let mut counts = Counts::default();
-        for c in &checks {
+        for c in checks.iter_mut() {
+            c.blocking = c.blocks(&policy);
             match c.status {
                 Status::Pass => counts.pass += 1,
                 Status::Fail => counts.fail += 1,
@@ -303,7 +163,7 @@ impl Report {
                 Status::Error => counts.error += 1,
             }
         }
-        let verdict = if checks.iter().any(|c| c.blocks(&policy)) { Verdict::Fail } else { Verdict::Pass };
+        let verdict = if checks.iter().any(|c| c.blocking) { Verdict::Fail } else { Verdict::Pass };
         Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             checks,
@@ -337,6 +197,7 @@ mod tests {
             title: "t".into(),
             status,
             severity,
+            blocking: false,
             message: String::new(),
             remediation: String::new(),
             evidence: vec![],

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 //!
-//! One rule per check; one result per evidence line of a check that failed or warned.
+//! One rule per check; one result per `fail` or `warn` evidence item of a check that
+//! failed or warned (never for a passing site), fingerprinted by the item's fingerprint.
 //! Code scanning needs a location on every result, so a failure without evidence is
 //! carried as a tool notification instead.
 
@@ -31,14 +32,15 @@ pub fn render(report: &Report) -> String {
             Status::Warn | Status::Error => "note",
             Status::Pass | Status::Skip => continue,
         };
-        if c.evidence.is_empty() {
+        // Only what the gate judged wrong: a passing site is never a result.
+        if c.findings().next().is_none() {
             notes.push(json!({"level": lvl, "message": {"text": format!("{}: {}", c.id, c.message)}, "associatedRule": {"id": c.id}}));
             continue;
         }
-        for e in &c.evidence {
+        for e in c.findings() {
             let mut physical = json!({"artifactLocation": {"uri": e.path, "uriBaseId": "%SRCROOT%"}});
-            if e.line > 0 {
-                physical["region"] = json!({"startLine": e.line});
+            if let Some(line) = e.line {
+                physical["region"] = json!({"startLine": line});
             }
             results.push(json!({
                 "ruleId": c.id,
@@ -46,7 +48,7 @@ pub fn render(report: &Report) -> String {
                 "level": lvl,
                 "message": {"text": format!("{} ({})", e.message, c.message)},
                 "locations": [{"physicalLocation": physical}],
-                "partialFingerprints": {"mistralGate/v1": format!("{}:{}:{}", c.id, e.path, e.message)},
+                "partialFingerprints": {"mistralGate/v1": e.fingerprint},
             }));
         }
     }

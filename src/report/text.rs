@@ -93,7 +93,7 @@ fn suppression_line(s: &Suppression) -> String {
         Suppression::InlineIgnore { check, path, line } => format!("inline ignore of {check} at {path}:{line}"),
         Suppression::Baseline { check, path, baseline } => format!("finding of {check} in {path} accepted by baseline {baseline}"),
         Suppression::MaxFileSize { bytes, files } => {
-            let (cap, default) = (crate::walk::human(*bytes), crate::walk::human(crate::config::DEFAULT_MAX_FILE_SIZE));
+            let (cap, default) = (crate::vocab::human_bytes(*bytes), crate::vocab::human_bytes(crate::vocab::DEFAULT_MAX_FILE_SIZE));
             format!("max-file-size {cap} (default {default}) left {files} file{} unscanned", plural(*files))
         }
     }

@@ -28,7 +28,18 @@ pub fn evidence(r: &serde_json::Value, id: &str) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{}:{} {}\n", e["path"].as_str().unwrap(), e["line"], e["message"].as_str().unwrap()))
+        .map(|e| {
+            assert!(matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")), "evidence without a status: {e}");
+            assert!(e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()), "evidence without a fingerprint: {e}");
+            // `path:line message`, then the related locations, which are data, not message text.
+            let at = |l: &serde_json::Value| match l.get("line") {
+                Some(line) => format!("{}:{line}", l["path"].as_str().unwrap()),
+                None => l["path"].as_str().unwrap().to_string(),
+            };
+            let related: Vec<String> = e["related"].as_array().unwrap().iter().map(at).collect();
+            let related = if related.is_empty() { String::new() } else { format!(" [related: {}]", related.join(", ")) };
+            format!("{} {}{related}\n", at(e), e["message"].as_str().unwrap())
+        })
         .collect()
 }
 
