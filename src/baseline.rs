@@ -74,10 +74,17 @@ fn legacy_fingerprint(check: &str, e: &Evidence) -> String {
 /// A check's findings: its `fail` and `warn` items, or, when it has none, the check
 /// itself (`None`), for checks that did not pass.
 fn findings(results: &[CheckResult]) -> impl Iterator<Item = (&CheckResult, Option<&Evidence>)> {
-    results.iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn)).flat_map(|c| {
-        let items: Vec<Option<&Evidence>> = c.findings().map(Some).collect();
-        if items.is_empty() { vec![(c, None)] } else { items.into_iter().map(|e| (c, e)).collect() }
-    })
+    results
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .flat_map(|c| {
+            let items: Vec<Option<&Evidence>> = c.findings().map(Some).collect();
+            if items.is_empty() {
+                vec![(c, None)]
+            } else {
+                items.into_iter().map(|e| (c, e)).collect()
+            }
+        })
 }
 
 /// The fingerprint of a check that fails with no item to point at: its id.
@@ -89,20 +96,35 @@ impl Baseline {
     /// Loads a baseline given on the command line: the caller's choice of file, read
     /// with a bound (a FIFO or a device is an error, never a hang).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let bytes = repo_fs::read_bounded(path, BASELINE_CAP).map_err(|reason| BaselineError::Read { path: path.to_path_buf(), reason })?;
+        let bytes =
+            repo_fs::read_bounded(path, BASELINE_CAP).map_err(|reason| BaselineError::Read {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         Baseline::parse(&bytes, path)
     }
 
     /// Loads the baseline the config names, `rel` to the scanned root: it obeys the
     /// repository rules (inside PATH, a regular file, a bounded read).
     pub fn load_in_repo(repo: &RepoRoot, rel: &Path) -> Result<Baseline, BaselineError> {
-        let bytes = repo.read(&repo.path().join(rel), BASELINE_CAP).map_err(|reason| BaselineError::Read { path: rel.to_path_buf(), reason })?;
+        let bytes = repo
+            .read(&repo.path().join(rel), BASELINE_CAP)
+            .map_err(|reason| BaselineError::Read {
+                path: rel.to_path_buf(),
+                reason,
+            })?;
         Baseline::parse(&bytes, rel)
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| BaselineError::Invalid { path: path.to_path_buf(), message: format!("not UTF-8 text: {e}") })?;
-        let file: File = serde_json::from_str(text).map_err(|e| BaselineError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| BaselineError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("not UTF-8 text: {e}"),
+        })?;
+        let file: File = serde_json::from_str(text).map_err(|e| BaselineError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         Baseline::from_file(file, path)
     }
 
@@ -110,14 +132,20 @@ impl Baseline {
         if !(1..=VERSION).contains(&file.version) {
             return Err(BaselineError::Invalid {
                 path: path.to_path_buf(),
-                message: format!("version {} is not supported (expected 1 or {VERSION})", file.version),
+                message: format!(
+                    "version {} is not supported (expected 1 or {VERSION})",
+                    file.version
+                ),
             });
         }
         let mut accepted = HashMap::new();
         for f in file.findings {
             *accepted.entry(f.fingerprint).or_insert(0) += 1;
         }
-        Ok(Baseline { accepted, legacy: (file.version == 1).then(|| path.to_path_buf()) })
+        Ok(Baseline {
+            accepted,
+            legacy: (file.version == 1).then(|| path.to_path_buf()),
+        })
     }
 
     /// What the reader of the run should know about this baseline (an old format).
@@ -143,11 +171,25 @@ impl Baseline {
     pub fn render(results: &[CheckResult]) -> String {
         let findings = findings(results)
             .map(|(c, e)| match e {
-                Some(e) => Entry { check: c.id.clone(), path: e.path.clone(), fingerprint: e.fingerprint.clone(), message: e.message.clone() },
-                None => Entry { check: c.id.clone(), path: String::new(), fingerprint: check_fingerprint(c), message: c.message.clone() },
+                Some(e) => Entry {
+                    check: c.id.clone(),
+                    path: e.path.clone(),
+                    fingerprint: e.fingerprint.clone(),
+                    message: e.message.clone(),
+                },
+                None => Entry {
+                    check: c.id.clone(),
+                    path: String::new(),
+                    fingerprint: check_fingerprint(c),
+                    message: c.message.clone(),
+                },
             })
             .collect();
-        let mut s = serde_json::to_string_pretty(&File { version: VERSION, findings }).expect("baseline serialises");
+        let mut s = serde_json::to_string_pretty(&File {
+            version: VERSION,
+            findings,
+        })
+        .expect("baseline serialises");
         s.push('\n');
         s
     }
@@ -167,13 +209,23 @@ impl Baseline {
             }
             _ => false,
         };
-        for c in results.iter_mut().filter(|c| matches!(c.status, Status::Fail | Status::Warn)) {
+        for c in results
+            .iter_mut()
+            .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        {
             let (accepted, remaining) = if c.findings().next().is_none() {
                 // A check with nothing to point at is accepted by its id.
                 (usize::from(take(self.key(c, None))), 0)
             } else {
-                let keys: Vec<Option<String>> = c.evidence.iter().map(|e| e.status.is_finding().then(|| self.key(c, Some(e)))).collect();
-                let keep: Vec<bool> = keys.into_iter().map(|k| k.is_none_or(|k| !take(k))).collect();
+                let keys: Vec<Option<String>> = c
+                    .evidence
+                    .iter()
+                    .map(|e| e.status.is_finding().then(|| self.key(c, Some(e))))
+                    .collect();
+                let keep: Vec<bool> = keys
+                    .into_iter()
+                    .map(|k| k.is_none_or(|k| !take(k)))
+                    .collect();
                 let before = c.evidence.len();
                 let mut i = 0;
                 c.evidence.retain(|_| {
@@ -186,10 +238,16 @@ impl Baseline {
                 continue;
             }
             if remaining == 0 {
-                c.message = format!("all {accepted} finding{} accepted in the baseline (was: {})", if accepted == 1 { "" } else { "s" }, c.message);
+                c.message = format!(
+                    "all {accepted} finding{} accepted in the baseline (was: {})",
+                    if accepted == 1 { "" } else { "s" },
+                    c.message
+                );
                 c.status = Status::Pass;
             } else {
-                if c.status == Status::Fail && !c.evidence.iter().any(|e| e.status == EvidenceStatus::Fail) {
+                if c.status == Status::Fail
+                    && !c.evidence.iter().any(|e| e.status == EvidenceStatus::Fail)
+                {
                     c.status = Status::Warn;
                 }
                 c.message = format!("{} ({accepted} more accepted in the baseline)", c.message);
@@ -218,7 +276,9 @@ mod tests {
             evidence: evidence
                 .iter()
                 .map(|(p, l, st, about)| {
-                    let mut e = Evidence::with_status(*st, *p, *l, format!("key {about} (see line {l})")).about(*about);
+                    let mut e =
+                        Evidence::with_status(*st, *p, *l, format!("key {about} (see line {l})"))
+                            .about(*about);
                     e.seal(CheckId::NoHardcodedSecrets);
                     e
                 })
@@ -240,21 +300,48 @@ mod tests {
     #[test]
     fn accepted_findings_survive_line_moves_and_new_ones_stay() {
         // The messages name a line, as messages may: only the fingerprint matters.
-        let old = [result(Status::Fail, &[("a.ts", 3, F, "****abcd#1"), ("a.ts", 9, F, "****abcd#2"), ("a.ts", 5, P, "ok")])];
+        let old = [result(
+            Status::Fail,
+            &[
+                ("a.ts", 3, F, "****abcd#1"),
+                ("a.ts", 9, F, "****abcd#2"),
+                ("a.ts", 5, P, "ok"),
+            ],
+        )];
         let baseline = roundtrip(&old);
         // Same findings, moved down by 10 lines: accepted, the check passes; pass items stay.
-        let mut moved = [result(Status::Fail, &[("a.ts", 13, F, "****abcd#1"), ("a.ts", 19, F, "****abcd#2"), ("a.ts", 15, P, "ok")])];
+        let mut moved = [result(
+            Status::Fail,
+            &[
+                ("a.ts", 13, F, "****abcd#1"),
+                ("a.ts", 19, F, "****abcd#2"),
+                ("a.ts", 15, P, "ok"),
+            ],
+        )];
         baseline.apply(&mut moved);
         assert_eq!(moved[0].status, Status::Pass);
-        assert!(moved[0].message.starts_with("all 2 findings accepted"), "{}", moved[0].message);
+        assert!(
+            moved[0].message.starts_with("all 2 findings accepted"),
+            "{}",
+            moved[0].message
+        );
         assert_eq!(moved[0].evidence.len(), 1);
         assert_eq!(moved[0].evidence[0].status, P);
         // A third finding is new.
-        let mut more = [result(Status::Fail, &[("a.ts", 1, F, "****abcd#1"), ("a.ts", 2, F, "****abcd#2"), ("a.ts", 3, F, "****abcd#3")])];
+        let mut more = [result(
+            Status::Fail,
+            &[
+                ("a.ts", 1, F, "****abcd#1"),
+                ("a.ts", 2, F, "****abcd#2"),
+                ("a.ts", 3, F, "****abcd#3"),
+            ],
+        )];
         baseline.apply(&mut more);
         assert_eq!(more[0].status, Status::Fail);
         assert_eq!(more[0].evidence.len(), 1);
-        assert!(more[0].message.ends_with("(2 more accepted in the baseline)"));
+        assert!(more[0]
+            .message
+            .ends_with("(2 more accepted in the baseline)"));
         // Another file is not covered.
         let mut other = [result(Status::Fail, &[("b.ts", 3, F, "****abcd#1")])];
         baseline.apply(&mut other);
@@ -264,7 +351,10 @@ mod tests {
     #[test]
     fn a_check_left_with_only_warn_items_warns() {
         let baseline = roundtrip(&[result(Status::Fail, &[("a.ts", 3, F, "x#1")])]);
-        let mut now = [result(Status::Fail, &[("a.ts", 4, F, "x#1"), ("a.ts", 8, W, "y#1")])];
+        let mut now = [result(
+            Status::Fail,
+            &[("a.ts", 4, F, "x#1"), ("a.ts", 8, W, "y#1")],
+        )];
         baseline.apply(&mut now);
         assert_eq!(now[0].status, Status::Warn);
         assert_eq!(now[0].evidence.len(), 1);
@@ -274,7 +364,10 @@ mod tests {
     fn a_failing_check_without_evidence_is_baselined_by_its_id() {
         let old = [result(Status::Fail, &[])];
         let text = Baseline::render(&old);
-        assert!(text.contains("\"fingerprint\": \"no-hardcoded-secrets\""), "{text}");
+        assert!(
+            text.contains("\"fingerprint\": \"no-hardcoded-secrets\""),
+            "{text}"
+        );
         let baseline = roundtrip(&old);
         let mut again = [result(Status::Fail, &[])];
         baseline.apply(&mut again);
@@ -287,7 +380,10 @@ mod tests {
 
     #[test]
     fn version_1_files_are_read_matched_by_message_and_asked_to_be_rewritten() {
-        let now = [result(Status::Fail, &[("a.ts", 3, F, "****abcd#1"), ("a.ts", 9, F, "****ffff#1")])];
+        let now = [result(
+            Status::Fail,
+            &[("a.ts", 3, F, "****abcd#1"), ("a.ts", 9, F, "****ffff#1")],
+        )];
         let legacy = legacy_fingerprint("no-hardcoded-secrets", &now[0].evidence[0]);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("old.json");
@@ -296,7 +392,9 @@ mod tests {
         );
         std::fs::write(&p, old).unwrap();
         let baseline = Baseline::load(&p).unwrap();
-        assert!(baseline.note().is_some_and(|n| n.contains("version 1") && n.contains("--write-baseline")));
+        assert!(baseline
+            .note()
+            .is_some_and(|n| n.contains("version 1") && n.contains("--write-baseline")));
         let mut results = now.clone();
         baseline.apply(&mut results);
         assert_eq!(results[0].status, Status::Fail);
@@ -309,7 +407,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("b.json");
         std::fs::write(&p, "{\"version\": 3, \"findings\": []}").unwrap();
-        assert!(Baseline::load(&p).unwrap_err().to_string().contains("version 3"));
+        assert!(Baseline::load(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("version 3"));
         std::fs::write(&p, "{\"version\": 0, \"findings\": []}").unwrap();
         assert!(Baseline::load(&p).is_err());
         std::fs::write(&p, "not json").unwrap();

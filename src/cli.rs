@@ -122,7 +122,9 @@ pub enum Color {
 /// Drops `--name=` arguments whose value is empty, so that a caller forwarding an unset
 /// input (the GitHub Action's `--config=${{ inputs.config }}`) gets the default instead
 /// of a usage error. Only the `=` form: `--config ""` is still an error.
-pub fn without_empty_options<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Vec<std::ffi::OsString> {
+pub fn without_empty_options<I: IntoIterator<Item = std::ffi::OsString>>(
+    args: I,
+) -> Vec<std::ffi::OsString> {
     let mut past_separator = false;
     args.into_iter()
         .filter(|a| {
@@ -130,7 +132,11 @@ pub fn without_empty_options<I: IntoIterator<Item = std::ffi::OsString>>(args: I
                 past_separator = true;
             }
             let s = a.to_string_lossy();
-            past_separator || !(s.starts_with("--") && s.len() > 3 && s.ends_with('=') && s.matches('=').count() == 1)
+            past_separator
+                || !(s.starts_with("--")
+                    && s.len() > 3
+                    && s.ends_with('=')
+                    && s.matches('=').count() == 1)
         })
         .collect()
 }
@@ -141,8 +147,30 @@ mod tests {
 
     #[test]
     fn empty_equals_options_are_dropped() {
-        let args = ["mistral-gate", "check", "--config=", "--fail-on=warning", ".", "--", "--junit="].map(std::ffi::OsString::from);
-        let kept: Vec<_> = without_empty_options(args).into_iter().map(|a| a.into_string().unwrap()).collect();
-        assert_eq!(kept, ["mistral-gate", "check", "--fail-on=warning", ".", "--", "--junit="]);
+        let args = [
+            "mistral-gate",
+            "check",
+            "--config=",
+            "--fail-on=warning",
+            ".",
+            "--",
+            "--junit=",
+        ]
+        .map(std::ffi::OsString::from);
+        let kept: Vec<_> = without_empty_options(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "mistral-gate",
+                "check",
+                "--fail-on=warning",
+                ".",
+                "--",
+                "--junit="
+            ]
+        );
     }
 }

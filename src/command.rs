@@ -46,7 +46,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
     let report = gate::run(&opts)?;
     if let Some(p) = &args.write_baseline {
         write_file(p, &crate::baseline::Baseline::render(&report.checks))?;
-        eprintln!("mistral-gate: wrote a baseline of the current findings to {}", p.display());
+        eprintln!(
+            "mistral-gate: wrote a baseline of the current findings to {}",
+            p.display()
+        );
         return Ok(Verdict::Pass);
     }
 
@@ -54,7 +57,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         write_file(p, &report::json::render(&report))?;
     }
     if let Some(p) = &args.junit {
-        write_file(p, &report::junit::render(&report, time::OffsetDateTime::now_utc()))?;
+        write_file(
+            p,
+            &report::junit::render(&report, time::OffsetDateTime::now_utc()),
+        )?;
     }
     if let Some(p) = &args.markdown {
         write_file(p, &report::markdown::render(&report, &Default::default()))?;
@@ -68,7 +74,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                Color::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             report::text::render(&report, color)
         }
@@ -92,8 +100,13 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
 /// commands are documented; with `--format json` it goes to stderr instead (the runner
 /// reads commands there too), so stdout stays one JSON document and a report redirected
 /// to a file never holds a key.
-fn register_masks<'a>(keys: impl Iterator<Item = &'a ApiKey>, format: Format) -> anyhow::Result<()> {
-    let commands: String = keys.map(|k| format!("::add-mask::{}\n", k.expose())).collect();
+fn register_masks<'a>(
+    keys: impl Iterator<Item = &'a ApiKey>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let commands: String = keys
+        .map(|k| format!("::add-mask::{}\n", k.expose()))
+        .collect();
     let written = if format == Format::Json {
         std::io::stderr().lock().write_all(commands.as_bytes())
     } else {
@@ -104,7 +117,12 @@ fn register_masks<'a>(keys: impl Iterator<Item = &'a ApiKey>, format: Format) ->
 }
 
 fn publish_request(args: &CheckArgs) -> Publish {
-    let reports = [("json-report", &args.json), ("junit-report", &args.junit), ("markdown-report", &args.markdown), ("sarif-report", &args.sarif)];
+    let reports = [
+        ("json-report", &args.json),
+        ("junit-report", &args.junit),
+        ("markdown-report", &args.markdown),
+        ("sarif-report", &args.sarif),
+    ];
     Publish {
         pr_comment: args.pr_comment,
         comment_mode: match args.comment_mode {
@@ -114,10 +132,14 @@ fn publish_request(args: &CheckArgs) -> Publish {
         },
         comment_key: args.comment_key.clone(),
         root: args.path.clone(),
-        reports: reports.into_iter().filter_map(|(name, p)| p.clone().map(|p| (name, p))).collect(),
+        reports: reports
+            .into_iter()
+            .filter_map(|(name, p)| p.clone().map(|p| (name, p)))
+            .collect(),
     }
 }
 
 fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
-    std::fs::write(path, contents).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+    std::fs::write(path, contents)
+        .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
 }

@@ -25,7 +25,11 @@ pub enum ConfigError {
     #[error("cannot read config file {path}: {reason}")]
     Read { path: PathBuf, reason: Refusal },
     #[error("invalid config file {path}{location}: {message}")]
-    Invalid { path: PathBuf, location: String, message: String },
+    Invalid {
+        path: PathBuf,
+        location: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -70,7 +74,11 @@ pub struct CheckTuning {
 }
 
 impl CheckTuning {
-    const DEFAULT: CheckTuning = CheckTuning { enabled: true, severity: None, ignore_paths: None };
+    const DEFAULT: CheckTuning = CheckTuning {
+        enabled: true,
+        severity: None,
+        ignore_paths: None,
+    };
 
     pub fn ignores_path(&self, path: &str) -> bool {
         self.ignore_paths.as_ref().is_some_and(|g| g.is_match(path))
@@ -94,7 +102,11 @@ pub struct PathPatterns {
 
 impl Default for PathPatterns {
     fn default() -> Self {
-        PathPatterns { patterns: Vec::new(), set: GlobSet::empty(), owner: Vec::new() }
+        PathPatterns {
+            patterns: Vec::new(),
+            set: GlobSet::empty(),
+            owner: Vec::new(),
+        }
     }
 }
 
@@ -113,7 +125,11 @@ impl PathPatterns {
                 owner.push(i);
             }
         }
-        Ok(PathPatterns { patterns: patterns.to_vec(), set: b.build().map_err(|e| e.to_string())?, owner })
+        Ok(PathPatterns {
+            patterns: patterns.to_vec(),
+            set: b.build().map_err(|e| e.to_string())?,
+            owner,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -131,7 +147,12 @@ impl PathPatterns {
 
     /// Indexes (into [`Self::patterns`]) of every pattern that matches `path`.
     pub fn matching(&self, path: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = self.set.matches(path).into_iter().map(|g| self.owner[g]).collect();
+        let mut found: Vec<usize> = self
+            .set
+            .matches(path)
+            .into_iter()
+            .map(|g| self.owner[g])
+            .collect();
         found.dedup();
         found
     }
@@ -203,36 +224,53 @@ impl Config {
                 (PathBuf::from(CONFIG_FILE), root.read(&p, CONFIG_CAP))
             }
         };
-        let bytes = read.map_err(|reason| ConfigError::Read { path: path.clone(), reason })?;
+        let bytes = read.map_err(|reason| ConfigError::Read {
+            path: path.clone(),
+            reason,
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| ConfigError::Invalid {
             path: path.clone(),
             location: String::new(),
-            message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         Config::parse(&text, &path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let invalid = |span: Option<std::ops::Range<usize>>, message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            location: span.map(|s| format!(" line {}", line_of(text, s.start))).unwrap_or_default(),
-            message,
-        };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
+        let invalid =
+            |span: Option<std::ops::Range<usize>>, message: String| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                location: span
+                    .map(|s| format!(" line {}", line_of(text, s.start)))
+                    .unwrap_or_default(),
+                message,
+            };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
         // Spans for validation errors: find the line of the offending text.
         let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
 
         let fail_on = match raw.fail_on.as_deref() {
             None => None,
             Some(s) => Some(FailOn::parse(s).ok_or_else(|| {
-                invalid(at("fail-on"), format!("fail-on must be error, warning or never, not {s:?}"))
+                invalid(
+                    at("fail-on"),
+                    format!("fail-on must be error, warning or never, not {s:?}"),
+                )
             })?),
         };
-        let ignore_paths = PathPatterns::new(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
+        let ignore_paths =
+            PathPatterns::new(&raw.ignore_paths).map_err(|m| invalid(at("ignore-paths"), m))?;
         let mut checks = BTreeMap::new();
         for (id, raw_check) in raw.checks {
             if CheckId::parse(&id).is_none() {
-                return Err(invalid(at(&format!("checks.{id}")).or(at(&id)), format!("unknown check id {id:?}")));
+                return Err(invalid(
+                    at(&format!("checks.{id}")).or(at(&id)),
+                    format!("unknown check id {id:?}"),
+                ));
             }
             let severity = match raw_check.severity.as_deref() {
                 None => None,
@@ -240,18 +278,34 @@ impl Config {
                 Some("warning") => Some(Severity::Warning),
                 Some("info") => Some(Severity::Info),
                 Some(s) => {
-                    return Err(invalid(at(&format!("checks.{id}")), format!("severity of {id} must be error, warning or info, not {s:?}")))
+                    return Err(invalid(
+                        at(&format!("checks.{id}")),
+                        format!("severity of {id} must be error, warning or info, not {s:?}"),
+                    ))
                 }
             };
             let ignore = if raw_check.ignore_paths.is_empty() {
                 None
             } else {
-                Some(PathPatterns::new(&raw_check.ignore_paths).map_err(|m| invalid(at(&format!("checks.{id}")), m))?)
+                Some(
+                    PathPatterns::new(&raw_check.ignore_paths)
+                        .map_err(|m| invalid(at(&format!("checks.{id}")), m))?,
+                )
             };
-            checks.insert(id, CheckTuning { enabled: raw_check.enabled.unwrap_or(true), severity, ignore_paths: ignore });
+            checks.insert(
+                id,
+                CheckTuning {
+                    enabled: raw_check.enabled.unwrap_or(true),
+                    severity,
+                    ignore_paths: ignore,
+                },
+            );
         }
         if raw.max_file_size == Some(0) {
-            return Err(invalid(at("max-file-size"), "max-file-size must be above 0".into()));
+            return Err(invalid(
+                at("max-file-size"),
+                "max-file-size must be above 0".into(),
+            ));
         }
         Ok(Config {
             source: Some(path.to_path_buf()),
@@ -281,15 +335,22 @@ mod tests {
 
     #[test]
     fn unknown_key_names_the_line() {
-        let err = parse("fail-on = \"error\"\n\n[models]\nallow-flaoting = []\n").unwrap_err().to_string();
+        let err = parse("fail-on = \"error\"\n\n[models]\nallow-flaoting = []\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 4"), "{err}");
         assert!(err.contains("allow-flaoting"), "{err}");
     }
 
     #[test]
     fn unknown_check_id_is_an_error() {
-        let err = parse("[checks.no-such-check]\nenabled = false\n").unwrap_err().to_string();
-        assert!(err.contains("unknown check id") && err.contains("line 1"), "{err}");
+        let err = parse("[checks.no-such-check]\nenabled = false\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown check id") && err.contains("line 1"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -314,7 +375,9 @@ mod tests {
         assert_eq!(c.max_tokens_cap, Some(4096));
         assert_eq!(c.check("circuit-breaker").severity, Some(Severity::Error));
         assert!(!c.check("escalation-doc").enabled);
-        assert!(c.check("no-hardcoded-secrets").ignores_path("docs/setup.md"));
+        assert!(c
+            .check("no-hardcoded-secrets")
+            .ignores_path("docs/setup.md"));
         assert!(!c.check("key-valid").ignores_path("docs/setup.md"));
     }
 }

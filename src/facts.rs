@@ -6,11 +6,11 @@
 //! adds [`crate::live::LiveFacts`] last.
 
 use crate::lang::{self, CodeFacts, FileCode};
-use crate::vocab::SkippedFile;
 use crate::live::LiveFacts;
 use crate::ops::{self, OpsFacts, OpsFile};
 use crate::secrets::{self, FileKind, SecretFinding};
 use crate::suppressions::{self, Suppressions};
+use crate::vocab::SkippedFile;
 use crate::walk::SourceFile;
 
 /// What one file contributes.
@@ -53,7 +53,14 @@ pub struct Facts {
 
 impl Facts {
     pub fn assemble(files: Vec<FileFacts>, skipped: &[SkippedFile]) -> Facts {
-        let mut facts = Facts { unscanned: skipped.iter().filter(|s| s.unscanned_text).cloned().collect(), ..Facts::default() };
+        let mut facts = Facts {
+            unscanned: skipped
+                .iter()
+                .filter(|s| s.unscanned_text)
+                .cloned()
+                .collect(),
+            ..Facts::default()
+        };
         let mut code = Vec::new();
         let mut ops = Vec::new();
         for f in files {

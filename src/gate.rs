@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
-use crate::vocab::CheckId;
 use crate::config::{Config, ConfigError, DEFAULT_MAX_FILE_SIZE};
 use crate::facts::{self, Facts};
 use crate::live::{self, LiveFacts, LiveOptions, LiveState};
 use crate::report::{CheckResult, ConfigSource, FailOn, GatePolicy, Report, Suppression};
+use crate::vocab::CheckId;
 use crate::walk::{self, WalkError, Walked};
 
 /// What the caller asks for.
@@ -169,7 +169,8 @@ fn from_config(
                 check: id.to_string(),
             });
         }
-        if let (Some(to), Some(def)) = (tuning.severity, CheckId::parse(id).and_then(checks::find)) {
+        if let (Some(to), Some(def)) = (tuning.severity, CheckId::parse(id).and_then(checks::find))
+        {
             if to < def.severity {
                 out.push(Suppression::SeverityLowered {
                     check: id.to_string(),

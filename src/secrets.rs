@@ -68,9 +68,14 @@ impl FileKind {
             FileKind::EnvFile
         } else if yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
             FileKind::Compose
-        } else if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") || lower == "containerfile" {
+        } else if lower == "dockerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower == "containerfile"
+        {
             FileKind::Container
-        } else if (yaml && (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/")))
+        } else if (yaml
+            && (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/")))
             || lower == ".gitlab-ci.yml"
             || lower == "jenkinsfile"
             || lower == "bitbucket-pipelines.yml"
@@ -104,7 +109,14 @@ pub struct SecretFinding {
 
 /// Shows only the last four characters of a secret.
 pub fn redact(secret: &str) -> String {
-    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("****{tail}")
 }
 
@@ -122,11 +134,19 @@ static OTHER_KEYS: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("secret pattern")
 });
-const OTHER_PROVIDERS: [Provider; 6] =
-    [Provider::Anthropic, Provider::OpenAi, Provider::HuggingFace, Provider::Aws, Provider::GitHub, Provider::Google];
+const OTHER_PROVIDERS: [Provider; 6] = [
+    Provider::Anthropic,
+    Provider::OpenAi,
+    Provider::HuggingFace,
+    Provider::Aws,
+    Provider::GitHub,
+    Provider::Google,
+];
 
-static ALNUM_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]{32,}").expect("run pattern"));
-static MISTRAL_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)mistral").expect("mistral pattern"));
+static ALNUM_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9]{32,}").expect("run pattern"));
+static MISTRAL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)mistral").expect("mistral pattern"));
 
 /// How far from a candidate `mistral` may stand: lines above, lines below.
 const CONTEXT_ABOVE: usize = 3;
@@ -139,14 +159,19 @@ pub fn scan(path: &str, text: &str, kind: FileKind) -> Vec<SecretFinding> {
     let lines = LineIndex::new(text);
 
     // Mistral keys: only worth looking for when the file mentions Mistral at all.
-    let mistral_lines: Vec<usize> = MISTRAL_WORD.find_iter(text).map(|m| lines.line_of(m.start())).collect();
+    let mistral_lines: Vec<usize> = MISTRAL_WORD
+        .find_iter(text)
+        .map(|m| lines.line_of(m.start()))
+        .collect();
     if !mistral_lines.is_empty() {
         for m in ALNUM_RUN.find_iter(text) {
             if m.len() != 32 || !bounded(text, m.start(), m.end()) {
                 continue;
             }
             let line = lines.line_of(m.start());
-            let near = mistral_lines.iter().any(|&l| l + CONTEXT_ABOVE >= line && l <= line + CONTEXT_BELOW);
+            let near = mistral_lines
+                .iter()
+                .any(|&l| l + CONTEXT_ABOVE >= line && l <= line + CONTEXT_BELOW);
             if near && looks_random(m.as_str()) {
                 out.push(finding(path, line, Provider::Mistral, kind, m.as_str()));
             }
@@ -154,7 +179,14 @@ pub fn scan(path: &str, text: &str, kind: FileKind) -> Vec<SecretFinding> {
     }
 
     for caps in OTHER_KEYS.captures_iter(text) {
-        let Some((group, m)) = caps.iter().skip(1).enumerate().find_map(|(i, g)| g.map(|g| (i, g))) else { continue };
+        let Some((group, m)) = caps
+            .iter()
+            .skip(1)
+            .enumerate()
+            .find_map(|(i, g)| g.map(|g| (i, g)))
+        else {
+            continue;
+        };
         let provider = OTHER_PROVIDERS[group];
         if !bounded(text, m.start(), m.end()) {
             continue;
@@ -162,10 +194,19 @@ pub fn scan(path: &str, text: &str, kind: FileKind) -> Vec<SecretFinding> {
         // The part after the fixed prefix must look random too.
         let body = match provider {
             Provider::Aws | Provider::Google => &m.as_str()[4..],
-            _ => m.as_str().trim_start_matches(|c: char| c != '_' && c != '-').trim_start_matches(['_', '-']),
+            _ => m
+                .as_str()
+                .trim_start_matches(|c: char| c != '_' && c != '-')
+                .trim_start_matches(['_', '-']),
         };
         if !is_placeholder(body) && distinct(body) >= 8 {
-            out.push(finding(path, lines.line_of(m.start()), provider, kind, m.as_str()));
+            out.push(finding(
+                path,
+                lines.line_of(m.start()),
+                provider,
+                kind,
+                m.as_str(),
+            ));
         }
     }
     out.sort_by_key(|f| (f.line, f.provider));
@@ -173,8 +214,20 @@ pub fn scan(path: &str, text: &str, kind: FileKind) -> Vec<SecretFinding> {
     out
 }
 
-fn finding(path: &str, line: usize, provider: Provider, kind: FileKind, secret: &str) -> SecretFinding {
-    SecretFinding { path: path.to_string(), line: line as u32, provider, kind, redacted: redact(secret) }
+fn finding(
+    path: &str,
+    line: usize,
+    provider: Provider,
+    kind: FileKind,
+    secret: &str,
+) -> SecretFinding {
+    SecretFinding {
+        path: path.to_string(),
+        line: line as u32,
+        provider,
+        kind,
+        redacted: redact(secret),
+    }
 }
 
 /// A key stands alone: not inside a longer identifier, a base64 blob, a hash, a URL path
@@ -183,7 +236,8 @@ fn bounded(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
     let glued = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '/' | '.');
-    !before.is_some_and(|c| glued(c) || c == '-') && !after.is_some_and(|c| glued(c) || c == '=' || c == '(' || c == '-')
+    !before.is_some_and(|c| glued(c) || c == '-')
+        && !after.is_some_and(|c| glued(c) || c == '=' || c == '(' || c == '-')
 }
 
 /// A 32-character candidate looks like a generated key, not a word, hash or placeholder.
@@ -197,8 +251,24 @@ fn looks_random(s: &str) -> bool {
 }
 
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "example", "placeholder", "changeme", "change_me", "your", "xxxx", "dummy", "redacted", "sample", "insert",
-    "replace", "test", "fake", "mock", "secret", "apikey", "token", "here",
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "your",
+    "xxxx",
+    "dummy",
+    "redacted",
+    "sample",
+    "insert",
+    "replace",
+    "test",
+    "fake",
+    "mock",
+    "secret",
+    "apikey",
+    "token",
+    "here",
 ];
 
 /// Placeholders are not leaks: `your-key-here`, `xxxx…`, `changeme`, `test-api-key`,
@@ -209,11 +279,18 @@ pub fn is_placeholder(s: &str) -> bool {
         return true;
     }
     let chars: Vec<char> = lower.chars().collect();
-    let longest_repeat = chars.chunk_by(|a, b| a == b).map(|g| g.len()).max().unwrap_or(0);
+    let longest_repeat = chars
+        .chunk_by(|a, b| a == b)
+        .map(|g| g.len())
+        .max()
+        .unwrap_or(0);
     if longest_repeat >= 5 {
         return true;
     }
-    let sequential = chars.windows(2).filter(|w| w[1] as u32 == w[0] as u32 + 1).count();
+    let sequential = chars
+        .windows(2)
+        .filter(|w| w[1] as u32 == w[0] as u32 + 1)
+        .count();
     if sequential * 3 >= chars.len() {
         return true;
     }
@@ -238,10 +315,14 @@ fn entropy(s: &str) -> f64 {
     if n == 0 {
         return 0.0;
     }
-    counts.iter().filter(|&&c| c > 0).map(|&c| {
-        let p = c as f64 / n as f64;
-        -p * p.log2()
-    }).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 /// Byte offset to 1-based line number. Built on first use: most files have no finding,
@@ -253,7 +334,10 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        LineIndex { text, starts: std::cell::OnceCell::new() }
+        LineIndex {
+            text,
+            starts: std::cell::OnceCell::new(),
+        }
     }
     pub fn line_of(&self, offset: usize) -> usize {
         let starts = self.starts.get_or_init(|| {
@@ -278,7 +362,10 @@ mod tests {
 
     #[test]
     fn mistral_key_needs_mistral_context() {
-        assert_eq!(scan("a.ts", &format!("const MISTRAL_API_KEY = \"{KEY}\";\n")).len(), 1);
+        assert_eq!(
+            scan("a.ts", &format!("const MISTRAL_API_KEY = \"{KEY}\";\n")).len(),
+            1
+        );
         assert!(scan("a.ts", &format!("const OTHER = \"{KEY}\";\n")).is_empty());
         // Context above, within the window, and below.
         let above = format!("// mistral\n\n\nkey: \"{KEY}\"\n");
@@ -300,10 +387,17 @@ mod tests {
     #[test]
     fn placeholders_hashes_and_identifiers_are_not_keys() {
         for value in [
-            "your-mistral-api-key-here", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "<MISTRAL_API_KEY>", "changeme",
-            "test-api-key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnopqrstuvwxyzABCDEF",
-            "d41d8cd98f00b204e9800998ecf8427e", "0123456789abcdef0123456789abcdef",
-            "MistralExampleKeyAbCdEf123456789", "createMistralChatCompletionStrem",
+            "your-mistral-api-key-here",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "<MISTRAL_API_KEY>",
+            "changeme",
+            "test-api-key",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdefghijklmnopqrstuvwxyzABCDEF",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "0123456789abcdef0123456789abcdef",
+            "MistralExampleKeyAbCdEf123456789",
+            "createMistralChatCompletionStrem",
         ] {
             let text = format!("MISTRAL_API_KEY=\"{value}\"\n");
             assert!(scan(".env", &text).is_empty(), "{value} reported");
@@ -335,9 +429,18 @@ mod tests {
     #[test]
     fn file_kinds() {
         assert_eq!(FileKind::of(".env.production", ""), FileKind::EnvFile);
-        assert_eq!(FileKind::of("deploy/docker-compose.prod.yml", ""), FileKind::Compose);
-        assert_eq!(FileKind::of(".github/workflows/ci.yml", ""), FileKind::CiWorkflow);
-        assert_eq!(FileKind::of("k8s/app.yaml", "apiVersion: v1\nkind: Secret\n"), FileKind::Kubernetes);
+        assert_eq!(
+            FileKind::of("deploy/docker-compose.prod.yml", ""),
+            FileKind::Compose
+        );
+        assert_eq!(
+            FileKind::of(".github/workflows/ci.yml", ""),
+            FileKind::CiWorkflow
+        );
+        assert_eq!(
+            FileKind::of("k8s/app.yaml", "apiVersion: v1\nkind: Secret\n"),
+            FileKind::Kubernetes
+        );
         assert_eq!(FileKind::of("Dockerfile", ""), FileKind::Container);
         assert_eq!(FileKind::of("src/app.ts", ""), FileKind::Other);
     }

@@ -18,7 +18,10 @@ pub struct Suppressions {
 
 impl Clone for Suppressions {
     fn clone(&self) -> Self {
-        Suppressions { by_path: self.by_path.clone(), used: Mutex::new(self.used.lock().expect("suppressions lock").clone()) }
+        Suppressions {
+            by_path: self.by_path.clone(),
+            used: Mutex::new(self.used.lock().expect("suppressions lock").clone()),
+        }
     }
 }
 
@@ -49,7 +52,10 @@ pub fn scan(text: &str) -> Vec<(u32, String)> {
 impl Suppressions {
     pub fn add(&mut self, path: &str, found: Vec<(u32, String)>) {
         if !found.is_empty() {
-            self.by_path.entry(path.to_string()).or_default().extend(found);
+            self.by_path
+                .entry(path.to_string())
+                .or_default()
+                .extend(found);
         }
     }
 
@@ -57,16 +63,30 @@ impl Suppressions {
     /// about a finding they are about to drop, so a yes is remembered as a comment that
     /// silenced a finding (see [`Self::silenced`]).
     pub fn covers(&self, id: &str, path: &str, line: u32) -> bool {
-        let found = self.by_path.get(path).and_then(|v| v.iter().find(|(l, i)| i == id && (*l == line || *l + 1 == line)));
-        let Some((comment_line, _)) = found else { return false };
-        self.used.lock().expect("suppressions lock").insert((id.to_string(), path.to_string(), *comment_line));
+        let found = self.by_path.get(path).and_then(|v| {
+            v.iter()
+                .find(|(l, i)| i == id && (*l == line || *l + 1 == line))
+        });
+        let Some((comment_line, _)) = found else {
+            return false;
+        };
+        self.used.lock().expect("suppressions lock").insert((
+            id.to_string(),
+            path.to_string(),
+            *comment_line,
+        ));
         true
     }
 
     /// Every comment that silenced a finding: (check id, path, line of the comment),
     /// sorted by check, path and line.
     pub fn silenced(&self) -> Vec<(String, String, u32)> {
-        self.used.lock().expect("suppressions lock").iter().cloned().collect()
+        self.used
+            .lock()
+            .expect("suppressions lock")
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 
@@ -87,8 +107,14 @@ mod tests {
         assert!(!s.covers("key-not-committed", "g", 3));
         assert!(!s.covers("log-hygiene", "f", 1));
         let silenced = s.silenced();
-        assert!(silenced.contains(&("no-hardcoded-secrets".to_string(), "f".to_string(), 2)), "{silenced:?}");
-        assert!(silenced.contains(&("log-hygiene".to_string(), "f".to_string(), 3)), "{silenced:?}");
+        assert!(
+            silenced.contains(&("no-hardcoded-secrets".to_string(), "f".to_string(), 2)),
+            "{silenced:?}"
+        );
+        assert!(
+            silenced.contains(&("log-hygiene".to_string(), "f".to_string(), 3)),
+            "{silenced:?}"
+        );
         assert!(!silenced.iter().any(|(_, p, _)| p == "g"));
     }
 }

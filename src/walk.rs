@@ -524,7 +524,9 @@ fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, String,
     fn inner(err: &ignore::Error) -> (Option<&Path>, &ignore::Error) {
         match err {
             ignore::Error::WithPath { path, err } => (Some(path.as_path()), inner(err).1),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => inner(err),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner(err)
+            }
             other => (None, other),
         }
     }
@@ -532,23 +534,48 @@ fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, String,
     let (path, reason, missed) = match cause {
         // A link to a folder above PATH (`up -> ..`) is seen as a loop by the walker, but
         // what matters to the reader is that it leads out of the repository.
-        ignore::Error::Loop { child, .. } if matches!(repo.contain(child), Err(Refusal::OutsideRepository)) => {
-            (Some(child.as_path()), reason_text(SkipReason::OutsideRepository, 0), false)
+        ignore::Error::Loop { child, .. }
+            if matches!(repo.contain(child), Err(Refusal::OutsideRepository)) =>
+        {
+            (
+                Some(child.as_path()),
+                reason_text(SkipReason::OutsideRepository, 0),
+                false,
+            )
         }
         // The loop's target is walked under its real path: nothing is missed.
-        ignore::Error::Loop { child, .. } => (Some(child.as_path()), reason_text(SkipReason::SymlinkLoop, 0), false),
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (path, "broken symlink".to_string(), false),
-        ignore::Error::Io(io) => (path, format!("{}: {io}", reason_text(SkipReason::Unreadable, 0)), true),
-        other => (path, format!("{}: {other}", reason_text(SkipReason::Unreadable, 0)), true),
+        ignore::Error::Loop { child, .. } => (
+            Some(child.as_path()),
+            reason_text(SkipReason::SymlinkLoop, 0),
+            false,
+        ),
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            (path, "broken symlink".to_string(), false)
+        }
+        ignore::Error::Io(io) => (
+            path,
+            format!("{}: {io}", reason_text(SkipReason::Unreadable, 0)),
+            true,
+        ),
+        other => (
+            path,
+            format!("{}: {other}", reason_text(SkipReason::Unreadable, 0)),
+            true,
+        ),
     };
-    let shown = path.and_then(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
+    let shown = path
+        .and_then(|p| relative(root, p))
+        .unwrap_or_else(|| ".".to_string());
     (shown, reason, missed)
 }
 
 /// `path` relative to `root`, `/`-separated.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     if parts.is_empty() {
         return None;
     }
@@ -566,7 +593,10 @@ mod tests {
         assert!(decode(b"abc\0def").is_none());
         assert_eq!(decode(b"ok \xff here").unwrap(), "ok \u{fffd} here");
         assert_eq!(decode(b"\xEF\xBB\xBFbom").unwrap(), "bom");
-        let utf16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("hi".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("hi".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         assert_eq!(decode(&utf16le).unwrap(), "hi");
     }
 }

@@ -11,7 +11,14 @@ use common::Repo;
 use serde_json::Value;
 
 const CODE_CHECKS: &[&str] = &[
-    "error-handling", "retry-backoff", "log-hygiene", "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set", "health-endpoint",
+    "error-handling",
+    "retry-backoff",
+    "log-hygiene",
+    "model-pinned",
+    "model-lifecycle",
+    "max-tokens-set",
+    "temperature-set",
+    "health-endpoint",
     "circuit-breaker",
 ];
 
@@ -33,7 +40,10 @@ fn expected(dir: &Path) -> Value {
 }
 
 fn run(name: &str) -> Value {
-    Repo::fixture(&format!("code/{name}")).gate(&["--format", "json"]).run().json()
+    Repo::fixture(&format!("code/{name}"))
+        .gate(&["--format", "json"])
+        .run()
+        .json()
 }
 
 fn locations(check: &Value) -> Vec<String> {
@@ -43,8 +53,14 @@ fn locations(check: &Value) -> Vec<String> {
         .iter()
         .map(|e| {
             // Every item carries its own verdict and fingerprint; whole-file items have no line (never 0).
-            assert!(matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")), "evidence without a status: {e}");
-            assert!(e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()), "evidence without a fingerprint: {e}");
+            assert!(
+                matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")),
+                "evidence without a status: {e}"
+            );
+            assert!(
+                e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()),
+                "evidence without a fingerprint: {e}"
+            );
             let path = e["path"].as_str().unwrap();
             match e.get("line") {
                 Some(line) => {
@@ -71,10 +87,18 @@ fn every_fixture_gets_its_expected_status_and_evidence() {
             let w = &want["checks"][id];
             let g = common::check(&got, id);
             if w["status"] != g["status"] {
-                problems.push(format!("{name} {id}: expected {}, got {} ({})", w["status"], g["status"], g["message"]));
+                problems.push(format!(
+                    "{name} {id}: expected {}, got {} ({})",
+                    w["status"], g["status"], g["message"]
+                ));
                 continue;
             }
-            let wl: Vec<String> = w["evidence"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+            let wl: Vec<String> = w["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
             let gl = locations(g);
             if wl != gl {
                 problems.push(format!("{name} {id}: evidence {gl:?}, expected {wl:?}"));
@@ -116,8 +140,16 @@ fn precision_and_recall_per_check_are_at_least_95_percent() {
     let mut report = String::new();
     let mut low = Vec::new();
     for (id, (tp, fp, fneg, agree)) in &tally {
-        let precision = if tp + fp == 0 { 1.0 } else { *tp as f64 / (tp + fp) as f64 };
-        let recall = if tp + fneg == 0 { 1.0 } else { *tp as f64 / (tp + fneg) as f64 };
+        let precision = if tp + fp == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fp) as f64
+        };
+        let recall = if tp + fneg == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fneg) as f64
+        };
         report.push_str(&format!(
             "{id:18} precision {:5.1}%  recall {:5.1}%  (tp {tp}, fp {fp}, fn {fneg}; status agrees on {agree}/{})\n",
             precision * 100.0,
@@ -139,11 +171,25 @@ fn each_check_passes_and_fails_on_some_fixture() {
     let all: Vec<Value> = fixtures().iter().map(|(_, d)| expected(d)).collect();
     for id in CODE_CHECKS {
         for status in ["pass", "fail"] {
-            assert!(all.iter().any(|e| e["checks"][id]["status"] == status), "no fixture where {id} is {status}");
+            assert!(
+                all.iter().any(|e| e["checks"][id]["status"] == status),
+                "no fixture where {id} is {status}"
+            );
         }
     }
-    for id in ["error-handling", "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set", "health-endpoint", "circuit-breaker"] {
-        assert!(all.iter().any(|e| e["checks"][id]["status"] == "warn"), "no fixture where {id} is warn");
+    for id in [
+        "error-handling",
+        "model-pinned",
+        "model-lifecycle",
+        "max-tokens-set",
+        "temperature-set",
+        "health-endpoint",
+        "circuit-breaker",
+    ] {
+        assert!(
+            all.iter().any(|e| e["checks"][id]["status"] == "warn"),
+            "no fixture where {id} is warn"
+        );
     }
 }
 
@@ -154,14 +200,20 @@ fn exclusions_report_nothing() {
     let got = run("neg-no-mistral");
     for id in CODE_CHECKS {
         assert_eq!(common::status(&got, id), "skip", "{id}");
-        assert_eq!(common::check(&got, id)["message"], "no Mistral API usage found");
+        assert_eq!(
+            common::check(&got, id)["message"],
+            "no Mistral API usage found"
+        );
     }
     // Next to a real call: never-called method references (lines 8-9), OpenAI embeddings
     // (line 13) and a prompt string (line 17) are not call sites.
     let got = run("neg-mixed");
     for id in CODE_CHECKS {
         for loc in locations(common::check(&got, id)) {
-            assert!(loc == "src/app.ts" || loc == "src/app.ts:20", "{id} points at {loc}");
+            assert!(
+                loc == "src/app.ts" || loc == "src/app.ts:20",
+                "{id} points at {loc}"
+            );
         }
     }
 }
@@ -171,13 +223,22 @@ fn inline_suppression_drops_a_finding() {
     let repo = Repo::fixture("code/ts-express-bad");
     let path = repo.path().join("src/summarize.ts");
     let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replace("  const res = await mistral", "  // mistral-gate: ignore max-tokens-set\n  const res = await mistral");
+    let text = text.replace(
+        "  const res = await mistral",
+        "  // mistral-gate: ignore max-tokens-set\n  const res = await mistral",
+    );
     std::fs::write(&path, text).unwrap();
     let got = repo.gate(&["--format", "json"]).run().json();
     let c = common::check(&got, "max-tokens-set");
     assert_eq!(c["status"], "pass", "{c}");
     assert_eq!(c["evidence"][0]["line"], 9);
-    assert!(c["evidence"][0]["message"].as_str().unwrap().starts_with("suppressed inline"), "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("suppressed inline"),
+        "{c}"
+    );
     assert_eq!(common::status(&got, "temperature-set"), "fail");
 }
 
@@ -186,9 +247,17 @@ fn config_allows_floating_aliases_and_caps_max_tokens() {
     let repo = Repo::fixture("code/ts-express-bad");
     let got = repo.gate(&["--format", "json"]).run().json();
     assert_eq!(common::status(&got, "model-pinned"), "fail");
-    repo.write(".mistral-gate.toml", "[models]\nallow-floating = [\"mistral-small-latest\"]\n");
+    repo.write(
+        ".mistral-gate.toml",
+        "[models]\nallow-floating = [\"mistral-small-latest\"]\n",
+    );
     let got = repo.gate(&["--format", "json"]).run().json();
-    assert_eq!(common::status(&got, "model-pinned"), "pass", "{}", common::check(&got, "model-pinned"));
+    assert_eq!(
+        common::status(&got, "model-pinned"),
+        "pass",
+        "{}",
+        common::check(&got, "model-pinned")
+    );
 
     let repo = Repo::fixture("code/ts-express-good");
     repo.write(".mistral-gate.toml", "[models]\nmax-tokens-cap = 512\n");
@@ -197,7 +266,13 @@ fn config_allows_floating_aliases_and_caps_max_tokens() {
     assert_eq!(c["status"], "fail");
     assert_eq!(c["evidence"][0]["path"], "src/mistral.ts");
     assert_eq!(c["evidence"][0]["line"], 17);
-    assert!(c["evidence"][0]["message"].as_str().unwrap().contains("above the configured cap 512"), "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("above the configured cap 512"),
+        "{c}"
+    );
 }
 
 #[test]
@@ -206,5 +281,8 @@ fn used_models_feed_key_model_access() {
     let got = run("ts-express-good");
     assert_eq!(common::status(&got, "key-model-access"), "skip");
     let pinned = common::check(&got, "model-pinned");
-    assert!(pinned["evidence"][0]["message"].as_str().unwrap().contains("mistral-large-2512"));
+    assert!(pinned["evidence"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("mistral-large-2512"));
 }

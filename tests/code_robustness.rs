@@ -6,18 +6,36 @@ use std::time::{Duration, Instant};
 
 use common::Repo;
 
-const CODE_CHECKS: &[&str] = &["error-handling", "retry-backoff", "log-hygiene", "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set", "health-endpoint", "circuit-breaker"];
+const CODE_CHECKS: &[&str] = &[
+    "error-handling",
+    "retry-backoff",
+    "log-hygiene",
+    "model-pinned",
+    "model-lifecycle",
+    "max-tokens-set",
+    "temperature-set",
+    "health-endpoint",
+    "circuit-breaker",
+];
 
 /// Runs the gate, asserting it ends in time with a report (exit 0 or 1, never a crash).
 fn gate_within(repo: &Repo, limit: Duration) -> serde_json::Value {
     let start = Instant::now();
     let run = repo.gate(&["--format", "json"]).run();
     let took = start.elapsed();
-    assert!(matches!(run.code(), 0 | 1), "exit {}:\n{}", run.code(), run.stderr());
+    assert!(
+        matches!(run.code(), 0 | 1),
+        "exit {}:\n{}",
+        run.code(),
+        run.stderr()
+    );
     assert!(took < limit, "took {took:?}");
     let report = run.json();
     for id in CODE_CHECKS {
-        assert!(["pass", "fail", "warn", "skip"].contains(&common::status(&report, id)), "{id}");
+        assert!(
+            ["pass", "fail", "warn", "skip"].contains(&common::status(&report, id)),
+            "{id}"
+        );
     }
     report
 }
@@ -33,7 +51,14 @@ fn syntax_errors_still_give_findings() {
     let report = gate_within(&repo, Duration::from_secs(20));
     let c = common::check(&report, "max-tokens-set");
     assert_eq!(c["status"], "fail", "{c}");
-    assert!(c["evidence"].as_array().unwrap().iter().any(|e| e["path"] == "src/broken.ts" && e["line"] == 4), "{c}");
+    assert!(
+        c["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "src/broken.ts" && e["line"] == 4),
+        "{c}"
+    );
 }
 
 #[test]
@@ -44,7 +69,9 @@ fn huge_minified_bundle_is_skipped_not_parsed_forever() {
         big.push_str("var a=function(b){return b.map(function(c){return c+1})};");
     }
     repo.write("public/bundle.min.js", &big);
-    let mut medium = String::from("import{Mistral}from\"@mistralai/mistralai\";const m=new Mistral({apiKey:\"\"});");
+    let mut medium = String::from(
+        "import{Mistral}from\"@mistralai/mistralai\";const m=new Mistral({apiKey:\"\"});",
+    );
     while medium.len() < 1536 * 1024 {
         medium.push_str("m.chat.complete({model:\"mistral-large-2512\",maxTokens:5,temperature:0,messages:[]});");
     }
@@ -55,8 +82,19 @@ fn huge_minified_bundle_is_skipped_not_parsed_forever() {
     let c = common::check(&report, "max-tokens-set");
     assert_eq!(c["status"], "warn", "{c}");
     assert_eq!(c["evidence"][0]["path"], "public/bundle.min.js");
-    assert!(c["evidence"][0]["message"].as_str().unwrap().contains("not parsed"), "{c}");
-    assert!(c["evidence"].as_array().unwrap().iter().any(|e| e["path"] == "public/app.min.js" && e["message"].as_str().unwrap().contains("sets maxTokens")));
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not parsed"),
+        "{c}"
+    );
+    assert!(c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == "public/app.min.js"
+            && e["message"].as_str().unwrap().contains("sets maxTokens")));
     assert_eq!(common::status(&report, "log-hygiene"), "warn");
 }
 
@@ -80,7 +118,9 @@ fn deeply_nested_code_does_not_overflow_the_stack() {
     for _ in 0..3000 {
         blocks.push_str("if (a) { try { ");
     }
-    blocks.push_str("new Mistral({}).chat.complete({ model: \"mistral-large-2512\", messages: [] });");
+    blocks.push_str(
+        "new Mistral({}).chat.complete({ model: \"mistral-large-2512\", messages: [] });",
+    );
     for _ in 0..3000 {
         blocks.push_str(" } catch (e) {} }");
     }

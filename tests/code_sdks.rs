@@ -22,8 +22,18 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
         "tests/node/node_modules is missing: run scripts/setup.d/20-sdks.sh (npm ci in tests/node)"
     );
     let tsc = node.join("node_modules/typescript/bin/tsc");
-    for config in ["tsconfig.json", "tsconfig.v0.json", "tsconfig.v2.json", "tsconfig.ai4.json"] {
-        let out = Command::new("node").arg(&tsc).args(["--noEmit", "-p", config]).current_dir(&node).output().expect("run node");
+    for config in [
+        "tsconfig.json",
+        "tsconfig.v0.json",
+        "tsconfig.v2.json",
+        "tsconfig.ai4.json",
+    ] {
+        let out = Command::new("node")
+            .arg(&tsc)
+            .args(["--noEmit", "-p", config])
+            .current_dir(&node)
+            .output()
+            .expect("run node");
         assert!(
             out.status.success(),
             "tsc -p {config} failed:\n{}{}",
@@ -46,8 +56,14 @@ fn mock_mistral() -> MockServer {
             Reply::json(200, MODELS)
         } else if path.ends_with("/moderations") {
             Reply::json(200, MODERATION)
-        } else if path.ends_with("/completions") && req.body.replace(' ', "").contains("\"stream\":true") {
-            Reply::Respond { status: 200, headers: vec![("content-type".into(), "text/event-stream".into())], body: format!("data: {CHUNK}\n\ndata: [DONE]\n\n") }
+        } else if path.ends_with("/completions")
+            && req.body.replace(' ', "").contains("\"stream\":true")
+        {
+            Reply::Respond {
+                status: 200,
+                headers: vec![("content-type".into(), "text/event-stream".into())],
+                body: format!("data: {CHUNK}\n\ndata: [DONE]\n\n"),
+            }
         } else if path.ends_with("/completions") {
             Reply::json(200, CHAT)
         } else if path.ends_with("/embeddings") {
@@ -62,7 +78,11 @@ fn python_for(spec: &Value) -> PathBuf {
     match spec["venv"].as_str() {
         Some(name) => {
             let p = root().join(format!("target/py-venv-{name}/bin/python"));
-            assert!(p.is_file(), "{} is missing: run scripts/setup.d/20-sdks.sh", p.display());
+            assert!(
+                p.is_file(),
+                "{} is missing: run scripts/setup.d/20-sdks.sh",
+                p.display()
+            );
             p
         }
         None => PathBuf::from("python3"),
@@ -75,20 +95,36 @@ fn python_fixtures_run_against_the_real_sdks_on_a_mock_server() {
     let mut ran = 0;
     for entry in std::fs::read_dir(&fixtures).unwrap().flatten() {
         let dir = entry.path();
-        let Ok(text) = std::fs::read_to_string(dir.join("expected.json")) else { continue };
+        let Ok(text) = std::fs::read_to_string(dir.join("expected.json")) else {
+            continue;
+        };
         let expected: Value = serde_json::from_str(&text).unwrap();
         let spec = &expected["run"];
         if spec.is_null() {
             continue;
         }
         let server = mock_mistral();
-        let url = format!("{}{}", server.url(), spec["url_suffix"].as_str().unwrap_or(""));
+        let url = format!(
+            "{}{}",
+            server.url(),
+            spec["url_suffix"].as_str().unwrap_or("")
+        );
         let repo = common::Repo::new();
         common::copy_dir(&dir, repo.path());
         let mut cmd = Command::new(python_for(spec));
-        cmd.arg("-c").arg(spec["python"].as_str().unwrap()).current_dir(repo.path());
-        cmd.env("MISTRAL_API_KEY", common::FAKE_MISTRAL_KEY).env("MISTRAL_SERVER_URL", &url).env("PYTHONDONTWRITEBYTECODE", "1");
-        for var in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"] {
+        cmd.arg("-c")
+            .arg(spec["python"].as_str().unwrap())
+            .current_dir(repo.path());
+        cmd.env("MISTRAL_API_KEY", common::FAKE_MISTRAL_KEY)
+            .env("MISTRAL_SERVER_URL", &url)
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        for var in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
             cmd.env_remove(var);
         }
         cmd.env("NO_PROXY", "127.0.0.1,localhost");
@@ -105,14 +141,26 @@ fn python_fixtures_run_against_the_real_sdks_on_a_mock_server() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        let seen: Vec<String> = server.requests().iter().map(|r| format!("{} {} {}", r.method, r.path, r.body)).collect();
+        let seen: Vec<String> = server
+            .requests()
+            .iter()
+            .map(|r| format!("{} {} {}", r.method, r.path, r.body))
+            .collect();
         for want in spec["sent"].as_array().unwrap() {
             let want = want.as_str().unwrap();
-            assert!(seen.iter().any(|s| s.contains(want)), "{name}: no request with {want}:\n{}", seen.join("\n"));
+            assert!(
+                seen.iter().any(|s| s.contains(want)),
+                "{name}: no request with {want}:\n{}",
+                seen.join("\n")
+            );
         }
         for r in server.requests() {
             if r.method == "POST" {
-                assert_eq!(r.header("authorization"), Some(format!("Bearer {}", common::FAKE_MISTRAL_KEY).as_str()), "{name}");
+                assert_eq!(
+                    r.header("authorization"),
+                    Some(format!("Bearer {}", common::FAKE_MISTRAL_KEY).as_str()),
+                    "{name}"
+                );
             }
         }
         ran += 1;
@@ -125,23 +173,43 @@ fn python_fixtures_run_against_the_real_sdks_on_a_mock_server() {
 fn installed_sdk_sources_back_the_version_facts() {
     let v0 = root().join("target/py-venv-mistralai-v0/lib");
     let constants = walk_find(&v0, "mistralai/constants.py").expect("mistralai 0.4.2 in its venv");
-    assert!(std::fs::read_to_string(constants).unwrap().contains("RETRY_STATUS_CODES = {429, 500, 502, 503, 504}"));
+    assert!(std::fs::read_to_string(constants)
+        .unwrap()
+        .contains("RETRY_STATUS_CODES = {429, 500, 502, 503, 504}"));
     let node = root().join("tests/node/node_modules");
-    let chat = std::fs::read_to_string(node.join("@mistralai/mistralai/src/funcs/chatComplete.ts")).unwrap();
-    assert!(chat.contains("|| { strategy: \"none\" }"), "v1 TypeScript SDK no longer defaults to no retries");
+    let chat = std::fs::read_to_string(node.join("@mistralai/mistralai/src/funcs/chatComplete.ts"))
+        .unwrap();
+    assert!(
+        chat.contains("|| { strategy: \"none\" }"),
+        "v1 TypeScript SDK no longer defaults to no retries"
+    );
     let http = std::fs::read_to_string(node.join("@mistralai/mistralai/src/lib/sdks.ts")).unwrap();
-    assert!(http.contains("for (const [k, v] of req.headers.entries())"), "debugLogger no longer logs every header");
+    assert!(
+        http.contains("for (const [k, v] of req.headers.entries())"),
+        "debugLogger no longer logs every header"
+    );
     let v0ts = std::fs::read_to_string(node.join("mistralai-v0/src/client.js")).unwrap();
-    assert!(v0ts.contains("maxRetries = 5") && v0ts.contains("RETRY_STATUS_CODES = [429, 500, 502, 503, 504]"));
-    let caller = std::fs::read_to_string(node.join("@langchain/core/dist/utils/async_caller.js")).unwrap();
+    assert!(
+        v0ts.contains("maxRetries = 5")
+            && v0ts.contains("RETRY_STATUS_CODES = [429, 500, 502, 503, 504]")
+    );
+    let caller =
+        std::fs::read_to_string(node.join("@langchain/core/dist/utils/async_caller.js")).unwrap();
     assert!(caller.contains("this.maxRetries = params.maxRetries ?? 6"));
     let out = Command::new("python3")
         .args(["-c", "import inspect, langchain_mistralai.chat_models as m, mistralai.client.chat as c; print(inspect.getsource(m._create_retry_decorator)); print(inspect.getsource(c.Chat.complete))"])
         .output()
         .expect("python3");
     let src = String::from_utf8_lossy(&out.stdout);
-    assert!(src.contains("errors = [httpx.RequestError, httpx.StreamError]"), "langchain_mistralai retries more than connection errors now:\n{src}");
-    assert!(src.contains("retry_config = None") && src.contains("if isinstance(retries, utils.RetryConfig)"), "mistralai retries by default now");
+    assert!(
+        src.contains("errors = [httpx.RequestError, httpx.StreamError]"),
+        "langchain_mistralai retries more than connection errors now:\n{src}"
+    );
+    assert!(
+        src.contains("retry_config = None")
+            && src.contains("if isinstance(retries, utils.RetryConfig)"),
+        "mistralai retries by default now"
+    );
 }
 
 fn walk_find(dir: &Path, suffix: &str) -> Option<PathBuf> {

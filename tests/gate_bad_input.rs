@@ -7,7 +7,17 @@ use std::time::{Duration, Instant};
 use common::{check, status, Repo, FAKE_MISTRAL_KEY as KEY};
 
 fn skipped(json: &serde_json::Value) -> Vec<(String, String)> {
-    json["scan"]["skipped"].as_array().unwrap().iter().map(|s| (s["path"].as_str().unwrap().to_string(), s["reason"].as_str().unwrap().to_string())).collect()
+    json["scan"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -16,9 +26,15 @@ fn binary_files_are_listed_not_scanned() {
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend_from_slice(format!("mistral {KEY}").as_bytes());
     repo.write("assets/logo.png", png);
-    let r = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0);
+    let r = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(0);
     let json = r.json();
-    assert_eq!(skipped(&json), vec![("assets/logo.png".to_string(), "binary file".to_string())]);
+    assert_eq!(
+        skipped(&json),
+        vec![("assets/logo.png".to_string(), "binary file".to_string())]
+    );
     let text = repo.gate(&["--offline"]).run().stdout();
     assert!(text.contains("1 binary file"), "{text}");
 }
@@ -29,8 +45,15 @@ fn invalid_utf8_is_scanned_with_replacement() {
     let mut bytes = b"# caf\xe9 latin-1 comment\n".to_vec();
     bytes.extend_from_slice(format!("MISTRAL_API_KEY = \"{KEY}\"\n").as_bytes());
     repo.write("settings.py", bytes);
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(1).json();
-    assert_eq!(check(&json, "no-hardcoded-secrets")["evidence"][0]["line"], 2);
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(1)
+        .json();
+    assert_eq!(
+        check(&json, "no-hardcoded-secrets")["evidence"][0]["line"],
+        2
+    );
     assert!(skipped(&json).is_empty());
 }
 
@@ -41,17 +64,30 @@ fn a_50_mb_single_line_file_is_skipped_with_its_size() {
     big.extend_from_slice(b"\n");
     repo.write("dist-bundle.min.js", big);
     let started = Instant::now();
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(0)
+        .json();
     assert!(started.elapsed() < Duration::from_secs(60));
     let s = skipped(&json);
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].0, "dist-bundle.min.js");
     assert!(s[0].1.starts_with("too large: 50.0 MiB"), "{}", s[0].1);
     assert_eq!(status(&json, "no-hardcoded-secrets"), "warn");
-    assert!(check(&json, "no-hardcoded-secrets")["evidence"][0]["message"].as_str().unwrap().contains("too large"));
+    assert!(
+        check(&json, "no-hardcoded-secrets")["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large")
+    );
     // Raising the cap scans it.
     repo.write(".mistral-gate.toml", "max-file-size = 60000000\n");
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(0)
+        .json();
     assert!(skipped(&json).is_empty());
     assert_eq!(json["scan"]["files"], 2);
     assert_eq!(status(&json, "no-hardcoded-secrets"), "pass");
@@ -64,8 +100,15 @@ fn minified_line_with_a_key_is_found() {
     text.push_str(&format!("var mistralKey=\"{KEY}\";"));
     text.push_str(&"var b=2;".repeat(200_000));
     repo.write("public/app.min.js", text);
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(1).json();
-    assert_eq!(check(&json, "no-hardcoded-secrets")["evidence"][0]["line"], 1);
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(1)
+        .json();
+    assert_eq!(
+        check(&json, "no-hardcoded-secrets")["evidence"][0]["line"],
+        1
+    );
 }
 
 #[cfg(unix)]
@@ -74,11 +117,27 @@ fn symlink_loops_are_reported_and_do_not_hang() {
     let repo = Repo::new();
     repo.write("src/a.txt", "hello\n");
     std::os::unix::fs::symlink(repo.path().join("src"), repo.path().join("src/loop")).unwrap();
-    std::os::unix::fs::symlink(repo.path().join("missing-target"), repo.path().join("dangling")).unwrap();
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    std::os::unix::fs::symlink(
+        repo.path().join("missing-target"),
+        repo.path().join("dangling"),
+    )
+    .unwrap();
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(0)
+        .json();
     let s = skipped(&json);
-    assert!(s.iter().any(|(p, r)| p == "src/loop" && r == "symlink loop"), "{s:?}");
-    assert!(s.iter().any(|(p, r)| p == "dangling" && r == "broken symlink"), "{s:?}");
+    assert!(
+        s.iter()
+            .any(|(p, r)| p == "src/loop" && r == "symlink loop"),
+        "{s:?}"
+    );
+    assert!(
+        s.iter()
+            .any(|(p, r)| p == "dangling" && r == "broken symlink"),
+        "{s:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -86,9 +145,16 @@ fn symlink_loops_are_reported_and_do_not_hang() {
 fn fifos_are_not_opened() {
     let repo = Repo::new();
     let fifo = repo.path().join("pipe");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
-    let json = repo.gate(&["--offline", "--format", "json"]).run().expect_code(0).json();
+    let json = repo
+        .gate(&["--offline", "--format", "json"])
+        .run()
+        .expect_code(0)
+        .json();
     let s = skipped(&json);
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].0, "pipe");
@@ -108,8 +174,16 @@ fn unreadable_files_are_reported() {
     for dir in [repo.path().to_path_buf(), repo.path().join("src")] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    std::fs::set_permissions(repo.path().join("src/app.ts"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let am_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    std::fs::set_permissions(
+        repo.path().join("src/app.ts"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let am_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
     let mut cmd = if am_root {
         let mut c = std::process::Command::new("unshare");
         c.arg("-U").arg(env!("CARGO_BIN_EXE_mistral-gate"));
@@ -117,8 +191,17 @@ fn unreadable_files_are_reported() {
     } else {
         std::process::Command::new(env!("CARGO_BIN_EXE_mistral-gate"))
     };
-    let out = cmd.args(["check", "--offline", "--format", "json"]).arg(repo.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .args(["check", "--offline", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = skipped(&json);
     assert_eq!(s.len(), 1, "{s:?}");

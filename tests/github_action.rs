@@ -17,15 +17,24 @@ fn root() -> &'static Path {
 }
 
 fn action() -> Value {
-    serde_yaml::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).expect("action.yml is YAML")
+    serde_yaml::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap())
+        .expect("action.yml is YAML")
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_sequence().map(|s| s.iter().map(|x| x.as_str().expect("string arg").to_string()).collect()).unwrap_or_default()
+    v.as_sequence()
+        .map(|s| {
+            s.iter()
+                .map(|x| x.as_str().expect("string arg").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn keys(v: &Value) -> BTreeSet<String> {
-    v.as_mapping().map(|m| m.keys().map(|k| k.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    v.as_mapping()
+        .map(|m| m.keys().map(|k| k.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// `${{ inputs.NAME }}` → NAME, for every reference in `text`.
@@ -36,10 +45,21 @@ fn input_refs(text: &str) -> Vec<String> {
 
 /// What `mistral-gate check --help` documents: long flags and `[env: NAME=]` variables.
 fn help() -> (BTreeSet<String>, BTreeSet<String>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mistral-gate")).args(["check", "--help"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mistral-gate"))
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let flags = regex::Regex::new(r"--([a-z][a-z-]+)").unwrap().captures_iter(&text).map(|c| c[1].to_string()).collect();
-    let envs = regex::Regex::new(r"\[env: ([A-Z_]+)=").unwrap().captures_iter(&text).map(|c| c[1].to_string()).collect();
+    let flags = regex::Regex::new(r"--([a-z][a-z-]+)")
+        .unwrap()
+        .captures_iter(&text)
+        .map(|c| c[1].to_string())
+        .collect();
+    let envs = regex::Regex::new(r"\[env: ([A-Z_]+)=")
+        .unwrap()
+        .captures_iter(&text)
+        .map(|c| c[1].to_string())
+        .collect();
     (flags, envs)
 }
 
@@ -52,20 +72,33 @@ fn every_input_reaches_a_flag_or_variable_the_binary_knows() {
     let env = keys(&runs["env"]);
     let (flags, clap_envs) = help();
 
-    assert_eq!(args[0], "check", "the image's entrypoint is the binary; the first argument is the subcommand");
+    assert_eq!(
+        args[0], "check",
+        "the image's entrypoint is the binary; the first argument is the subcommand"
+    );
     for arg in &args[1..] {
         if let Some(flag) = arg.strip_prefix("--") {
             let name = flag.split('=').next().unwrap();
-            assert!(flags.contains(name), "action.yml passes --{name}, which `mistral-gate check` does not have ({flags:?})");
+            assert!(
+                flags.contains(name),
+                "action.yml passes --{name}, which `mistral-gate check` does not have ({flags:?})"
+            );
             if flag.contains("${{") {
                 assert!(flag.contains('='), "--{name}: an input that may be empty is passed as --{name}=VALUE (empty means not given)");
             }
         }
     }
     // The variables the binary reads: the contract's (CHECKS.md) and clap's documented ones.
-    let contract = ["MISTRAL_API_KEY", "MISTRAL_FALLBACK_API_KEY", "GITHUB_TOKEN"];
+    let contract = [
+        "MISTRAL_API_KEY",
+        "MISTRAL_FALLBACK_API_KEY",
+        "GITHUB_TOKEN",
+    ];
     for var in &env {
-        assert!(contract.contains(&var.as_str()) || clap_envs.contains(var), "action.yml sets {var}, which the binary does not read");
+        assert!(
+            contract.contains(&var.as_str()) || clap_envs.contains(var),
+            "action.yml sets {var}, which the binary does not read"
+        );
     }
 
     let mut referenced: Vec<String> = args.iter().flat_map(|a| input_refs(a)).collect();
@@ -73,17 +106,34 @@ fn every_input_reaches_a_flag_or_variable_the_binary_knows() {
         referenced.extend(input_refs(runs["env"][var.as_str()].as_str().unwrap()));
     }
     let referenced: BTreeSet<String> = referenced.into_iter().collect();
-    assert_eq!(referenced, inputs, "every input is used, and only declared inputs are used");
+    assert_eq!(
+        referenced, inputs,
+        "every input is used, and only declared inputs are used"
+    );
 
     // Inputs that take one of the binary's values default to one of them.
     for (input, flag) in [("comment-mode", "comment-mode"), ("fail-on", "fail-on")] {
         let default = action["inputs"][input]["default"].as_str().unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_mistral-gate")).args(["check", "--help"]).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mistral-gate"))
+            .args(["check", "--help"])
+            .output()
+            .unwrap();
         let help = String::from_utf8(out.stdout).unwrap();
         assert!(help.contains(&format!("--{flag}")), "{flag}");
         if !default.is_empty() {
-            let run = Command::new(env!("CARGO_BIN_EXE_mistral-gate")).args(["check", "--offline", &format!("--{flag}={default}"), "/nonexistent-dir"]).output().unwrap();
-            assert!(!String::from_utf8_lossy(&run.stderr).contains("invalid value"), "{input} default {default:?} is not accepted");
+            let run = Command::new(env!("CARGO_BIN_EXE_mistral-gate"))
+                .args([
+                    "check",
+                    "--offline",
+                    &format!("--{flag}={default}"),
+                    "/nonexistent-dir",
+                ])
+                .output()
+                .unwrap();
+            assert!(
+                !String::from_utf8_lossy(&run.stderr).contains("invalid value"),
+                "{input} default {default:?} is not accepted"
+            );
         }
     }
 }
@@ -91,7 +141,13 @@ fn every_input_reaches_a_flag_or_variable_the_binary_knows() {
 #[test]
 fn the_action_runs_this_versions_published_image() {
     let image = action()["runs"]["image"].as_str().unwrap().to_string();
-    assert_eq!(image, format!("docker://ghcr.io/mistral-gate/mistral-gate:v{}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        image,
+        format!(
+            "docker://ghcr.io/mistral-gate/mistral-gate:v{}",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
     assert_eq!(action()["runs"]["using"].as_str(), Some("docker"));
 }
 
@@ -101,16 +157,30 @@ fn the_action_runs_this_versions_published_image() {
 fn action_args_run_end_to_end_and_every_output_is_written() {
     let action = action();
     let repo = Repo::new();
-    repo.write("src/config.py", format!("import mistralai\nMISTRAL_API_KEY = \"{KEY}\"\n"));
+    repo.write(
+        "src/config.py",
+        format!("import mistralai\nMISTRAL_API_KEY = \"{KEY}\"\n"),
+    );
     let gh = FakeGitHub::start();
     let step = tempfile::tempdir().unwrap();
-    let given = [("junit", "reports/junit.xml"), ("json", "reports/gate.json"), ("sarif", "reports/gate.sarif"), ("mistral-api-key", "")];
+    let given = [
+        ("junit", "reports/junit.xml"),
+        ("json", "reports/gate.json"),
+        ("sarif", "reports/gate.sarif"),
+        ("mistral-api-key", ""),
+    ];
     std::fs::create_dir_all(repo.path().join("reports")).unwrap();
     let value = |name: &str| -> String {
-        given.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()).unwrap_or_else(|| match action["inputs"][name]["default"].as_str().unwrap() {
-            "${{ github.token }}" => ACTIONS_TOKEN.to_string(),
-            d => d.to_string(),
-        })
+        given
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(
+                || match action["inputs"][name]["default"].as_str().unwrap() {
+                    "${{ github.token }}" => ACTIONS_TOKEN.to_string(),
+                    d => d.to_string(),
+                },
+            )
     };
     let substitute = |s: &str| -> String {
         let mut out = s.to_string();
@@ -119,14 +189,25 @@ fn action_args_run_end_to_end_and_every_output_is_written() {
         }
         out
     };
-    let args: Vec<String> = strings(&action["runs"]["args"]).iter().map(|a| substitute(a)).collect();
+    let args: Vec<String> = strings(&action["runs"]["args"])
+        .iter()
+        .map(|a| substitute(a))
+        .collect();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistral-gate"));
     cmd.args(&args).current_dir(repo.path());
-    for var in ["MISTRAL_API_KEY", "MISTRAL_FALLBACK_API_KEY", "MISTRAL_API_URL", "NO_COLOR"] {
+    for var in [
+        "MISTRAL_API_KEY",
+        "MISTRAL_FALLBACK_API_KEY",
+        "MISTRAL_API_URL",
+        "NO_COLOR",
+    ] {
         cmd.env_remove(var);
     }
     for var in keys(&action["runs"]["env"]) {
-        cmd.env(&var, substitute(action["runs"]["env"][var.as_str()].as_str().unwrap()));
+        cmd.env(
+            &var,
+            substitute(action["runs"]["env"][var.as_str()].as_str().unwrap()),
+        );
     }
     let event = root().join("tests/fixtures/github/pull_request.json");
     cmd.env("GITHUB_ACTIONS", "true")
@@ -140,8 +221,16 @@ fn action_args_run_end_to_end_and_every_output_is_written() {
         .env("GITHUB_OUTPUT", step.path().join("output"));
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "a committed key fails the gate: {stderr}");
-    for report in ["reports/junit.xml", "reports/gate.json", "reports/gate.sarif"] {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a committed key fails the gate: {stderr}"
+    );
+    for report in [
+        "reports/junit.xml",
+        "reports/gate.json",
+        "reports/gate.sarif",
+    ] {
         assert!(repo.path().join(report).is_file(), "{report} written");
     }
     assert_eq!(gh.comments().len(), 1, "{stderr}");
@@ -149,29 +238,50 @@ fn action_args_run_end_to_end_and_every_output_is_written() {
     let written = std::fs::read_to_string(step.path().join("output")).unwrap();
     let names: BTreeSet<String> = written
         .lines()
-        .filter_map(|l| l.split_once("<<").map(|(k, _)| k).or_else(|| l.split_once('=').map(|(k, _)| k)))
+        .filter_map(|l| {
+            l.split_once("<<")
+                .map(|(k, _)| k)
+                .or_else(|| l.split_once('=').map(|(k, _)| k))
+        })
         .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
         .map(str::to_string)
         .collect();
     let declared = keys(&action["outputs"]);
-    assert_eq!(declared, names, "action.yml outputs are exactly what the binary writes:\n{written}");
-    assert!(written.contains("junit-report=reports/junit.xml"), "paths as given, relative to the workspace:\n{written}");
+    assert_eq!(
+        declared, names,
+        "action.yml outputs are exactly what the binary writes:\n{written}"
+    );
+    assert!(
+        written.contains("junit-report=reports/junit.xml"),
+        "paths as given, relative to the workspace:\n{written}"
+    );
 }
 
 fn tool(name: &str) -> Command {
     let probe = Command::new(name).arg("--version").output();
-    assert!(probe.is_ok_and(|o| o.status.success()), "{name} is not installed: run scripts/setup.d/40-action-tools.sh");
+    assert!(
+        probe.is_ok_and(|o| o.status.success()),
+        "{name} is not installed: run scripts/setup.d/40-action-tools.sh"
+    );
     Command::new(name)
 }
 
 fn assert_ok(cmd: &mut Command, what: &str) {
     let out = cmd.current_dir(root()).output().unwrap();
-    assert!(out.status.success(), "{what}:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn action_yml_passes_the_github_actions_schema() {
-    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.github-actions", "action.yml"]), "check-jsonschema action.yml");
+    assert_ok(
+        tool("check-jsonschema").args(["--builtin-schema", "vendor.github-actions", "action.yml"]),
+        "check-jsonschema action.yml",
+    );
 }
 
 #[test]
@@ -180,11 +290,21 @@ fn workflows_pass_the_github_workflows_schema() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-        .map(|p| p.strip_prefix(root()).unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            p.strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 2, "CI and release workflows: {files:?}");
-    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.github-workflows"]).args(&files), "check-jsonschema workflows");
+    assert_ok(
+        tool("check-jsonschema")
+            .args(["--builtin-schema", "vendor.github-workflows"])
+            .args(&files),
+        "check-jsonschema workflows",
+    );
 }
 
 #[test]
@@ -197,7 +317,11 @@ fn dockerfile_passes_hadolint() {
 #[test]
 fn documented_ci_examples_pass_their_schemas() {
     let doc = std::fs::read_to_string(root().join("docs/github-action.md")).unwrap();
-    let blocks: Vec<&str> = doc.split("```yaml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    let blocks: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
     let dir = tempfile::tempdir().unwrap();
     let (mut github, mut gitlab) = (Vec::new(), Vec::new());
     for (i, block) in blocks.iter().enumerate() {
@@ -210,9 +334,24 @@ fn documented_ci_examples_pass_their_schemas() {
             gitlab.push(path);
         }
     }
-    assert!(github.len() >= 3 && gitlab.len() == 1, "the doc's examples: {} workflows, {} GitLab jobs", github.len(), gitlab.len());
-    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.github-workflows"]).args(&github), "documented workflows");
-    assert_ok(tool("check-jsonschema").args(["--builtin-schema", "vendor.gitlab-ci"]).args(&gitlab), "documented GitLab job");
+    assert!(
+        github.len() >= 3 && gitlab.len() == 1,
+        "the doc's examples: {} workflows, {} GitLab jobs",
+        github.len(),
+        gitlab.len()
+    );
+    assert_ok(
+        tool("check-jsonschema")
+            .args(["--builtin-schema", "vendor.github-workflows"])
+            .args(&github),
+        "documented workflows",
+    );
+    assert_ok(
+        tool("check-jsonschema")
+            .args(["--builtin-schema", "vendor.gitlab-ci"])
+            .args(&gitlab),
+        "documented GitLab job",
+    );
 }
 
 /// Every file the release binary embeds (`include_str!`/`include_bytes!` outside test
@@ -228,7 +367,10 @@ fn the_dockerfile_copies_every_embedded_file() {
         .filter(|l| !l.starts_with("--from"))
         .flat_map(|l| {
             let parts: Vec<&str> = l.split_whitespace().collect();
-            parts[..parts.len() - 1].iter().map(|p| p.trim_end_matches('/').to_string()).collect::<Vec<_>>()
+            parts[..parts.len() - 1]
+                .iter()
+                .map(|p| p.trim_end_matches('/').to_string())
+                .collect::<Vec<_>>()
         })
         .collect();
     let embed = regex::Regex::new(r#"include_(?:str|bytes)!\("([^"]+)"\)"#).unwrap();
@@ -243,13 +385,31 @@ fn the_dockerfile_copies_every_embedded_file() {
         let code = text.split("#[cfg(test)]").next().unwrap();
         for cap in embed.captures_iter(code) {
             let target = entry.path().parent().unwrap().join(&cap[1]);
-            let target = std::fs::canonicalize(&target).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
-            let rel = target.strip_prefix(std::fs::canonicalize(root).unwrap()).unwrap().to_string_lossy().into_owned();
+            let target = std::fs::canonicalize(&target)
+                .unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+            let rel = target
+                .strip_prefix(std::fs::canonicalize(root).unwrap())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let top = rel.split('/').next().unwrap().to_string();
-            assert!(copied.iter().any(|c| *c == top || *c == rel), "{rel} is embedded but the Dockerfile copies only {copied:?}");
-            let lines: Vec<&str> = dockerignore.lines().map(|l| l.trim().trim_end_matches('/')).collect();
-            let excluded = if lines.contains(&"*") { !lines.contains(&format!("!{top}").as_str()) } else { lines.contains(&top.as_str()) };
-            assert!(!excluded, "{top} is left out of the build context by .dockerignore");
+            assert!(
+                copied.iter().any(|c| *c == top || *c == rel),
+                "{rel} is embedded but the Dockerfile copies only {copied:?}"
+            );
+            let lines: Vec<&str> = dockerignore
+                .lines()
+                .map(|l| l.trim().trim_end_matches('/'))
+                .collect();
+            let excluded = if lines.contains(&"*") {
+                !lines.contains(&format!("!{top}").as_str())
+            } else {
+                lines.contains(&top.as_str())
+            };
+            assert!(
+                !excluded,
+                "{top} is left out of the build context by .dockerignore"
+            );
             checked += 1;
         }
     }

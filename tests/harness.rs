@@ -6,9 +6,12 @@ use std::io::{Read, Write};
 
 #[test]
 fn mock_server_records_and_replies() {
-    let server = MockServer::start(|req| Reply::json(200, format!("{{\"path\":\"{}\"}}", req.path)).with_header("x-test", "1"));
+    let server = MockServer::start(|req| {
+        Reply::json(200, format!("{{\"path\":\"{}\"}}", req.path)).with_header("x-test", "1")
+    });
     let mut s = std::net::TcpStream::connect(server.url().trim_start_matches("http://")).unwrap();
-    s.write_all(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer abc\r\n\r\n").unwrap();
+    s.write_all(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer abc\r\n\r\n")
+        .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     assert!(out.starts_with("HTTP/1.1 200 OK"), "{out}");

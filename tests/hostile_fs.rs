@@ -115,11 +115,7 @@ impl Site {
         // `time` writes "Command exited with non-zero status N" before the number.
         let peak_kb = std::fs::read_to_string(&time_file)
             .ok()
-            .and_then(|t| {
-                t.lines()
-                    .rev()
-                    .find_map(|l| l.trim().parse::<u64>().ok())
-            })
+            .and_then(|t| t.lines().rev().find_map(|l| l.trim().parse::<u64>().ok()))
             .unwrap_or_else(|| panic!("no peak RSS from /usr/bin/time; stderr:\n{stderr}"));
         Bounded {
             code: status.code().expect("exit code"),

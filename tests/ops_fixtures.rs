@@ -27,7 +27,11 @@ fn report(fixture: &str) -> serde_json::Value {
 }
 
 fn assert_statuses(report: &serde_json::Value, expected: &[(&str, &str)]) {
-    assert_eq!(expected.len(), OPS_CHECKS.len(), "every check of the issue is asserted");
+    assert_eq!(
+        expected.len(),
+        OPS_CHECKS.len(),
+        "every check of the issue is asserted"
+    );
     for (id, want) in expected {
         assert!(OPS_CHECKS.contains(id), "{id}");
         assert_status(report, id, want);
@@ -36,7 +40,10 @@ fn assert_statuses(report: &serde_json::Value, expected: &[(&str, &str)]) {
 
 fn has(report: &serde_json::Value, id: &str, needle: &str) {
     let ev = evidence(report, id);
-    assert!(ev.lines().any(|e| e.contains(needle)), "{id}: no evidence containing {needle:?} in\n{ev}");
+    assert!(
+        ev.lines().any(|e| e.contains(needle)),
+        "{id}: no evidence containing {needle:?} in\n{ev}"
+    );
 }
 
 #[test]
@@ -44,20 +51,68 @@ fn kubernetes_repository_with_everything_passes() {
     let r = report("ops/k8s-complete");
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "pass")));
     has(&r, "typecheck-in-ci", ".github/workflows/ci.yml:18 runs tsc via `npm run typecheck` → `tsc --noEmit` in package.json [related: package.json:8]");
-    has(&r, "tests-in-ci", ".github/workflows/ci.yml:20 runs vitest via `npm test`");
+    has(
+        &r,
+        "tests-in-ci",
+        ".github/workflows/ci.yml:20 runs vitest via `npm test`",
+    );
     has(&r, "gradual-rollout", ".github/workflows/deploy.yml:19 canary or pause stage: `kubectl rollout pause deployment/mistral-app`");
-    has(&r, "gradual-rollout", "k8s/base/deployment.yaml:34 Deployment mistral-app: readiness probe GET /health");
-    has(&r, "post-deploy-verification", ".github/workflows/deploy.yml:21 health check after the deploy");
-    has(&r, "post-deploy-verification", ".github/workflows/deploy.yml:30 smoke request after the deploy");
-    has(&r, "rollback-ready", "k8s/base/deployment.yaml:9 Deployment mistral-app: revisionHistoryLimit: 5");
+    has(
+        &r,
+        "gradual-rollout",
+        "k8s/base/deployment.yaml:34 Deployment mistral-app: readiness probe GET /health",
+    );
+    has(
+        &r,
+        "post-deploy-verification",
+        ".github/workflows/deploy.yml:21 health check after the deploy",
+    );
+    has(
+        &r,
+        "post-deploy-verification",
+        ".github/workflows/deploy.yml:30 smoke request after the deploy",
+    );
+    has(
+        &r,
+        "rollback-ready",
+        "k8s/base/deployment.yaml:9 Deployment mistral-app: revisionHistoryLimit: 5",
+    );
     has(&r, "rollback-ready", ".github/workflows/deploy.yml:36 rollback in CI workflow deploy.yml: `kubectl rollout undo deployment/mistral-app`");
-    has(&r, "alert-rules", "monitoring/mistral-alerts.yaml:11 alert MistralHighLatency measures a p95 latency");
-    has(&r, "budget-alerts", "monitoring/mistral-alerts.yaml:29 alert MistralCostSpike");
-    has(&r, "incident-runbook", "docs/runbooks/mistral-incident.md:1 section § Mistral incident runbook");
-    has(&r, "key-rotation-doc", "docs/runbooks/mistral-incident.md:13 section § Key rotation");
-    has(&r, "rollback-doc", "docs/runbooks/mistral-incident.md:20 section § Rollback");
-    has(&r, "escalation-doc", "docs/runbooks/mistral-incident.md:26 section § Escalation");
-    has(&r, "usage-limits-doc", "docs/runbooks/mistral-incident.md:32 section § Usage limits");
+    has(
+        &r,
+        "alert-rules",
+        "monitoring/mistral-alerts.yaml:11 alert MistralHighLatency measures a p95 latency",
+    );
+    has(
+        &r,
+        "budget-alerts",
+        "monitoring/mistral-alerts.yaml:29 alert MistralCostSpike",
+    );
+    has(
+        &r,
+        "incident-runbook",
+        "docs/runbooks/mistral-incident.md:1 section § Mistral incident runbook",
+    );
+    has(
+        &r,
+        "key-rotation-doc",
+        "docs/runbooks/mistral-incident.md:13 section § Key rotation",
+    );
+    has(
+        &r,
+        "rollback-doc",
+        "docs/runbooks/mistral-incident.md:20 section § Rollback",
+    );
+    has(
+        &r,
+        "escalation-doc",
+        "docs/runbooks/mistral-incident.md:26 section § Escalation",
+    );
+    has(
+        &r,
+        "usage-limits-doc",
+        "docs/runbooks/mistral-incident.md:32 section § Usage limits",
+    );
 }
 
 #[test]
@@ -66,9 +121,21 @@ fn kubernetes_repository_missing_everything_fails_each_check() {
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "fail")));
     has(&r, "tests-in-ci", ".github/workflows/ci.yml:14 `npm test` calls package.json script `test` in package.json, which runs `echo \"Error: no test specified\" && exit 1`, not the test suite [related: package.json:8]");
     has(&r, "gradual-rollout", "k8s/deployment.yaml:27 Deployment support-bot: readiness probe uses tcpSocket, not the health path");
-    has(&r, "gradual-rollout", "k8s/deployment.yaml:11 Deployment support-bot: Recreate strategy");
-    has(&r, "post-deploy-verification", ".github/workflows/deploy.yml:12 deploys: `kubectl apply -f k8s/`");
-    has(&r, "rollback-ready", "k8s/deployment.yaml:7 Deployment support-bot: revisionHistoryLimit: 0");
+    has(
+        &r,
+        "gradual-rollout",
+        "k8s/deployment.yaml:11 Deployment support-bot: Recreate strategy",
+    );
+    has(
+        &r,
+        "post-deploy-verification",
+        ".github/workflows/deploy.yml:12 deploys: `kubectl apply -f k8s/`",
+    );
+    has(
+        &r,
+        "rollback-ready",
+        "k8s/deployment.yaml:7 Deployment support-bot: revisionHistoryLimit: 0",
+    );
     let alerts = check(&r, "alert-rules");
     assert_eq!(
         alerts["message"],
@@ -81,19 +148,36 @@ fn kubernetes_repository_missing_everything_fails_each_check() {
         let c = check(&r, id);
         assert_ne!(c["severity"], "error", "{id} is warning or info by default");
     }
-    let text = Repo::fixture("ops/k8s-failing").gate(&["--offline", "--color", "never"]).run().stdout();
+    let text = Repo::fixture("ops/k8s-failing")
+        .gate(&["--offline", "--color", "never"])
+        .run()
+        .stdout();
     for id in OPS_CHECKS {
-        assert!(text.lines().any(|l| l.trim_start().starts_with("FAIL") && l.contains(id)), "{id} not reported as failing:\n{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with("FAIL") && l.contains(id)),
+            "{id} not reported as failing:\n{text}"
+        );
     }
     // ... and do with --fail-on warning, even with every error-severity check disabled.
     let repo = Repo::fixture("ops/k8s-failing");
-    let disabled: String = ["error-handling", "retry-backoff", "log-hygiene", "max-tokens-set", "model-lifecycle", "no-hardcoded-secrets", "key-not-committed"]
-        .iter()
-        .map(|id| format!("[checks.{id}]\nenabled = false\n"))
-        .collect();
+    let disabled: String = [
+        "error-handling",
+        "retry-backoff",
+        "log-hygiene",
+        "max-tokens-set",
+        "model-lifecycle",
+        "no-hardcoded-secrets",
+        "key-not-committed",
+    ]
+    .iter()
+    .map(|id| format!("[checks.{id}]\nenabled = false\n"))
+    .collect();
     repo.write(".mistral-gate.toml", &disabled);
     repo.gate(&["--offline"]).run().expect_code(0);
-    repo.gate(&["--offline", "--fail-on", "warning"]).run().expect_code(1);
+    repo.gate(&["--offline", "--fail-on", "warning"])
+        .run()
+        .expect_code(1);
 }
 
 #[test]
@@ -102,12 +186,32 @@ fn gitlab_tox_make_helm_argo_prometheusrule_and_datadog_pass() {
     assert_statuses(&r, &OPS_CHECKS.map(|id| (id, "pass")));
     has(&r, "typecheck-in-ci", ".gitlab-ci.yml:14 runs mypy via `tox -e py312,type` → `mypy src` in tox.ini [related: tox.ini:13]");
     has(&r, "tests-in-ci", ".gitlab-ci.yml:14 runs pytest via `tox -e py312,type` → `pytest -q {posargs}` in tox.ini [related: tox.ini:9]");
-    has(&r, "gradual-rollout", "chart/templates/rollout.yaml:16 Rollout {{…}}: Argo Rollouts canary strategy with 4 steps");
-    has(&r, "post-deploy-verification", "chart/templates/tests/smoke.yaml:15 post-deploy hook checks health");
-    has(&r, "rollback-ready", "Makefile:11 rollback in Makefile target rollback: `helm rollback $(RELEASE) 0 --wait`");
+    has(
+        &r,
+        "gradual-rollout",
+        "chart/templates/rollout.yaml:16 Rollout {{…}}: Argo Rollouts canary strategy with 4 steps",
+    );
+    has(
+        &r,
+        "post-deploy-verification",
+        "chart/templates/tests/smoke.yaml:15 post-deploy hook checks health",
+    );
+    has(
+        &r,
+        "rollback-ready",
+        "Makefile:11 rollback in Makefile target rollback: `helm rollback $(RELEASE) 0 --wait`",
+    );
     has(&r, "alert-rules", "monitoring/prometheusrule.yaml:29 alert MistralBreakerOpen measures the circuit breaker state");
-    has(&r, "budget-alerts", "monitoring/datadog.tf:1 alert Mistral spend above $10/hour measures spend or token usage");
-    has(&r, "key-rotation-doc", "docs/operations.md:14 section § Rotating the Mistral API key");
+    has(
+        &r,
+        "budget-alerts",
+        "monitoring/datadog.tf:1 alert Mistral spend above $10/hour measures spend or token usage",
+    );
+    has(
+        &r,
+        "key-rotation-doc",
+        "docs/operations.md:14 section § Rotating the Mistral API key",
+    );
 }
 
 #[test]
@@ -130,8 +234,14 @@ fn compose_only_repository_skips_rollout_and_ci_but_not_alerts_or_docs() {
             ("usage-limits-doc", "fail"),
         ],
     );
-    assert!(check(&r, "gradual-rollout")["message"].as_str().unwrap().contains("no deployment files"));
-    assert!(check(&r, "tests-in-ci")["message"].as_str().unwrap().contains("no CI workflow found"));
+    assert!(check(&r, "gradual-rollout")["message"]
+        .as_str()
+        .unwrap()
+        .contains("no deployment files"));
+    assert!(check(&r, "tests-in-ci")["message"]
+        .as_str()
+        .unwrap()
+        .contains("no CI workflow found"));
 }
 
 #[test]

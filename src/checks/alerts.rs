@@ -37,12 +37,27 @@ pub static ALERT_RULES: CheckDecl = CheckDecl {
 const NO_RULES: &str = "no alert rules found (Prometheus rule files, PrometheusRule resources, Datadog monitors as JSON or Terraform)";
 
 fn covers(rule: &AlertRule, signal: Signal) -> Evidence {
-    Evidence::pass(&rule.path, rule.line, format!("alert {} measures {}: {}", rule.name, signal.measures(), rule.expr.trim())).about(format!("alert {} {}", rule.name, signal.measures()))
+    Evidence::pass(
+        &rule.path,
+        rule.line,
+        format!(
+            "alert {} measures {}: {}",
+            rule.name,
+            signal.measures(),
+            rule.expr.trim()
+        ),
+    )
+    .about(format!("alert {} {}", rule.name, signal.measures()))
 }
 
 /// The rules the running check reads: not those in its ignored paths or under an inline ignore.
 fn rules<'a>(ctx: &Ctx<'a>) -> Vec<&'a AlertRule> {
-    ctx.facts.ops.alerts.iter().filter(|r| !ctx.suppressed(&r.path, r.line)).collect()
+    ctx.facts
+        .ops
+        .alerts
+        .iter()
+        .filter(|r| !ctx.suppressed(&r.path, r.line))
+        .collect()
 }
 
 fn alert_rules(ctx: &Ctx) -> Outcome {
@@ -58,15 +73,34 @@ fn alert_rules(ctx: &Ctx) -> Outcome {
         }
     }
     if missing.is_empty() {
-        return with_problems(Outcome::pass(format!("all six alerts of the checklist are defined ({} rules read)", rules.len())).with_evidence(found), &problems);
+        return with_problems(
+            Outcome::pass(format!(
+                "all six alerts of the checklist are defined ({} rules read)",
+                rules.len()
+            ))
+            .with_evidence(found),
+            &problems,
+        );
     }
     // Rules whose name promises a missing row but whose expression measures something else.
     let misnamed = rules.iter().filter_map(|r| {
-        let promised: Vec<Signal> = alerts::signals(&r.name).into_iter().filter(|s| missing.contains(s) && !r.signals.contains(s)).collect();
+        let promised: Vec<Signal> = alerts::signals(&r.name)
+            .into_iter()
+            .filter(|s| missing.contains(s) && !r.signals.contains(s))
+            .collect();
         (!promised.is_empty()).then(|| {
             let rows: Vec<&str> = promised.iter().map(|s| s.row()).collect();
-            Evidence::fail(&r.path, r.line, format!("alert {} is named for {} but its expression `{}` does not measure it", r.name, rows.join(", "), r.expr.trim()))
-                .about(format!("alert {} misnamed", r.name))
+            Evidence::fail(
+                &r.path,
+                r.line,
+                format!(
+                    "alert {} is named for {} but its expression `{}` does not measure it",
+                    r.name,
+                    rows.join(", "),
+                    r.expr.trim()
+                ),
+            )
+            .about(format!("alert {} misnamed", r.name))
         })
     });
     let rows: Vec<&str> = missing.iter().map(|s| s.row()).collect();
@@ -83,16 +117,28 @@ fn budget_alerts(ctx: &Ctx) -> Outcome {
     let rules = rules(ctx);
     let problems: Vec<&Problem> = ctx.facts.ops.problems_in(Area::Alerts).collect();
     let found: Vec<Evidence> = rules
-        .iter().filter(|r| r.signals.contains(&Signal::Cost)).map(|r| covers(r, Signal::Cost)).collect();
+        .iter()
+        .filter(|r| r.signals.contains(&Signal::Cost))
+        .map(|r| covers(r, Signal::Cost))
+        .collect();
     let outcome = if found.is_empty() {
         let message = if rules.is_empty() {
             NO_RULES.to_string()
         } else {
-            format!("none of the {} alert rule{} measures token usage or spend", rules.len(), plural(rules.len()))
+            format!(
+                "none of the {} alert rule{} measures token usage or spend",
+                rules.len(),
+                plural(rules.len())
+            )
         };
         Outcome::fail(message)
     } else {
-        Outcome::pass(format!("{} alert{} on token usage or spend", found.len(), plural(found.len()))).with_evidence(found.into_iter().take(EVIDENCE_LIMIT).collect())
+        Outcome::pass(format!(
+            "{} alert{} on token usage or spend",
+            found.len(),
+            plural(found.len())
+        ))
+        .with_evidence(found.into_iter().take(EVIDENCE_LIMIT).collect())
     };
     with_problems(outcome, &problems)
 }

@@ -41,7 +41,8 @@ pub static TESTS_IN_CI: CheckDecl = CheckDecl {
     run: tests_in_ci,
 };
 
-static TYPECHECK_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)type|tsc|mypy|pyright").unwrap());
+static TYPECHECK_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)type|tsc|mypy|pyright").unwrap());
 static TEST_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)test|spec").unwrap());
 
 /// What a CI gate looks for: the tool an action runs, if it is the wanted kind.
@@ -54,7 +55,9 @@ fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "a type check", type_checker, |c| named(c, &TYPECHECK_NAME))
+    ci_gate(ctx, "a type check", type_checker, |c| {
+        named(c, &TYPECHECK_NAME)
+    })
 }
 
 fn tests_in_ci(ctx: &Ctx) -> Outcome {
@@ -64,23 +67,37 @@ fn tests_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "the test suite", test_runner, |c| matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME))
+    ci_gate(ctx, "the test suite", test_runner, |c| {
+        matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME)
+    })
 }
 
 /// True when a call's name suggests what is looked for (`npm run typecheck`).
 fn named(call: &Call, re: &Regex) -> bool {
     match call {
-        Call::PackageScript(n) | Call::ProjectTask(n) | Call::Shell(n) | Call::PreCommit(Some(n)) => re.is_match(n),
-        Call::Make { target: Some(n), .. } => re.is_match(n),
+        Call::PackageScript(n)
+        | Call::ProjectTask(n)
+        | Call::Shell(n)
+        | Call::PreCommit(Some(n)) => re.is_match(n),
+        Call::Make {
+            target: Some(n), ..
+        } => re.is_match(n),
         _ => false,
     }
 }
 
 fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
     let ops = &ctx.facts.ops;
-    let workflows: Vec<_> = ops.workflows().filter(|w| !ctx.config.check(ctx.id.as_str()).ignores_path(&w.path)).collect();
+    let workflows: Vec<_> = ops
+        .workflows()
+        .filter(|w| !ctx.config.check(ctx.id.as_str()).ignores_path(&w.path))
+        .collect();
     let problems: Vec<&Problem> = ops.problems_in(crate::ops::Area::Ci).collect();
-    if workflows.is_empty() && !problems.iter().any(|p| crate::ops::procedures::is_ci_file(&p.path)) {
+    if workflows.is_empty()
+        && !problems
+            .iter()
+            .any(|p| crate::ops::procedures::is_ci_file(&p.path))
+    {
         return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");
     }
     let mut found = Vec::new();
@@ -88,7 +105,11 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
     for wf in &workflows {
         for step in ops.expand(wf) {
             if let Some(tool) = wanted(step.action) {
-                found.push(evidence_for(EvidenceStatus::Pass, &step, &format!("runs {tool}")));
+                found.push(evidence_for(
+                    EvidenceStatus::Pass,
+                    &step,
+                    &format!("runs {tool}"),
+                ));
             } else if let Action::Call(call) = step.action {
                 if looks_like(call) {
                     unresolved.push(evidence_for(EvidenceStatus::Warn, &step, &format!("calls `{}`, defined nowhere in the repository: value not visible statically", step.text)));
@@ -100,19 +121,40 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
     if !found.is_empty() {
         let n = found.len();
         found.truncate(EVIDENCE_LIMIT);
-        return with_problems(Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found), &problems);
+        return with_problems(
+            Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found),
+            &problems,
+        );
     }
     let mut evidence = echo_only(ops, &workflows, what, wanted, &looks_like);
     if !unresolved.is_empty() {
         unresolved.extend(evidence);
-        return with_problems(Outcome::warn(format!("CI calls a script that may run {what}, but the script is not in the repository")).with_evidence(unresolved), &problems);
+        return with_problems(
+            Outcome::warn(format!(
+                "CI calls a script that may run {what}, but the script is not in the repository"
+            ))
+            .with_evidence(unresolved),
+            &problems,
+        );
     }
-    evidence.extend(workflows.iter().map(|w| Evidence::fail(&w.path, None, format!("has no step that runs {what}")).about(format!("no step runs {what}"))));
-    with_problems(Outcome::fail(format!("no CI step runs {what}")).with_evidence(evidence), &problems)
+    evidence.extend(workflows.iter().map(|w| {
+        Evidence::fail(&w.path, None, format!("has no step that runs {what}"))
+            .about(format!("no step runs {what}"))
+    }));
+    with_problems(
+        Outcome::fail(format!("no CI step runs {what}")).with_evidence(evidence),
+        &problems,
+    )
 }
 
 /// Calls that look like the wanted step but run something else (`"test": "echo ..."`).
-fn echo_only(ops: &OpsFacts, workflows: &[&Procedure], what: &str, wanted: Wanted, looks_like: &impl Fn(&Call) -> bool) -> Vec<Evidence> {
+fn echo_only(
+    ops: &OpsFacts,
+    workflows: &[&Procedure],
+    what: &str,
+    wanted: Wanted,
+    looks_like: &impl Fn(&Call) -> bool,
+) -> Vec<Evidence> {
     let mut out = Vec::new();
     for wf in workflows {
         for cmd in &wf.commands {
@@ -124,7 +166,8 @@ fn echo_only(ops: &OpsFacts, workflows: &[&Procedure], what: &str, wanted: Wante
                 for target in ops.resolve(call, &wf.path, cmd.dir.as_deref()) {
                     let runs = ops.expand(target);
                     if runs.iter().all(|s| wanted(s.action).is_none()) {
-                        let body: Vec<&str> = target.commands.iter().map(|c| c.text.as_str()).collect();
+                        let body: Vec<&str> =
+                            target.commands.iter().map(|c| c.text.as_str()).collect();
                         out.push(
                             Evidence::fail(
                                 &wf.path,
@@ -138,7 +181,12 @@ fn echo_only(ops: &OpsFacts, workflows: &[&Procedure], what: &str, wanted: Wante
                                     body.join("; "),
                                 ),
                             )
-                            .about(format!("`{}` calls {} `{}`", cmd.text, target.kind.describe(), target.name))
+                            .about(format!(
+                                "`{}` calls {} `{}`",
+                                cmd.text,
+                                target.kind.describe(),
+                                target.name
+                            ))
                             .related(target.path.as_str(), target.line),
                         );
                     }

@@ -40,7 +40,8 @@ pub static LOG_HYGIENE: CheckDecl = CheckDecl {
     title: "Logging excludes message content and API keys",
     severity: Severity::Error,
     scope: Scope::MistralUsage,
-    remediation: "Log ids, model, token counts and latency; never messages, completion text or the key",
+    remediation:
+        "Log ids, model, token counts and latency; never messages, completion text or the key",
     run: log_hygiene,
 };
 
@@ -51,7 +52,12 @@ fn health_probe<'a>(ctx: &'a Ctx, c: &CallSite) -> Option<(&'a str, u32)> {
         .code
         .routes
         .iter()
-        .find(|r| r.answers_5xx && r.probe.as_ref().is_some_and(|(p, l, _)| *p == c.path && *l == c.line))
+        .find(|r| {
+            r.answers_5xx
+                && r.probe
+                    .as_ref()
+                    .is_some_and(|(p, l, _)| *p == c.path && *l == c.line)
+        })
         .map(|r| (r.path.as_str(), r.line))
 }
 
@@ -60,7 +66,18 @@ fn error_handling(ctx: &Ctx) -> Outcome {
     for c in &ctx.facts.code.calls {
         let (path, line, about) = (c.path.as_str(), c.line, ctx.call_subject(c));
         if let Some((rp, rl)) = health_probe(ctx, c) {
-            findings.push(Evidence::pass(path, line, format!("{} is the probe of a health route that answers 5xx when it fails", c.api)).about(about).related(rp, rl));
+            findings.push(
+                Evidence::pass(
+                    path,
+                    line,
+                    format!(
+                        "{} is the probe of a health route that answers 5xx when it fails",
+                        c.api
+                    ),
+                )
+                .about(about)
+                .related(rp, rl),
+            );
             continue;
         }
         let Some(handler) = &c.handling.at else {
@@ -83,15 +100,32 @@ fn error_handling(ctx: &Ctx) -> Outcome {
         let s = c.handling.statuses;
         let retried = matches!(c.retry, Retry::Backoff { .. });
         let e = if s.all() {
-            Evidence::pass(path, line, format!("{} handled by {how}, telling 401, 429 and 5xx apart", c.api))
+            Evidence::pass(
+                path,
+                line,
+                format!("{} handled by {how}, telling 401, 429 and 5xx apart", c.api),
+            )
         } else if !s.any() && !retried {
             Evidence::fail(path, line, format!("{} handled by {how}, which never looks at the status (401, 429, 5xx), and no retry config", c.api))
         } else {
-            Evidence::warn(path, line, format!("{} handled by {how}, but {} not told apart", c.api, s.missing().join(", ")))
+            Evidence::warn(
+                path,
+                line,
+                format!(
+                    "{} handled by {how}, but {} not told apart",
+                    c.api,
+                    s.missing().join(", ")
+                ),
+            )
         };
         findings.push(e.about(about).related(hp.as_str(), *hl));
     }
-    verdict(ctx, findings, "Mistral call sites", "no Mistral call site found")
+    verdict(
+        ctx,
+        findings,
+        "Mistral call sites",
+        "no Mistral call site found",
+    )
 }
 
 fn retry_backoff(ctx: &Ctx) -> Outcome {
@@ -116,14 +150,27 @@ fn retry_backoff(ctx: &Ctx) -> Outcome {
         };
         findings.push(f.about(ctx.call_subject(c)));
     }
-    verdict(ctx, findings, "Mistral call sites", "no Mistral call site found")
+    verdict(
+        ctx,
+        findings,
+        "Mistral call sites",
+        "no Mistral call site found",
+    )
 }
 
 fn log_hygiene(ctx: &Ctx) -> Outcome {
     let code = &ctx.facts.code;
-    let visible: Vec<_> = code.leaks.iter().filter(|l| !ctx.suppressed(&l.path, l.line)).collect();
+    let visible: Vec<_> = code
+        .leaks
+        .iter()
+        .filter(|l| !ctx.suppressed(&l.path, l.line))
+        .collect();
     let subjects = numbered(visible.iter().map(|l| (l.path.as_str(), l.what.clone())));
-    let leaks: Vec<Evidence> = visible.iter().zip(subjects).map(|(l, about)| Evidence::fail(&l.path, l.line, l.what.clone()).about(about)).collect();
+    let leaks: Vec<Evidence> = visible
+        .iter()
+        .zip(subjects)
+        .map(|(l, about)| Evidence::fail(&l.path, l.line, l.what.clone()).about(about))
+        .collect();
     if !leaks.is_empty() || !super::util::unparsed(ctx).is_empty() {
         return verdict(ctx, leaks, "log calls", "");
     }
@@ -134,6 +181,19 @@ fn log_hygiene(ctx: &Ctx) -> Outcome {
     }
     let mut files: Vec<&str> = code.calls.iter().map(|c| c.path.as_str()).collect();
     files.dedup();
-    let evidence = files.iter().map(|p| Evidence::pass(*p, None, "no log call here receives message content or the key")).collect();
-    Outcome::pass(format!("no log call receives message content or the API key ({} files with Mistral calls checked)", files.len())).with_evidence(evidence)
+    let evidence = files
+        .iter()
+        .map(|p| {
+            Evidence::pass(
+                *p,
+                None,
+                "no log call here receives message content or the key",
+            )
+        })
+        .collect();
+    Outcome::pass(format!(
+        "no log call receives message content or the API key ({} files with Mistral calls checked)",
+        files.len()
+    ))
+    .with_evidence(evidence)
 }

@@ -10,17 +10,40 @@ use crate::live::{Fallback, KeyCheck, KeyReport, LiveModel, LiveState};
 use crate::secrets::{Provider, SecretFinding};
 use crate::vocab::{CheckId, Evidence, Severity, Step};
 
-fn visible<'a>(ctx: &'a Ctx, keep: impl Fn(&SecretFinding) -> bool + 'a) -> impl Iterator<Item = &'a SecretFinding> + 'a {
-    ctx.facts.secrets.iter().filter(move |f| keep(f) && !ctx.suppressed(&f.path, f.line))
+fn visible<'a>(
+    ctx: &'a Ctx,
+    keep: impl Fn(&SecretFinding) -> bool + 'a,
+) -> impl Iterator<Item = &'a SecretFinding> + 'a {
+    ctx.facts
+        .secrets
+        .iter()
+        .filter(move |f| keep(f) && !ctx.suppressed(&f.path, f.line))
 }
 
 /// `fail` items, one per secret, about the provider and the key's last 4 characters.
 fn secret_evidence(found: Vec<&SecretFinding>) -> Vec<Evidence> {
-    let subjects = numbered(found.iter().map(|f| (f.path.as_str(), format!("{} {}", f.provider.name(), f.redacted))));
+    let subjects = numbered(found.iter().map(|f| {
+        (
+            f.path.as_str(),
+            format!("{} {}", f.provider.name(), f.redacted),
+        )
+    }));
     found
         .into_iter()
         .zip(subjects)
-        .map(|(f, subject)| Evidence::fail(&f.path, f.line, format!("{} {} in {}", f.provider.name(), f.redacted, f.kind.describe())).about(subject))
+        .map(|(f, subject)| {
+            Evidence::fail(
+                &f.path,
+                f.line,
+                format!(
+                    "{} {} in {}",
+                    f.provider.name(),
+                    f.redacted,
+                    f.kind.describe()
+                ),
+            )
+            .about(subject)
+        })
         .collect()
 }
 
@@ -68,7 +91,8 @@ pub static FALLBACK_KEY: CheckDecl = CheckDecl {
     title: "Fallback key available for rotation",
     severity: Severity::Warning,
     scope: Scope::Always,
-    remediation: "Create a second production key and give it to the gate as MISTRAL_FALLBACK_API_KEY",
+    remediation:
+        "Create a second production key and give it to the gate as MISTRAL_FALLBACK_API_KEY",
     run: fallback_key,
 };
 
@@ -85,7 +109,10 @@ pub static NO_HARDCODED_SECRETS: CheckDecl = CheckDecl {
 };
 
 fn key_not_committed(ctx: &Ctx) -> Outcome {
-    let found: Vec<_> = visible(ctx, |f| f.provider == Provider::Mistral && f.kind.is_deployment_config()).collect();
+    let found: Vec<_> = visible(ctx, |f| {
+        f.provider == Provider::Mistral && f.kind.is_deployment_config()
+    })
+    .collect();
     if !found.is_empty() {
         let files = {
             let mut p: Vec<_> = found.iter().map(|f| f.path.as_str()).collect();
@@ -108,12 +135,19 @@ fn key_not_committed(ctx: &Ctx) -> Outcome {
     let evidence = configs
         .iter()
         .take(EVIDENCE_LIMIT)
-        .map(|(p, k)| Evidence::pass(p, None, format!("{} holds no Mistral key", k.describe())).about("no Mistral key"))
+        .map(|(p, k)| {
+            Evidence::pass(p, None, format!("{} holds no Mistral key", k.describe()))
+                .about("no Mistral key")
+        })
         .collect();
     let message = if configs.is_empty() {
         "no env, compose, container, Kubernetes or CI files in the repository".to_string()
     } else {
-        format!("no Mistral key in {} env, compose, container, Kubernetes or CI file{}", configs.len(), plural(configs.len()))
+        format!(
+            "no Mistral key in {} env, compose, container, Kubernetes or CI file{}",
+            configs.len(),
+            plural(configs.len())
+        )
     };
     Outcome::pass(message).with_evidence(evidence)
 }
@@ -121,13 +155,19 @@ fn key_not_committed(ctx: &Ctx) -> Outcome {
 fn no_hardcoded_secrets(ctx: &Ctx) -> Outcome {
     let found: Vec<_> = visible(ctx, |_| true).collect();
     if found.is_empty() {
-        return unscanned_warning(ctx, "text files").unwrap_or_else(|| Outcome::pass("no key-shaped secret in any scanned text file"));
+        return unscanned_warning(ctx, "text files")
+            .unwrap_or_else(|| Outcome::pass("no key-shaped secret in any scanned text file"));
     }
     let mut kinds: Vec<&str> = found.iter().map(|f| f.provider.name()).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    Outcome::fail(format!("{} hardcoded secret{} ({})", found.len(), plural(found.len()), kinds.join(", ")))
-        .with_evidence(secret_evidence(found))
+    Outcome::fail(format!(
+        "{} hardcoded secret{} ({})",
+        found.len(),
+        plural(found.len()),
+        kinds.join(", ")
+    ))
+    .with_evidence(secret_evidence(found))
 }
 
 /// No key found, but some files could not be read: that is not a pass.
@@ -158,7 +198,12 @@ fn live_results<'a>(ctx: &'a Ctx) -> Result<(&'a KeyReport, &'a Fallback, &'a st
 }
 
 /// The verdict on one key (primary or fallback): pass, fail, or error with the cause.
-fn judge(report: &KeyReport, which: &str, endpoint: &str, pass: impl FnOnce(&[LiveModel]) -> String) -> Outcome {
+fn judge(
+    report: &KeyReport,
+    which: &str,
+    endpoint: &str,
+    pass: impl FnOnce(&[LiveModel]) -> String,
+) -> Outcome {
     let key = &report.key;
     match &report.check {
         KeyCheck::Valid { models } => Outcome::pass(pass(models)),
@@ -195,7 +240,11 @@ fn key_valid(ctx: &Ctx) -> Outcome {
         Err(skip) => return skip,
     };
     judge(primary, "key", endpoint, |models| {
-        format!("key {} is valid: {endpoint} answered 200 with {}", primary.key, models_count(models))
+        format!(
+            "key {} is valid: {endpoint} answered 200 with {}",
+            primary.key,
+            models_count(models)
+        )
     })
 }
 
@@ -222,7 +271,13 @@ fn fallback_key(ctx: &Ctx) -> Outcome {
 
 /// Where the used model ids come from: the code when it shows any, else the config.
 fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
-    let from_code: Vec<_> = ctx.facts.code.used_models().into_iter().filter(|(_, ev)| !ctx.suppressed(&ev.path, ev.line.unwrap_or(0))).collect();
+    let from_code: Vec<_> = ctx
+        .facts
+        .code
+        .used_models()
+        .into_iter()
+        .filter(|(_, ev)| !ctx.suppressed(&ev.path, ev.line.unwrap_or(0)))
+        .collect();
     if !from_code.is_empty() {
         return (from_code, "used in the code");
     }
@@ -237,7 +292,16 @@ fn used_models(ctx: &Ctx) -> (Vec<(String, Evidence)>, &'static str) {
         .config
         .expected_models
         .iter()
-        .map(|m| (m.clone(), Evidence::pass(&config_path, None, format!("{m} listed under [models] expected"))))
+        .map(|m| {
+            (
+                m.clone(),
+                Evidence::pass(
+                    &config_path,
+                    None,
+                    format!("{m} listed under [models] expected"),
+                ),
+            )
+        })
         .collect();
     (from_config, "in [models] expected")
 }
@@ -251,21 +315,33 @@ fn key_model_access(ctx: &Ctx) -> Outcome {
     let models = match &primary.check {
         KeyCheck::Valid { models } => models,
         KeyCheck::Rejected { .. } | KeyCheck::NoApiAccess => {
-            return Outcome::skip(format!("no model list to compare with: key {key} was refused (see key-valid)"))
-                .with_remediation("Fix the key first (see key-valid)");
+            return Outcome::skip(format!(
+                "no model list to compare with: key {key} was refused (see key-valid)"
+            ))
+            .with_remediation("Fix the key first (see key-valid)");
         }
-        KeyCheck::Unknown { cause } => return could_not_verify(&format!("the models of key {key}"), cause),
+        KeyCheck::Unknown { cause } => {
+            return could_not_verify(&format!("the models of key {key}"), cause)
+        }
     };
     let (used, source) = used_models(ctx);
     if used.is_empty() {
-        return Outcome::skip("no model id found in the code, and none under [models] expected in .mistral-gate.toml")
-            .with_remediation("List the model ids the app uses under [models] expected in .mistral-gate.toml");
+        return Outcome::skip(
+            "no model id found in the code, and none under [models] expected in .mistral-gate.toml",
+        )
+        .with_remediation(
+            "List the model ids the app uses under [models] expected in .mistral-gate.toml",
+        );
     }
     let mut ids: Vec<&str> = used.iter().map(|(m, _)| m.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let listed = |id: &str| models.iter().find(|m| m.answers_to(id));
-    let missing: Vec<&str> = ids.iter().copied().filter(|id| listed(id).is_none()).collect();
+    let missing: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| listed(id).is_none())
+        .collect();
 
     if missing.is_empty() {
         let evidence = used
@@ -273,7 +349,9 @@ fn key_model_access(ctx: &Ctx) -> Outcome {
             .take(EVIDENCE_LIMIT)
             .map(|(id, ev)| {
                 let how = match listed(id) {
-                    Some(m) if m.id != *id => format!("{id} is listed for key {key} (alias of {})", m.id),
+                    Some(m) if m.id != *id => {
+                        format!("{id} is listed for key {key} (alias of {})", m.id)
+                    }
                     _ => format!("{id} is listed for key {key}"),
                 };
                 Evidence::pass(&ev.path, ev.line, how).about(id.as_str())
@@ -283,8 +361,7 @@ fn key_model_access(ctx: &Ctx) -> Outcome {
             1 => format!("the model id {source} is listed for key {key}"),
             n => format!("all {n} model ids {source} are listed for key {key}"),
         };
-        return Outcome::pass(message)
-            .with_evidence(evidence);
+        return Outcome::pass(message).with_evidence(evidence);
     }
 
     let suggestion = |id: &str| match closest(id, models) {
@@ -294,7 +371,14 @@ fn key_model_access(ctx: &Ctx) -> Outcome {
     let evidence = used
         .iter()
         .filter(|(id, _)| missing.contains(&id.as_str()))
-        .map(|(id, ev)| Evidence::fail(&ev.path, ev.line, format!("{id} is not listed for key {key} ({})", suggestion(id))).about(id.as_str()))
+        .map(|(id, ev)| {
+            Evidence::fail(
+                &ev.path,
+                ev.line,
+                format!("{id} is not listed for key {key} ({})", suggestion(id)),
+            )
+            .about(id.as_str())
+        })
         .collect();
     Outcome::fail(format!(
         "{} of {} model id{} {source} {} not listed for key {key}: {}",
@@ -302,7 +386,11 @@ fn key_model_access(ctx: &Ctx) -> Outcome {
         ids.len(),
         plural(ids.len()),
         if missing.len() == 1 { "is" } else { "are" },
-        missing.iter().map(|id| format!("{id} ({})", suggestion(id))).collect::<Vec<_>>().join(", ")
+        missing
+            .iter()
+            .map(|id| format!("{id} ({})", suggestion(id)))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
     .with_evidence(evidence)
 }
@@ -324,7 +412,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -340,19 +430,36 @@ mod tests {
     use crate::report::Status;
 
     fn model(id: &str, aliases: &[&str]) -> LiveModel {
-        LiveModel { id: id.into(), aliases: aliases.iter().map(|a| a.to_string()).collect(), deprecation: None, deprecation_replacement_model: None }
+        LiveModel {
+            id: id.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            deprecation: None,
+            deprecation_replacement_model: None,
+        }
     }
 
     fn run(check: fn(&Ctx) -> Outcome, state: LiveState, expected: &[&str]) -> Outcome {
-        let facts = Facts { live: LiveFacts::new(state), ..Facts::default() };
+        let facts = Facts {
+            live: LiveFacts::new(state),
+            ..Facts::default()
+        };
         let mut config = Config::default();
         config.expected_models = expected.iter().map(|m| m.to_string()).collect();
-        check(&Ctx::new(CheckId::KeyValid, &facts, &config, time::OffsetDateTime::UNIX_EPOCH))
+        check(&Ctx::new(
+            CheckId::KeyValid,
+            &facts,
+            &config,
+            time::OffsetDateTime::UNIX_EPOCH,
+        ))
     }
 
     fn checked(check: KeyCheck, fallback: Fallback) -> LiveState {
         LiveState::Checked {
-            primary: KeyReport { key: "****a1Ue".into(), check, attempts: 1 },
+            primary: KeyReport {
+                key: "****a1Ue".into(),
+                check,
+                attempts: 1,
+            },
             fallback,
             endpoint: "https://api.mistral.ai/v1/models".into(),
         }
@@ -363,9 +470,18 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("mistral-large-2411", "mistral-large-2512"), 2);
-        let models = [model("mistral-large-2512", &["mistral-large-latest"]), model("mistral-small-2506", &["mistral-small-latest"])];
-        assert_eq!(closest("mistral-smal-latest", &models), Some("mistral-small-latest"));
-        assert_eq!(closest("mistral-large-2411", &models), Some("mistral-large-2512"));
+        let models = [
+            model("mistral-large-2512", &["mistral-large-latest"]),
+            model("mistral-small-2506", &["mistral-small-latest"]),
+        ];
+        assert_eq!(
+            closest("mistral-smal-latest", &models),
+            Some("mistral-small-latest")
+        );
+        assert_eq!(
+            closest("mistral-large-2411", &models),
+            Some("mistral-large-2512")
+        );
         assert_eq!(closest("anything", &[]), None);
     }
 
@@ -380,29 +496,80 @@ mod tests {
 
     #[test]
     fn model_access_by_id_or_alias() {
-        let valid = || checked(KeyCheck::Valid { models: vec![model("mistral-small-2506", &["mistral-small-latest"])] }, Fallback::Missing);
-        let pass = run(key_model_access, valid(), &["mistral-small-latest", "mistral-small-2506"]);
+        let valid = || {
+            checked(
+                KeyCheck::Valid {
+                    models: vec![model("mistral-small-2506", &["mistral-small-latest"])],
+                },
+                Fallback::Missing,
+            )
+        };
+        let pass = run(
+            key_model_access,
+            valid(),
+            &["mistral-small-latest", "mistral-small-2506"],
+        );
         assert_eq!(pass.status, Status::Pass, "{}", pass.message);
-        assert_eq!(pass.message, "all 2 model ids in [models] expected are listed for key ****a1Ue");
+        assert_eq!(
+            pass.message,
+            "all 2 model ids in [models] expected are listed for key ****a1Ue"
+        );
         let fail = run(key_model_access, valid(), &["mistral-small-2503"]);
         assert_eq!(fail.status, Status::Fail);
         assert_eq!(fail.evidence[0].message, "mistral-small-2503 is not listed for key ****a1Ue (closest available: mistral-small-2506)");
         assert_eq!(run(key_model_access, valid(), &[]).status, Status::Skip);
-        let unknown = checked(KeyCheck::Unknown { cause: "timed out".into() }, Fallback::Missing);
+        let unknown = checked(
+            KeyCheck::Unknown {
+                cause: "timed out".into(),
+            },
+            Fallback::Missing,
+        );
         assert_eq!(run(key_model_access, unknown, &["m"]).status, Status::Error);
-        assert_eq!(run(key_model_access, checked(KeyCheck::NoApiAccess, Fallback::Missing), &["m"]).status, Status::Skip);
+        assert_eq!(
+            run(
+                key_model_access,
+                checked(KeyCheck::NoApiAccess, Fallback::Missing),
+                &["m"]
+            )
+            .status,
+            Status::Skip
+        );
     }
 
     #[test]
     fn fallback_outcomes() {
         let ok = || KeyCheck::Valid { models: vec![] };
-        let report = |check| Fallback::Checked(KeyReport { key: "****a6Ek".into(), check, attempts: 1 });
-        assert_eq!(run(fallback_key, checked(ok(), Fallback::Missing), &[]).status, Status::Fail);
-        assert_eq!(run(fallback_key, checked(ok(), Fallback::SameAsPrimary), &[]).status, Status::Fail);
-        assert_eq!(run(fallback_key, checked(ok(), report(ok())), &[]).status, Status::Pass);
-        let refused = report(KeyCheck::Rejected { status: 403, detail: None });
-        assert_eq!(run(fallback_key, checked(ok(), refused), &[]).status, Status::Fail);
+        let report = |check| {
+            Fallback::Checked(KeyReport {
+                key: "****a6Ek".into(),
+                check,
+                attempts: 1,
+            })
+        };
+        assert_eq!(
+            run(fallback_key, checked(ok(), Fallback::Missing), &[]).status,
+            Status::Fail
+        );
+        assert_eq!(
+            run(fallback_key, checked(ok(), Fallback::SameAsPrimary), &[]).status,
+            Status::Fail
+        );
+        assert_eq!(
+            run(fallback_key, checked(ok(), report(ok())), &[]).status,
+            Status::Pass
+        );
+        let refused = report(KeyCheck::Rejected {
+            status: 403,
+            detail: None,
+        });
+        assert_eq!(
+            run(fallback_key, checked(ok(), refused), &[]).status,
+            Status::Fail
+        );
         let unknown = report(KeyCheck::Unknown { cause: "x".into() });
-        assert_eq!(run(fallback_key, checked(ok(), unknown), &[]).status, Status::Error);
+        assert_eq!(
+            run(fallback_key, checked(ok(), unknown), &[]).status,
+            Status::Error
+        );
     }
 }

@@ -59,11 +59,23 @@ fn evidence(s: &Section, c: Coverage, status: EvidenceStatus) -> Evidence {
         Coverage::Text => "described in the text under",
         Coverage::Placeholder => "empty or placeholder section",
     };
-    Evidence::with_status(status, &s.path, s.line, format!("{how} § {}", heading(&s.heading))).about(format!("§ {}", heading(&s.heading)))
+    Evidence::with_status(
+        status,
+        &s.path,
+        s.line,
+        format!("{how} § {}", heading(&s.heading)),
+    )
+    .about(format!("§ {}", heading(&s.heading)))
 }
 
 fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
-    let sections: Vec<&Section> = ctx.facts.ops.sections.iter().filter(|s| !ctx.suppressed(&s.path, s.line)).collect();
+    let sections: Vec<&Section> = ctx
+        .facts
+        .ops
+        .sections
+        .iter()
+        .filter(|s| !ctx.suppressed(&s.path, s.line))
+        .collect();
     let mut found = Vec::new();
     let mut placeholders = Vec::new();
     let mut elsewhere = Vec::new();
@@ -74,7 +86,9 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
             }
             match c {
                 Coverage::Placeholder => placeholders.push(evidence(s, *c, EvidenceStatus::Warn)),
-                _ if must_mention_mistral && !s.mentions_mistral => elsewhere.push(evidence(s, *c, EvidenceStatus::Warn)),
+                _ if must_mention_mistral && !s.mentions_mistral => {
+                    elsewhere.push(evidence(s, *c, EvidenceStatus::Warn))
+                }
                 _ => found.push(evidence(s, *c, EvidenceStatus::Pass)),
             }
         }
@@ -83,15 +97,20 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
     if !found.is_empty() {
         let n = found.len();
         found.truncate(EVIDENCE_LIMIT);
-        return Outcome::pass(format!("{what} written down ({n} section{})", plural(n))).with_evidence(found);
+        return Outcome::pass(format!("{what} written down ({n} section{})", plural(n)))
+            .with_evidence(found);
     }
     if !elsewhere.is_empty() {
         elsewhere.truncate(EVIDENCE_LIMIT);
-        return Outcome::warn(format!("an {what} exists but does not mention Mistral")).with_evidence(elsewhere);
+        return Outcome::warn(format!("an {what} exists but does not mention Mistral"))
+            .with_evidence(elsewhere);
     }
     if !placeholders.is_empty() {
         placeholders.truncate(EVIDENCE_LIMIT);
-        return Outcome::warn(format!("a heading names the {what} but its section is empty or a placeholder")).with_evidence(placeholders);
+        return Outcome::warn(format!(
+            "a heading names the {what} but its section is empty or a placeholder"
+        ))
+        .with_evidence(placeholders);
     }
     let files = {
         let mut p: Vec<&str> = sections.iter().map(|s| s.path.as_str()).collect();
@@ -99,9 +118,14 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
         p.len()
     };
     if files == 0 {
-        return Outcome::fail(format!("no {what}: no Markdown documentation in the repository"));
+        return Outcome::fail(format!(
+            "no {what}: no Markdown documentation in the repository"
+        ));
     }
-    Outcome::fail(format!("no {what} in {files} Markdown file{}", plural(files)))
+    Outcome::fail(format!(
+        "no {what} in {files} Markdown file{}",
+        plural(files)
+    ))
 }
 
 fn incident_runbook(ctx: &Ctx) -> Outcome {

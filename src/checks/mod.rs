@@ -27,8 +27,8 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::facts::Facts;
 use crate::lang::CallSite;
-use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
 use crate::report::CheckResult;
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
 
 /// What a check decided, before the registry dresses it as a [`CheckResult`].
 #[derive(Debug, Clone)]
@@ -43,7 +43,12 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn new(status: Status, message: impl Into<String>) -> Outcome {
-        Outcome { status, message: message.into(), evidence: Vec::new(), remediation: None }
+        Outcome {
+            status,
+            message: message.into(),
+            evidence: Vec::new(),
+            remediation: None,
+        }
     }
     pub fn pass(message: impl Into<String>) -> Outcome {
         Outcome::new(Status::Pass, message)
@@ -83,17 +88,32 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(id: CheckId, facts: &'a Facts, config: &'a Config, now: time::OffsetDateTime) -> Ctx<'a> {
+    pub fn new(
+        id: CheckId,
+        facts: &'a Facts,
+        config: &'a Config,
+        now: time::OffsetDateTime,
+    ) -> Ctx<'a> {
         let mut ordinals: HashMap<(&str, &str), usize> = HashMap::new();
         let mut call_subjects = HashMap::new();
         for c in &facts.code.calls {
-            call_subjects.entry((c.path.as_str(), c.line, c.api.as_str())).or_insert_with(|| {
-                let n = ordinals.entry((c.path.as_str(), c.api.as_str())).or_insert(0);
-                *n += 1;
-                format!("{}#{n}", c.api)
-            });
+            call_subjects
+                .entry((c.path.as_str(), c.line, c.api.as_str()))
+                .or_insert_with(|| {
+                    let n = ordinals
+                        .entry((c.path.as_str(), c.api.as_str()))
+                        .or_insert(0);
+                    *n += 1;
+                    format!("{}#{n}", c.api)
+                });
         }
-        Ctx { id, facts, config, now, call_subjects }
+        Ctx {
+            id,
+            facts,
+            config,
+            now,
+            call_subjects,
+        }
     }
 
     /// The same context for another check (the registry reuses the call ordinals).
@@ -114,7 +134,10 @@ impl<'a> Ctx<'a> {
     /// ordinal among the calls of that callee in the file (`chat.complete#2`), so that it
     /// survives unrelated lines moving.
     pub fn call_subject(&self, c: &CallSite) -> String {
-        self.call_subjects.get(&(c.path.as_str(), c.line, c.api.as_str())).cloned().unwrap_or_else(|| c.api.clone())
+        self.call_subjects
+            .get(&(c.path.as_str(), c.line, c.api.as_str()))
+            .cloned()
+            .unwrap_or_else(|| c.api.clone())
     }
 }
 
@@ -182,7 +205,12 @@ pub fn run_all(facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec
 }
 
 /// Runs the checks of `registry` (the real one, or a test's) and applies the config.
-fn run_registry(registry: &[&CheckDecl], facts: &Facts, config: &Config, now: time::OffsetDateTime) -> Vec<CheckResult> {
+fn run_registry(
+    registry: &[&CheckDecl],
+    facts: &Facts,
+    config: &Config,
+    now: time::OffsetDateTime,
+) -> Vec<CheckResult> {
     let uses_mistral = facts.code.uses_mistral();
     let mut ctx = Some(Ctx::new(CheckId::ALL[0], facts, config, now));
     let mut out = Vec::with_capacity(registry.len());
@@ -214,7 +242,9 @@ fn run_registry(registry: &[&CheckDecl], facts: &Facts, config: &Config, now: ti
             severity: tuning.severity.unwrap_or(decl.severity),
             blocking: false,
             message: outcome.message,
-            remediation: outcome.remediation.unwrap_or_else(|| decl.remediation.to_string()),
+            remediation: outcome
+                .remediation
+                .unwrap_or_else(|| decl.remediation.to_string()),
             evidence,
         });
     }
@@ -233,7 +263,11 @@ mod tests {
             assert!(seen.insert(c.id), "{} declared twice", c.id);
         }
         let ids: Vec<CheckId> = CHECKS.iter().map(|c| c.id).collect();
-        assert_eq!(ids, CheckId::ALL, "the registry lists every CheckId once, in contract order");
+        assert_eq!(
+            ids,
+            CheckId::ALL,
+            "the registry lists every CheckId once, in contract order"
+        );
         let mut titles = HashSet::new();
         for c in CHECKS {
             assert!(titles.insert(c.title), "{} reuses a title", c.id);
@@ -245,12 +279,32 @@ mod tests {
     #[test]
     fn every_contract_id_is_registered() {
         let contract = [
-            "key-not-committed", "key-valid", "key-model-access", "fallback-key", "typecheck-in-ci",
-            "tests-in-ci", "no-hardcoded-secrets", "error-handling", "retry-backoff", "log-hygiene",
-            "model-pinned", "model-lifecycle", "max-tokens-set", "temperature-set", "budget-alerts",
-            "health-endpoint", "circuit-breaker", "gradual-rollout", "post-deploy-verification",
-            "rollback-ready", "alert-rules", "incident-runbook", "key-rotation-doc", "rollback-doc",
-            "escalation-doc", "usage-limits-doc",
+            "key-not-committed",
+            "key-valid",
+            "key-model-access",
+            "fallback-key",
+            "typecheck-in-ci",
+            "tests-in-ci",
+            "no-hardcoded-secrets",
+            "error-handling",
+            "retry-backoff",
+            "log-hygiene",
+            "model-pinned",
+            "model-lifecycle",
+            "max-tokens-set",
+            "temperature-set",
+            "budget-alerts",
+            "health-endpoint",
+            "circuit-breaker",
+            "gradual-rollout",
+            "post-deploy-verification",
+            "rollback-ready",
+            "alert-rules",
+            "incident-runbook",
+            "key-rotation-doc",
+            "rollback-doc",
+            "escalation-doc",
+            "usage-limits-doc",
         ];
         for id in contract {
             let parsed = CheckId::parse(id).unwrap_or_else(|| panic!("{id} is not a CheckId"));
@@ -278,8 +332,11 @@ mod tests {
     fn dummy(ctx: &Ctx) -> Outcome {
         // The body never spells its id: suppression goes through the context.
         let items = [("a.md", 3), ("a.md", 9), ("b.md", 0)];
-        let evidence: Vec<Evidence> =
-            items.iter().filter(|(p, l)| !ctx.suppressed(p, *l)).map(|(p, l)| Evidence::fail(*p, *l, "dummy finding").about("dummy")).collect();
+        let evidence: Vec<Evidence> = items
+            .iter()
+            .filter(|(p, l)| !ctx.suppressed(p, *l))
+            .map(|(p, l)| Evidence::fail(*p, *l, "dummy finding").about("dummy"))
+            .collect();
         Outcome::fail(format!("{} dummy findings", evidence.len())).with_evidence(evidence)
     }
 
@@ -291,17 +348,30 @@ mod tests {
         let results = run_registry(&registry, &facts, &config, time::OffsetDateTime::UNIX_EPOCH);
         assert_eq!(results.len(), CHECKS.len() + 1);
         let r = results.last().unwrap();
-        assert_eq!((r.id.as_str(), r.step, r.severity), ("dummy-check", Step::Documentation, Severity::Info));
-        assert_eq!((r.status, r.title.as_str(), r.remediation.as_str()), (Status::Fail, "A dummy check", "Nothing to do"));
+        assert_eq!(
+            (r.id.as_str(), r.step, r.severity),
+            ("dummy-check", Step::Documentation, Severity::Info)
+        );
+        assert_eq!(
+            (r.status, r.title.as_str(), r.remediation.as_str()),
+            (Status::Fail, "A dummy check", "Nothing to do")
+        );
         assert_eq!(r.evidence.len(), 3);
         assert_eq!(r.evidence[0].fingerprint, "dummy-check:a.md:dummy");
         assert_eq!(r.evidence[2].line, None, "line 0 is the whole file");
         // The config validates it like any other id, and its tuning applies.
-        let config = Config::parse("[checks.dummy-check]\nseverity = \"error\"\n", std::path::Path::new("t.toml")).expect("dummy-check is a known id");
+        let config = Config::parse(
+            "[checks.dummy-check]\nseverity = \"error\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("dummy-check is a known id");
         let tuned = run_registry(&registry, &facts, &config, time::OffsetDateTime::UNIX_EPOCH);
         assert_eq!(tuned.last().unwrap().severity, Severity::Error);
         // Its documentation is the one thing left: docs/checks.md does not describe it.
-        assert_eq!(super::docs_tests::undocumented(&registry), vec!["dummy-check"]);
+        assert_eq!(
+            super::docs_tests::undocumented(&registry),
+            vec!["dummy-check"]
+        );
     }
 }
 
@@ -312,7 +382,11 @@ mod docs_tests {
     /// The ids of `registry` that docs/checks.md does not describe.
     pub(super) fn undocumented(registry: &[&CheckDecl]) -> Vec<&'static str> {
         let doc = include_str!("../../docs/checks.md");
-        registry.iter().map(|c| c.id.as_str()).filter(|id| !doc.contains(&format!("| `{id}` |"))).collect()
+        registry
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| !doc.contains(&format!("| `{id}` |")))
+            .collect()
     }
 
     /// docs/checks.md is what users read: every registered check is described there.

@@ -64,36 +64,92 @@ pub static TEMPERATURE_SET: CheckDecl = CheckDecl {
 };
 
 fn generation_calls<'a>(ctx: &'a Ctx) -> impl Iterator<Item = &'a CallSite> {
-    ctx.facts.code.calls.iter().filter(|c| c.kind.is_generation())
+    ctx.facts
+        .code
+        .calls
+        .iter()
+        .filter(|c| c.kind.is_generation())
 }
 
 fn via(c: &CallSite) -> String {
-    c.via.as_ref().map(|v| format!(" ({v})")).unwrap_or_default()
+    c.via
+        .as_ref()
+        .map(|v| format!(" ({v})"))
+        .unwrap_or_default()
 }
 
 /// What a call's setting means for a "must be set" check.
 fn setting_finding(c: &CallSite, s: &Setting, concept: &str, cap: Option<u64>) -> Evidence {
     let (path, line) = (c.path.as_str(), c.line);
     match s {
-        Setting::Set { value: Lit::Num(n), key, .. } => match cap {
-            Some(cap) if *n > cap as f64 => {
-                Evidence::fail(path, line, format!("{} sets {key}: {} above the configured cap {cap}{}", c.api, Lit::Num(*n).show(), via(c)))
-            }
-            _ => Evidence::pass(path, line, format!("{} sets {key}: {}{}", c.api, Lit::Num(*n).show(), via(c))),
+        Setting::Set {
+            value: Lit::Num(n),
+            key,
+            ..
+        } => match cap {
+            Some(cap) if *n > cap as f64 => Evidence::fail(
+                path,
+                line,
+                format!(
+                    "{} sets {key}: {} above the configured cap {cap}{}",
+                    c.api,
+                    Lit::Num(*n).show(),
+                    via(c)
+                ),
+            ),
+            _ => Evidence::pass(
+                path,
+                line,
+                format!("{} sets {key}: {}{}", c.api, Lit::Num(*n).show(), via(c)),
+            ),
         },
-        Setting::Set { value, key, .. } => Evidence::warn(path, line, format!("{} sets {key} to {}, not a number", c.api, value.show())),
-        Setting::Missing => Evidence::fail(path, line, format!("{} without {concept}{}", c.api, via(c))),
-        Setting::NotSetVia { via } => Evidence::fail(path, line, format!("{} without {concept} when reached through {via}", c.api)),
-        Setting::Null { key } => Evidence::fail(path, line, format!("{} passes {key} as undefined/None: not set", c.api)),
-        Setting::WrongName { key, hint } => Evidence::fail(path, line, format!("{} passes {key}, which does not set {concept} ({hint})", c.api)),
-        Setting::NotVisible { why } => Evidence::warn(path, line, format!("{} {concept}: value not visible statically ({why})", c.api)),
+        Setting::Set { value, key, .. } => Evidence::warn(
+            path,
+            line,
+            format!("{} sets {key} to {}, not a number", c.api, value.show()),
+        ),
+        Setting::Missing => {
+            Evidence::fail(path, line, format!("{} without {concept}{}", c.api, via(c)))
+        }
+        Setting::NotSetVia { via } => Evidence::fail(
+            path,
+            line,
+            format!("{} without {concept} when reached through {via}", c.api),
+        ),
+        Setting::Null { key } => Evidence::fail(
+            path,
+            line,
+            format!("{} passes {key} as undefined/None: not set", c.api),
+        ),
+        Setting::WrongName { key, hint } => Evidence::fail(
+            path,
+            line,
+            format!(
+                "{} passes {key}, which does not set {concept} ({hint})",
+                c.api
+            ),
+        ),
+        Setting::NotVisible { why } => Evidence::warn(
+            path,
+            line,
+            format!("{} {concept}: value not visible statically ({why})", c.api),
+        ),
     }
 }
 
 fn max_tokens_set(ctx: &Ctx) -> Outcome {
     let cap = ctx.config.max_tokens_cap;
-    let findings = generation_calls(ctx).map(|c| setting_finding(c, &c.max_tokens, "a max-tokens limit", cap).about(ctx.call_subject(c))).collect();
-    verdict(ctx, findings, "generation calls", "no Mistral generation call found")
+    let findings = generation_calls(ctx)
+        .map(|c| {
+            setting_finding(c, &c.max_tokens, "a max-tokens limit", cap).about(ctx.call_subject(c))
+        })
+        .collect();
+    verdict(
+        ctx,
+        findings,
+        "generation calls",
+        "no Mistral generation call found",
+    )
 }
 
 fn is_agents(c: &CallSite) -> bool {
@@ -105,14 +161,26 @@ fn temperature_set(ctx: &Ctx) -> Outcome {
         .map(|c| {
             // The agents completion request has no temperature: the agent's configuration holds it.
             let e = if is_agents(c) && !matches!(c.temperature, Setting::Set { .. }) {
-                Evidence::pass(&c.path, c.line, format!("{} takes its temperature from the agent's configuration", c.api))
+                Evidence::pass(
+                    &c.path,
+                    c.line,
+                    format!(
+                        "{} takes its temperature from the agent's configuration",
+                        c.api
+                    ),
+                )
             } else {
                 setting_finding(c, &c.temperature, "temperature", None)
             };
             e.about(ctx.call_subject(c))
         })
         .collect();
-    verdict(ctx, findings, "generation calls", "no Mistral generation call found")
+    verdict(
+        ctx,
+        findings,
+        "generation calls",
+        "no Mistral generation call found",
+    )
 }
 
 // ------------------------------------------------------------------ model catalogue
@@ -143,47 +211,113 @@ pub(crate) struct CatalogueModel {
 
 pub(crate) fn catalogue() -> &'static Catalogue {
     static CAT: OnceLock<Catalogue> = OnceLock::new();
-    CAT.get_or_init(|| serde_json::from_str(include_str!("../../data/models.json")).expect("data/models.json is valid"))
+    CAT.get_or_init(|| {
+        serde_json::from_str(include_str!("../../data/models.json"))
+            .expect("data/models.json is valid")
+    })
 }
 
 fn parse_day(s: &str) -> Option<OffsetDateTime> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
+    time::Date::parse(s, &fmt)
+        .ok()
+        .map(|d| d.midnight().assume_utc())
 }
 
 /// The verdict of the catalogue for one model id at `now`.
-pub(crate) fn catalogue_verdict(cat: &Catalogue, id: &str, now: OffsetDateTime) -> (Status, String) {
-    let Some(m) = cat.models.iter().find(|m| m.id == id || m.aliases.iter().any(|a| a == id)) else {
-        return (Status::Pass, format!("{id} is not listed as deprecated in the bundled catalogue ({})", cat.date));
+pub(crate) fn catalogue_verdict(
+    cat: &Catalogue,
+    id: &str,
+    now: OffsetDateTime,
+) -> (Status, String) {
+    let Some(m) = cat
+        .models
+        .iter()
+        .find(|m| m.id == id || m.aliases.iter().any(|a| a == id))
+    else {
+        return (
+            Status::Pass,
+            format!(
+                "{id} is not listed as deprecated in the bundled catalogue ({})",
+                cat.date
+            ),
+        );
     };
-    let replacement = m.replacement.as_deref().map(|r| format!("; move to {r}")).unwrap_or_default();
-    if let Some(r) = m.retirement.as_deref().and_then(|r| parse_day(r).map(|d| (r, d))) {
+    let replacement = m
+        .replacement
+        .as_deref()
+        .map(|r| format!("; move to {r}"))
+        .unwrap_or_default();
+    if let Some(r) = m
+        .retirement
+        .as_deref()
+        .and_then(|r| parse_day(r).map(|d| (r, d)))
+    {
         if now >= r.1 {
-            return (Status::Fail, format!("{id} was retired on {}{replacement}", r.0));
+            return (
+                Status::Fail,
+                format!("{id} was retired on {}{replacement}", r.0),
+            );
         }
     }
-    if let Some(d) = m.deprecation.as_deref().and_then(|d| parse_day(d).map(|x| (d, x))) {
+    if let Some(d) = m
+        .deprecation
+        .as_deref()
+        .and_then(|d| parse_day(d).map(|x| (d, x)))
+    {
         if now >= d.1 {
-            let until = m.retirement.as_deref().map(|r| format!(", retired on {r}")).unwrap_or_default();
-            return (Status::Warn, format!("{id} is deprecated since {}{until}{replacement}", d.0));
+            let until = m
+                .retirement
+                .as_deref()
+                .map(|r| format!(", retired on {r}"))
+                .unwrap_or_default();
+            return (
+                Status::Warn,
+                format!("{id} is deprecated since {}{until}{replacement}", d.0),
+            );
         }
     }
-    (Status::Pass, format!("{id} is current per the bundled catalogue ({})", cat.date))
+    (
+        Status::Pass,
+        format!("{id} is current per the bundled catalogue ({})", cat.date),
+    )
 }
 
 /// The verdict of the live `/v1/models` entry: a `deprecation` timestamp means deprecated
 /// until then and retired after it (CHECKS.md).
-pub(crate) fn live_verdict(models: &[LiveModel], id: &str, now: OffsetDateTime) -> Option<(Status, String)> {
-    let m = models.iter().find(|m| m.id == id || m.aliases.iter().any(|a| a == id))?;
+pub(crate) fn live_verdict(
+    models: &[LiveModel],
+    id: &str,
+    now: OffsetDateTime,
+) -> Option<(Status, String)> {
+    let m = models
+        .iter()
+        .find(|m| m.id == id || m.aliases.iter().any(|a| a == id))?;
     let Some(dep) = m.deprecation.as_deref() else {
-        return Some((Status::Pass, format!("{id} is served by /v1/models with no deprecation")));
+        return Some((
+            Status::Pass,
+            format!("{id} is served by /v1/models with no deprecation"),
+        ));
     };
-    let replacement = m.deprecation_replacement_model.as_deref().map(|r| format!("; move to {r}")).unwrap_or_default();
+    let replacement = m
+        .deprecation_replacement_model
+        .as_deref()
+        .map(|r| format!("; move to {r}"))
+        .unwrap_or_default();
     let when = OffsetDateTime::parse(dep, &time::format_description::well_known::Rfc3339).ok();
     Some(match when {
-        Some(t) if now >= t => (Status::Fail, format!("{id} was retired on {dep} per /v1/models{replacement}")),
-        Some(_) => (Status::Warn, format!("{id} is deprecated per /v1/models and retires on {dep}{replacement}")),
-        None => (Status::Warn, format!("{id} is deprecated per /v1/models (unreadable date {dep}){replacement}")),
+        Some(t) if now >= t => (
+            Status::Fail,
+            format!("{id} was retired on {dep} per /v1/models{replacement}"),
+        ),
+        Some(_) => (
+            Status::Warn,
+            format!("{id} is deprecated per /v1/models and retires on {dep}{replacement}"),
+        ),
+        None => (
+            Status::Warn,
+            format!("{id} is deprecated per /v1/models (unreadable date {dep}){replacement}"),
+        ),
     })
 }
 
@@ -193,17 +327,40 @@ fn model_lifecycle(ctx: &Ctx) -> Outcome {
     let mut findings = Vec::new();
     for c in &ctx.facts.code.calls {
         match &c.model {
-            Setting::Set { value: Lit::Str(id), .. } => {
-                let (status, msg) = live.and_then(|l| live_verdict(l, id, ctx.now)).unwrap_or_else(|| catalogue_verdict(cat, id, ctx.now));
-                findings.push(Evidence::with_status(site_status(status), &c.path, c.line, format!("{}: {msg}", c.api)).about(ctx.call_subject(c)));
+            Setting::Set {
+                value: Lit::Str(id),
+                ..
+            } => {
+                let (status, msg) = live
+                    .and_then(|l| live_verdict(l, id, ctx.now))
+                    .unwrap_or_else(|| catalogue_verdict(cat, id, ctx.now));
+                findings.push(
+                    Evidence::with_status(
+                        site_status(status),
+                        &c.path,
+                        c.line,
+                        format!("{}: {msg}", c.api),
+                    )
+                    .about(ctx.call_subject(c)),
+                );
             }
-            Setting::NotVisible { why } => {
-                findings.push(Evidence::warn(&c.path, c.line, format!("{} model: value not visible statically ({why})", c.api)).about(ctx.call_subject(c)))
-            }
+            Setting::NotVisible { why } => findings.push(
+                Evidence::warn(
+                    &c.path,
+                    c.line,
+                    format!("{} model: value not visible statically ({why})", c.api),
+                )
+                .about(ctx.call_subject(c)),
+            ),
             _ => {}
         }
     }
-    verdict(ctx, findings, "model uses", "no model id found in the Mistral calls")
+    verdict(
+        ctx,
+        findings,
+        "model uses",
+        "no model id found in the Mistral calls",
+    )
 }
 
 /// A catalogue or live verdict (pass, warn or fail) as the verdict on one site.
@@ -219,8 +376,14 @@ fn site_status(s: Status) -> EvidenceStatus {
 pub(crate) fn is_floating(cat: &Catalogue, live: Option<&[LiveModel]>, id: &str) -> bool {
     id.ends_with("-latest")
         || cat.floating.iter().any(|f| f == id)
-        || cat.models.iter().any(|m| m.aliases.iter().any(|a| a == id) && m.id != id)
-        || live.is_some_and(|l| l.iter().any(|m| m.id != id && m.aliases.iter().any(|a| a == id)))
+        || cat
+            .models
+            .iter()
+            .any(|m| m.aliases.iter().any(|a| a == id) && m.id != id)
+        || live.is_some_and(|l| {
+            l.iter()
+                .any(|m| m.id != id && m.aliases.iter().any(|a| a == id))
+        })
 }
 
 fn model_pinned(ctx: &Ctx) -> Outcome {
@@ -230,25 +393,58 @@ fn model_pinned(ctx: &Ctx) -> Outcome {
     for c in &ctx.facts.code.calls {
         let (path, line) = (c.path.as_str(), c.line);
         let finding = match &c.model {
-            Setting::Set { value: Lit::Str(id), .. } => {
+            Setting::Set {
+                value: Lit::Str(id),
+                ..
+            } => {
                 if !is_floating(cat, live, id) {
                     Evidence::pass(path, line, format!("{} uses pinned model {id}", c.api))
                 } else if ctx.config.allow_floating.iter().any(|a| a == id) {
-                    Evidence::pass(path, line, format!("{} uses floating alias {id}, allowed in the config", c.api))
+                    Evidence::pass(
+                        path,
+                        line,
+                        format!("{} uses floating alias {id}, allowed in the config", c.api),
+                    )
                 } else {
-                    Evidence::fail(path, line, format!("{} uses floating alias {id} (not in [models] allow-floating)", c.api))
+                    Evidence::fail(
+                        path,
+                        line,
+                        format!(
+                            "{} uses floating alias {id} (not in [models] allow-floating)",
+                            c.api
+                        ),
+                    )
                 }
             }
-            Setting::Set { value, .. } => Evidence::warn(path, line, format!("{} model is {}, not a model id", c.api, value.show())),
-            Setting::NotVisible { why } => Evidence::warn(path, line, format!("{} model: value not visible statically ({why})", c.api)),
-            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. } if !is_agents(c) && !matches!(c.kind, CallKind::ModelsList | CallKind::Other) => {
-                Evidence::warn(path, line, format!("{} sets no model: the SDK's default model is used", c.api))
+            Setting::Set { value, .. } => Evidence::warn(
+                path,
+                line,
+                format!("{} model is {}, not a model id", c.api, value.show()),
+            ),
+            Setting::NotVisible { why } => Evidence::warn(
+                path,
+                line,
+                format!("{} model: value not visible statically ({why})", c.api),
+            ),
+            Setting::Missing | Setting::NotSetVia { .. } | Setting::Null { .. }
+                if !is_agents(c) && !matches!(c.kind, CallKind::ModelsList | CallKind::Other) =>
+            {
+                Evidence::warn(
+                    path,
+                    line,
+                    format!("{} sets no model: the SDK's default model is used", c.api),
+                )
             }
             _ => continue,
         };
         findings.push(finding.about(ctx.call_subject(c)));
     }
-    verdict(ctx, findings, "model uses", "no model id found in the Mistral calls")
+    verdict(
+        ctx,
+        findings,
+        "model uses",
+        "no model id found in the Mistral calls",
+    )
 }
 
 #[cfg(test)]
@@ -267,32 +463,78 @@ mod tests {
 
     #[test]
     fn live_deprecation_in_the_future_warns_with_replacement_and_date() {
-        let (s, m) = live_verdict(&live(Some("2027-03-01T00:00:00Z")), "mistral-large-2411", datetime!(2026-11-27 0:00 UTC)).unwrap();
+        let (s, m) = live_verdict(
+            &live(Some("2027-03-01T00:00:00Z")),
+            "mistral-large-2411",
+            datetime!(2026-11-27 0:00 UTC),
+        )
+        .unwrap();
         assert_eq!(s, Status::Warn);
-        assert!(m.contains("2027-03-01") && m.contains("mistral-large-2512"), "{m}");
+        assert!(
+            m.contains("2027-03-01") && m.contains("mistral-large-2512"),
+            "{m}"
+        );
     }
 
     #[test]
     fn live_deprecation_in_the_past_fails() {
-        let (s, m) = live_verdict(&live(Some("2026-01-01T00:00:00Z")), "mistral-large-latest", datetime!(2026-11-27 0:00 UTC)).unwrap();
+        let (s, m) = live_verdict(
+            &live(Some("2026-01-01T00:00:00Z")),
+            "mistral-large-latest",
+            datetime!(2026-11-27 0:00 UTC),
+        )
+        .unwrap();
         assert_eq!(s, Status::Fail, "{m}");
     }
 
     #[test]
     fn live_without_deprecation_passes_and_unknown_ids_defer_to_the_catalogue() {
-        assert_eq!(live_verdict(&live(None), "mistral-large-2411", datetime!(2026-11-27 0:00 UTC)).unwrap().0, Status::Pass);
-        assert!(live_verdict(&live(None), "codestral-2508", datetime!(2026-11-27 0:00 UTC)).is_none());
+        assert_eq!(
+            live_verdict(
+                &live(None),
+                "mistral-large-2411",
+                datetime!(2026-11-27 0:00 UTC)
+            )
+            .unwrap()
+            .0,
+            Status::Pass
+        );
+        assert!(live_verdict(
+            &live(None),
+            "codestral-2508",
+            datetime!(2026-11-27 0:00 UTC)
+        )
+        .is_none());
     }
 
     #[test]
     fn catalogue_dates_decide() {
         let cat = catalogue();
         assert!(!cat.source.is_empty() && !cat.date.is_empty());
-        let retired = cat.models.iter().find(|m| m.retirement.is_some()).expect("a retired model in the catalogue");
+        let retired = cat
+            .models
+            .iter()
+            .find(|m| m.retirement.is_some())
+            .expect("a retired model in the catalogue");
         let r = parse_day(retired.retirement.as_deref().unwrap()).unwrap();
         assert_eq!(catalogue_verdict(cat, &retired.id, r).0, Status::Fail);
-        assert_eq!(catalogue_verdict(cat, &retired.id, r - time::Duration::days(1)).0, if retired.deprecation.as_deref().and_then(parse_day).is_some_and(|d| d < r) { Status::Warn } else { Status::Pass });
-        assert_eq!(catalogue_verdict(cat, "mistral-large-2512", datetime!(2026-11-27 0:00 UTC)).0, Status::Pass);
+        assert_eq!(
+            catalogue_verdict(cat, &retired.id, r - time::Duration::days(1)).0,
+            if retired
+                .deprecation
+                .as_deref()
+                .and_then(parse_day)
+                .is_some_and(|d| d < r)
+            {
+                Status::Warn
+            } else {
+                Status::Pass
+            }
+        );
+        assert_eq!(
+            catalogue_verdict(cat, "mistral-large-2512", datetime!(2026-11-27 0:00 UTC)).0,
+            Status::Pass
+        );
     }
 
     #[test]

@@ -93,13 +93,20 @@ pub(super) fn unparsed(ctx: &Ctx) -> Vec<Evidence> {
                 // Error recovery still gave the facts of the readable parts.
                 ParseFailure::SyntaxErrors => return None,
                 ParseFailure::TooLarge { max_bytes } => {
-                    format!("too large to parse (over {} MiB): likely generated or minified", max_bytes / (1024 * 1024))
+                    format!(
+                        "too large to parse (over {} MiB): likely generated or minified",
+                        max_bytes / (1024 * 1024)
+                    )
                 }
                 ParseFailure::TimedOut => "the parser gave up (time budget)".to_string(),
             };
             Some(
-                Evidence::warn(&i.path, None, format!("not parsed ({why}): its Mistral calls are not checked"))
-                    .about("not parsed"),
+                Evidence::warn(
+                    &i.path,
+                    None,
+                    format!("not parsed ({why}): its Mistral calls are not checked"),
+                )
+                .about("not parsed"),
             )
         })
         .collect()

@@ -18,8 +18,11 @@ pub const ANNOTATIONS_PER_LEVEL: usize = 10;
 /// The annotation lines for a report. `prefix` turns a PATH-relative evidence path into
 /// a repository-relative one (`services/api/`), empty when PATH is the checkout.
 pub fn annotations(report: &Report, prefix: &str) -> Vec<String> {
-    let (mut blocking, mut others): (Vec<&CheckResult>, Vec<&CheckResult>) =
-        report.checks.iter().filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error)).partition(|c| c.blocks(&report.policy));
+    let (mut blocking, mut others): (Vec<&CheckResult>, Vec<&CheckResult>) = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
+        .partition(|c| c.blocks(&report.policy));
     // Worst first: higher severity, then a failure before an error before a warning.
     let rank = |c: &&CheckResult| (std::cmp::Reverse(c.severity), c.status);
     blocking.sort_by_key(rank);
@@ -28,22 +31,39 @@ pub fn annotations(report: &Report, prefix: &str) -> Vec<String> {
     let mut left = 0;
     for (level, checks) in [("error", blocking), ("warning", others)] {
         let picked = pick(&checks, ANNOTATIONS_PER_LEVEL);
-        left += checks.iter().map(|c| c.evidence.len().max(1)).sum::<usize>() - picked.len();
+        left += checks
+            .iter()
+            .map(|c| c.evidence.len().max(1))
+            .sum::<usize>()
+            - picked.len();
         for (c, e) in picked {
             lines.push(annotation(level, c, e, prefix));
         }
     }
     if left > 0 {
-        lines.push(format!("::notice title=mistral-gate::{}", escape_data(&format!("{left} more finding{} not annotated: see the job summary", if left == 1 { "" } else { "s" }))));
+        lines.push(format!(
+            "::notice title=mistral-gate::{}",
+            escape_data(&format!(
+                "{left} more finding{} not annotated: see the job summary",
+                if left == 1 { "" } else { "s" }
+            ))
+        ));
     }
     lines
 }
 
 /// Up to `limit` (check, location) pairs, taking each check's first location before
 /// anyone's second.
-fn pick<'a>(checks: &[&'a CheckResult], limit: usize) -> Vec<(&'a CheckResult, Option<&'a Evidence>)> {
+fn pick<'a>(
+    checks: &[&'a CheckResult],
+    limit: usize,
+) -> Vec<(&'a CheckResult, Option<&'a Evidence>)> {
     let mut out = Vec::new();
-    let depth = checks.iter().map(|c| c.evidence.len().max(1)).max().unwrap_or(0);
+    let depth = checks
+        .iter()
+        .map(|c| c.evidence.len().max(1))
+        .max()
+        .unwrap_or(0);
     for round in 0..depth {
         for c in checks {
             if out.len() == limit {
@@ -62,12 +82,18 @@ fn pick<'a>(checks: &[&'a CheckResult], limit: usize) -> Vec<(&'a CheckResult, O
 fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) -> String {
     let mut props = Vec::new();
     if let Some(e) = e {
-        props.push(format!("file={}", escape_property(&format!("{prefix}{}", e.path))));
+        props.push(format!(
+            "file={}",
+            escape_property(&format!("{prefix}{}", e.path))
+        ));
         if let Some(line) = e.line {
             props.push(format!("line={line}"));
         }
     }
-    props.push(format!("title={}", escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))));
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))
+    ));
     let mut message = c.message.clone();
     if let Some(e) = e {
         message.push_str(&format!("\n{}", e.message));
@@ -80,7 +106,9 @@ fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) 
 
 /// A workflow command's message: `%`, CR and LF are encoded.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// A workflow command's property value: also `:` and `,`, which end a property.
@@ -109,7 +137,11 @@ pub fn write_outputs(path: &Path, outputs: &[(&str, String)]) -> std::io::Result
 }
 
 fn delimiter_for(value: &str) -> String {
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) ^ std::process::id() as u128;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+        ^ std::process::id() as u128;
     let mut n = seed;
     loop {
         let d = format!("ghadelimiter_{n:x}");
@@ -122,7 +154,10 @@ fn delimiter_for(value: &str) -> String {
 
 /// Appends to a file the runner gave (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
 pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     f.write_all(text.as_bytes())
 }
 
@@ -141,7 +176,9 @@ mod tests {
             blocking: false,
             message: format!("{id}: 50% bad, a,b"),
             remediation: "do x".into(),
-            evidence: (0..evidence).map(|i| Evidence::new(format!("src/a,b:{i}.ts"), i as u32 + 1, "line\r\nbreak")).collect(),
+            evidence: (0..evidence)
+                .map(|i| Evidence::new(format!("src/a,b:{i}.ts"), i as u32 + 1, "line\r\nbreak"))
+                .collect(),
         }
     }
 
@@ -161,23 +198,43 @@ mod tests {
             ],
             vec![],
             1,
-            GatePolicy { fail_on: FailOn::Error, strict: false },
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
         );
         let lines = annotations(&report, "svc/");
         let errors: Vec<_> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
-        let warnings: Vec<_> = lines.iter().filter(|l| l.starts_with("::warning ")).collect();
+        let warnings: Vec<_> = lines
+            .iter()
+            .filter(|l| l.starts_with("::warning "))
+            .collect();
         assert_eq!(errors.len(), 10);
         assert_eq!(warnings.len(), 10);
         assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aline%0D%0Abreak%0AFix: do x"), "{}", errors[0]);
-        assert!(errors[1].starts_with("::error title=mistral-gate no-evidence"), "first location of every check first: {}", errors[1]);
-        assert_eq!(lines.last().unwrap(), "::notice title=mistral-gate::41 more findings not annotated: see the job summary");
+        assert!(
+            errors[1].starts_with("::error title=mistral-gate no-evidence"),
+            "first location of every check first: {}",
+            errors[1]
+        );
+        assert_eq!(
+            lines.last().unwrap(),
+            "::notice title=mistral-gate::41 more findings not annotated: see the job summary"
+        );
     }
 
     #[test]
     fn outputs_use_the_multiline_form_when_needed() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out");
-        write_outputs(&p, &[("verdict", "pass".into()), ("json-report", "a\nb/r.json".into())]).unwrap();
+        write_outputs(
+            &p,
+            &[
+                ("verdict", "pass".into()),
+                ("json-report", "a\nb/r.json".into()),
+            ],
+        )
+        .unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("verdict=pass"));

@@ -60,9 +60,15 @@ pub struct Target {
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Created { url: String },
-    Updated { url: String },
-    Unchanged { url: String },
+    Created {
+        url: String,
+    },
+    Updated {
+        url: String,
+    },
+    Unchanged {
+        url: String,
+    },
     /// `on-failure` mode, passing run, no earlier comment.
     NotNeeded,
 }
@@ -70,11 +76,22 @@ pub enum Outcome {
 #[derive(Debug, thiserror::Error)]
 pub enum CommentError {
     #[error("GitHub answered {status} to {action}: {message}")]
-    Status { action: &'static str, status: u16, message: String },
+    Status {
+        action: &'static str,
+        status: u16,
+        message: String,
+    },
     #[error("cannot reach GitHub to {action}: {message}")]
-    Network { action: &'static str, message: String },
+    Network {
+        action: &'static str,
+        message: String,
+    },
     #[error("pull request #{number} has head {actual}, not {expected}: no comment written")]
-    HeadMismatch { number: u64, expected: String, actual: String },
+    HeadMismatch {
+        number: u64,
+        expected: String,
+        actual: String,
+    },
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
     #[error("{0}")]
@@ -109,7 +126,11 @@ pub fn marker_prefix(identity: &str) -> String {
 
 /// The whole marker line: the fixed part and the digest of the body it precedes.
 pub fn marker(identity: &str, digested: &str) -> String {
-    format!("{}digest={} -->", marker_prefix(identity), short_hash(digested))
+    format!(
+        "{}digest={} -->",
+        marker_prefix(identity),
+        short_hash(digested)
+    )
 }
 
 /// FNV-1a, 64 bits, in hex: stable across Rust releases, unlike `DefaultHasher`.
@@ -150,8 +171,16 @@ struct Head {
 
 /// Creates or updates the comment whose marker starts with `prefix`; `body` starts with
 /// the full marker line.
-pub fn sync(target: &Target, prefix: &str, body: &str, create: Create) -> Result<Outcome, CommentError> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| CommentError::Client(e.to_string()))?;
+pub fn sync(
+    target: &Target,
+    prefix: &str,
+    body: &str,
+    create: Create,
+) -> Result<Outcome, CommentError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommentError::Client(e.to_string()))?;
     runtime.block_on(async {
         let crab = client(target)?;
         match sync_once(&crab, target, prefix, body, create).await {
@@ -177,12 +206,25 @@ fn client(target: &Target) -> Result<Octocrab, CommentError> {
         .map_err(|e| CommentError::Client(e.to_string()))
 }
 
-async fn sync_once(crab: &Octocrab, t: &Target, prefix: &str, body: &str, create: Create) -> Result<Outcome, CommentError> {
+async fn sync_once(
+    crab: &Octocrab,
+    t: &Target,
+    prefix: &str,
+    body: &str,
+    create: Create,
+) -> Result<Outcome, CommentError> {
     let repo = format!("/repos/{}/{}", t.owner, t.repo);
     if t.verify_head {
-        let pr: PullRequest = crab.get(format!("{repo}/pulls/{}", t.number), None::<&()>).await.map_err(|e| classify("read the pull request", e))?;
+        let pr: PullRequest = crab
+            .get(format!("{repo}/pulls/{}", t.number), None::<&()>)
+            .await
+            .map_err(|e| classify("read the pull request", e))?;
         if pr.head.sha != t.head_sha {
-            return Err(CommentError::HeadMismatch { number: t.number, expected: t.head_sha.clone(), actual: pr.head.sha });
+            return Err(CommentError::HeadMismatch {
+                number: t.number,
+                expected: t.head_sha.clone(),
+                actual: pr.head.sha,
+            });
         }
     }
     let author = own_login(crab, t).await;
@@ -194,15 +236,26 @@ async fn sync_once(crab: &Octocrab, t: &Target, prefix: &str, body: &str, create
             if same_marker(c.body.as_deref().unwrap_or(""), body) {
                 return Ok(Outcome::Unchanged { url });
             }
-            let updated: IssueComment =
-                crab.patch(format!("{repo}/issues/comments/{}", c.id), Some(&payload)).await.map_err(|e| classify("update the comment", e))?;
-            Ok(Outcome::Updated { url: updated.html_url.unwrap_or(url) })
+            let updated: IssueComment = crab
+                .patch(format!("{repo}/issues/comments/{}", c.id), Some(&payload))
+                .await
+                .map_err(|e| classify("update the comment", e))?;
+            Ok(Outcome::Updated {
+                url: updated.html_url.unwrap_or(url),
+            })
         }
         None if create == Create::OnlyUpdate => Ok(Outcome::NotNeeded),
         None => {
-            let created: IssueComment =
-                crab.post(format!("{repo}/issues/{}/comments", t.number), Some(&payload)).await.map_err(|e| classify("create the comment", e))?;
-            Ok(Outcome::Created { url: created.html_url.unwrap_or_default() })
+            let created: IssueComment = crab
+                .post(
+                    format!("{repo}/issues/{}/comments", t.number),
+                    Some(&payload),
+                )
+                .await
+                .map_err(|e| classify("create the comment", e))?;
+            Ok(Outcome::Created {
+                url: created.html_url.unwrap_or_default(),
+            })
         }
     }
 }
@@ -221,18 +274,36 @@ async fn own_login(crab: &Octocrab, t: &Target) -> String {
     }
 }
 
-async fn find(crab: &Octocrab, repo: &str, number: u64, prefix: &str, author: &str) -> Result<Option<IssueComment>, CommentError> {
+async fn find(
+    crab: &Octocrab,
+    repo: &str,
+    number: u64,
+    prefix: &str,
+    author: &str,
+) -> Result<Option<IssueComment>, CommentError> {
     let action = "list the pull request's comments";
-    let mut page: Page<IssueComment> =
-        crab.get(format!("{repo}/issues/{number}/comments"), Some(&[("per_page", "100")])).await.map_err(|e| classify(action, e))?;
+    let mut page: Page<IssueComment> = crab
+        .get(
+            format!("{repo}/issues/{number}/comments"),
+            Some(&[("per_page", "100")]),
+        )
+        .await
+        .map_err(|e| classify(action, e))?;
     for _ in 0..MAX_PAGES {
         let mine = page.items.drain(..).find(|c| {
-            c.user.as_ref().is_some_and(|u| u.login.eq_ignore_ascii_case(author)) && c.body.as_deref().is_some_and(|b| b.contains(prefix))
+            c.user
+                .as_ref()
+                .is_some_and(|u| u.login.eq_ignore_ascii_case(author))
+                && c.body.as_deref().is_some_and(|b| b.contains(prefix))
         });
         if mine.is_some() {
             return Ok(mine);
         }
-        match crab.get_page::<IssueComment>(&page.next).await.map_err(|e| classify(action, e))? {
+        match crab
+            .get_page::<IssueComment>(&page.next)
+            .await
+            .map_err(|e| classify(action, e))?
+        {
             Some(next) => page = next,
             None => return Ok(None),
         }
@@ -242,20 +313,45 @@ async fn find(crab: &Octocrab, repo: &str, number: u64, prefix: &str, author: &s
 
 /// True when the existing comment's marker line (id and digest) equals the new one's.
 fn same_marker(existing: &str, new: &str) -> bool {
-    let line = |s: &str| s.lines().find(|l| l.starts_with("<!-- mistral-gate:sticky ")).map(str::to_owned);
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("<!-- mistral-gate:sticky "))
+            .map(str::to_owned)
+    };
     line(existing).is_some() && line(existing) == line(new)
 }
 
 fn classify(action: &'static str, e: octocrab::Error) -> CommentError {
     match e {
         octocrab::Error::GitHub { source, .. } => {
-            let mut message: String = source.message.lines().next().unwrap_or("").chars().take(200).collect();
+            let mut message: String = source
+                .message
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
             if message.trim_start().starts_with('<') {
                 message = "(an HTML error page)".into();
             }
-            CommentError::Status { action, status: source.status_code.as_u16(), message }
+            CommentError::Status {
+                action,
+                status: source.status_code.as_u16(),
+                message,
+            }
         }
-        other => CommentError::Network { action, message: other.to_string().lines().next().unwrap_or("").chars().take(200).collect() },
+        other => CommentError::Network {
+            action,
+            message: other
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect(),
+        },
     }
 }
 
@@ -267,9 +363,18 @@ mod tests {
     fn markers() {
         let m = marker("CI/gate/.", "body");
         assert!(m.starts_with(&marker_prefix("CI/gate/.")));
-        assert_ne!(marker_prefix("CI/gate/."), marker_prefix("CI/gate/services/a"));
-        assert!(same_marker(&format!("{m}\nold footer"), &format!("{m}\nnew footer")));
-        assert!(!same_marker(&format!("{m}\n"), &format!("{}\n", marker("CI/gate/.", "other"))));
+        assert_ne!(
+            marker_prefix("CI/gate/."),
+            marker_prefix("CI/gate/services/a")
+        );
+        assert!(same_marker(
+            &format!("{m}\nold footer"),
+            &format!("{m}\nnew footer")
+        ));
+        assert!(!same_marker(
+            &format!("{m}\n"),
+            &format!("{}\n", marker("CI/gate/.", "other"))
+        ));
         assert_eq!(short_hash(""), "cbf29ce484222325");
     }
 }

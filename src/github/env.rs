@@ -38,7 +38,12 @@ impl ActionsEnv {
     /// Empty values count as unset: a workflow that forwards an empty secret sets "".
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ActionsEnv {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let url = |k: &str, default: &str| get(k).unwrap_or_else(|| default.to_string()).trim_end_matches('/').to_string();
+        let url = |k: &str, default: &str| {
+            get(k)
+                .unwrap_or_else(|| default.to_string())
+                .trim_end_matches('/')
+                .to_string()
+        };
         ActionsEnv {
             in_actions: get("GITHUB_ACTIONS").as_deref() == Some("true"),
             token: get("GITHUB_TOKEN"),
@@ -59,7 +64,12 @@ impl ActionsEnv {
 
     /// The run's page, where the job summary (the full report) is.
     pub fn run_url(&self) -> Option<String> {
-        Some(format!("{}/{}/actions/runs/{}", self.server_url, self.repository.as_ref()?, self.run_id.as_ref()?))
+        Some(format!(
+            "{}/{}/actions/runs/{}",
+            self.server_url,
+            self.repository.as_ref()?,
+            self.run_id.as_ref()?
+        ))
     }
 }
 

@@ -55,8 +55,12 @@ pub struct Publish {
 pub fn publish(report: &Report, request: &Publish) {
     let env = ActionsEnv::from_process();
     let extra = Extra {
-        pr_number: std::env::var("MISTRAL_GATE_PR_NUMBER").ok().and_then(|n| n.trim().parse().ok()),
-        comment_author: std::env::var("MISTRAL_GATE_COMMENT_AUTHOR").ok().filter(|s| !s.trim().is_empty()),
+        pr_number: std::env::var("MISTRAL_GATE_PR_NUMBER")
+            .ok()
+            .and_then(|n| n.trim().parse().ok()),
+        comment_author: std::env::var("MISTRAL_GATE_COMMENT_AUTHOR")
+            .ok()
+            .filter(|s| !s.trim().is_empty()),
     };
     let mut err = std::io::stderr().lock();
     publish_with(report, request, &env, &extra, &mut err);
@@ -71,7 +75,13 @@ pub struct Extra {
     pub comment_author: Option<String>,
 }
 
-pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra: &Extra, err: &mut dyn Write) {
+pub fn publish_with(
+    report: &Report,
+    request: &Publish,
+    env: &ActionsEnv,
+    extra: &Extra,
+    err: &mut dyn Write,
+) {
     if !env.in_actions {
         if request.pr_comment && request.comment_mode != CommentMode::Off {
             let _ = writeln!(err, "mistral-gate: --pr-comment: not running in GitHub Actions (GITHUB_ACTIONS is not \"true\"): no comment written");
@@ -80,7 +90,9 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
     }
     let prefix = repo_prefix(&request.root, env.workspace.as_deref());
     let trigger = match &env.event_path {
-        Some(path) => event::read(env.event_name.as_deref(), path, extra.pr_number).map_err(|e| e.to_string()),
+        Some(path) => {
+            event::read(env.event_name.as_deref(), path, extra.pr_number).map_err(|e| e.to_string())
+        }
         None => Err("GITHUB_EVENT_PATH is not set".to_string()),
     };
     let head_sha = match &trigger {
@@ -88,7 +100,15 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
         _ => env.sha.clone(),
     };
     let blob_base = match (&env.repository, &head_sha) {
-        (Some(repo), Some(sha)) => Some(format!("{}/{repo}/blob/{sha}/{}", env.server_url, prefix.trim_end_matches('/')).trim_end_matches('/').to_string()),
+        (Some(repo), Some(sha)) => Some(
+            format!(
+                "{}/{repo}/blob/{sha}/{}",
+                env.server_url,
+                prefix.trim_end_matches('/')
+            )
+            .trim_end_matches('/')
+            .to_string(),
+        ),
         _ => None,
     };
     let full_report = match env.run_url() {
@@ -97,12 +117,28 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
     };
 
     let annotations = commands::annotations(report, &prefix);
-    let _ = err.write_all(annotations.iter().map(|l| format!("{l}\n")).collect::<String>().as_bytes());
+    let _ = err.write_all(
+        annotations
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    );
 
     if let Some(path) = &env.step_summary {
-        let text = markdown::render(report, &MarkdownOptions { blob_base: blob_base.clone(), budget: Some(SUMMARY_LIMIT - 2), full_report: Some("the JSON report (`--json FILE`)".into()) });
+        let text = markdown::render(
+            report,
+            &MarkdownOptions {
+                blob_base: blob_base.clone(),
+                budget: Some(SUMMARY_LIMIT - 2),
+                full_report: Some("the JSON report (`--json FILE`)".into()),
+            },
+        );
         if let Err(e) = commands::append(path, &format!("{text}\n")) {
-            warn(err, &format!("cannot write the job summary {}: {e}", path.display()));
+            warn(
+                err,
+                &format!("cannot write the job summary {}: {e}", path.display()),
+            );
         }
     }
 
@@ -117,8 +153,20 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
                 let _ = writeln!(err, "mistral-gate: not a pull request event ({event}): no PR comment; the report is in the job summary");
                 "skipped"
             }
-            Ok(event::Trigger::PullRequest { number, head_sha, unverified }) => {
-                let ctx = CommentContext { report, request, env, extra, prefix: &prefix, blob_base, full_report: &full_report };
+            Ok(event::Trigger::PullRequest {
+                number,
+                head_sha,
+                unverified,
+            }) => {
+                let ctx = CommentContext {
+                    report,
+                    request,
+                    env,
+                    extra,
+                    prefix: &prefix,
+                    blob_base,
+                    full_report: &full_report,
+                };
                 match ctx.post(number, &head_sha, unverified) {
                     Ok(outcome) => {
                         let (status, url) = match outcome {
@@ -127,7 +175,11 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
                             comment::Outcome::Unchanged { url } => ("unchanged", Some(url)),
                             comment::Outcome::NotNeeded => ("skipped", None),
                         };
-                        let _ = writeln!(err, "mistral-gate: PR comment {status}{}", url.as_deref().map(|u| format!(": {u}")).unwrap_or_default());
+                        let _ = writeln!(
+                            err,
+                            "mistral-gate: PR comment {status}{}",
+                            url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
+                        );
                         if let Some(url) = url.filter(|u| !u.is_empty()) {
                             comment_outputs.push(("comment-url", url));
                         }
@@ -135,7 +187,12 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
                     }
                     Err(e) => {
                         let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
-                        warn(err, &format!("PR comment not written (the verdict is unchanged): {e}{hint}"));
+                        warn(
+                            err,
+                            &format!(
+                                "PR comment not written (the verdict is unchanged): {e}{hint}"
+                            ),
+                        );
                         "failed"
                     }
                 }
@@ -155,10 +212,18 @@ pub fn publish_with(report: &Report, request: &Publish, env: &ActionsEnv, extra:
             ("passed", c.pass.to_string()),
             ("skipped", c.skip.to_string()),
         ];
-        outputs.extend(request.reports.iter().map(|(name, p)| (*name, p.display().to_string())));
+        outputs.extend(
+            request
+                .reports
+                .iter()
+                .map(|(name, p)| (*name, p.display().to_string())),
+        );
         outputs.extend(comment_outputs);
         if let Err(e) = commands::write_outputs(path, &outputs) {
-            warn(err, &format!("cannot write the step outputs {}: {e}", path.display()));
+            warn(
+                err,
+                &format!("cannot write the step outputs {}: {e}", path.display()),
+            );
         }
     }
 }
@@ -178,13 +243,31 @@ struct CommentContext<'a> {
 }
 
 impl CommentContext<'_> {
-    fn post(&self, number: u64, head_sha: &str, unverified: bool) -> Result<comment::Outcome, comment::CommentError> {
+    fn post(
+        &self,
+        number: u64,
+        head_sha: &str,
+        unverified: bool,
+    ) -> Result<comment::Outcome, comment::CommentError> {
         use comment::CommentError::Setup;
         let env = self.env;
-        let token = env.token.clone().ok_or(Setup("GITHUB_TOKEN is not set (the action passes `github-token`)"))?;
-        let (owner, repo) = env.repository.as_deref().and_then(|r| r.split_once('/')).ok_or(Setup("GITHUB_REPOSITORY is not set as owner/name"))?;
+        let token = env.token.clone().ok_or(Setup(
+            "GITHUB_TOKEN is not set (the action passes `github-token`)",
+        ))?;
+        let (owner, repo) = env
+            .repository
+            .as_deref()
+            .and_then(|r| r.split_once('/'))
+            .ok_or(Setup("GITHUB_REPOSITORY is not set as owner/name"))?;
         let identity = self.identity();
-        let (body, prefix) = comment_body(self.report, &identity, self.blob_base.clone(), self.full_report, &self.footer(head_sha), env.run_url().as_deref());
+        let (body, prefix) = comment_body(
+            self.report,
+            &identity,
+            self.blob_base.clone(),
+            self.full_report,
+            &self.footer(head_sha),
+            env.run_url().as_deref(),
+        );
         let target = comment::Target {
             api_url: env.api_url.clone(),
             token,
@@ -219,7 +302,12 @@ impl CommentContext<'_> {
         if let Some(job) = &self.env.job {
             parts.push(format!("job `{}`", job.replace('`', "")));
         }
-        if let Some(key) = self.request.comment_key.as_deref().filter(|k| !k.is_empty()) {
+        if let Some(key) = self
+            .request
+            .comment_key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+        {
             parts.push(format!("`{}`", key.replace('`', "")));
         }
         if !self.prefix.is_empty() {
@@ -233,24 +321,54 @@ impl CommentContext<'_> {
 /// The comment body and its marker prefix: marker line, the budgeted report, and a
 /// footer. The run link is the only part outside the digest, so a re-run that finds
 /// the same on the same commit writes nothing.
-pub fn comment_body(report: &Report, identity: &str, blob_base: Option<String>, full_report: &str, footer: &str, run_url: Option<&str>) -> (String, String) {
+pub fn comment_body(
+    report: &Report,
+    identity: &str,
+    blob_base: Option<String>,
+    full_report: &str,
+    footer: &str,
+    run_url: Option<&str>,
+) -> (String, String) {
     let prefix = comment::marker_prefix(identity);
-    let run_link = run_url.map(|u| format!(" · [run]({u})")).unwrap_or_default();
-    let reserved = comment::marker(identity, "").len() + footer.len() + run_link.len() + "\n\n<sub></sub>\n".len() + 16;
-    let text = markdown::render(report, &MarkdownOptions { blob_base, budget: Some(COMMENT_LIMIT - reserved), full_report: Some(full_report.to_string()) });
+    let run_link = run_url
+        .map(|u| format!(" · [run]({u})"))
+        .unwrap_or_default();
+    let reserved = comment::marker(identity, "").len()
+        + footer.len()
+        + run_link.len()
+        + "\n\n<sub></sub>\n".len()
+        + 16;
+    let text = markdown::render(
+        report,
+        &MarkdownOptions {
+            blob_base,
+            budget: Some(COMMENT_LIMIT - reserved),
+            full_report: Some(full_report.to_string()),
+        },
+    );
     let digested = format!("{text}\n<sub>{footer}");
-    let body = format!("{}\n{digested}{run_link}</sub>\n", comment::marker(identity, &digested));
+    let body = format!(
+        "{}\n{digested}{run_link}</sub>\n",
+        comment::marker(identity, &digested)
+    );
     (body, prefix)
 }
 
 /// `services/api/` when PATH is that directory of the checkout; empty when PATH is the
 /// checkout itself or lies outside it.
 fn repo_prefix(root: &Path, workspace: Option<&Path>) -> String {
-    let (Some(ws), Ok(root)) = (workspace, root.canonicalize()) else { return String::new() };
-    let Ok(ws) = ws.canonicalize() else { return String::new() };
+    let (Some(ws), Ok(root)) = (workspace, root.canonicalize()) else {
+        return String::new();
+    };
+    let Ok(ws) = ws.canonicalize() else {
+        return String::new();
+    };
     match root.strip_prefix(&ws) {
         Ok(rel) if !rel.as_os_str().is_empty() => {
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             format!("{}/", parts.join("/"))
         }
         _ => String::new(),
@@ -265,7 +383,10 @@ mod tests {
     fn prefix_is_the_path_within_the_workspace() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("services/api")).unwrap();
-        assert_eq!(repo_prefix(&dir.path().join("services/api"), Some(dir.path())), "services/api/");
+        assert_eq!(
+            repo_prefix(&dir.path().join("services/api"), Some(dir.path())),
+            "services/api/"
+        );
         assert_eq!(repo_prefix(dir.path(), Some(dir.path())), "");
         assert_eq!(repo_prefix(dir.path(), None), "");
         assert_eq!(repo_prefix(Path::new("/"), Some(dir.path())), "");

@@ -60,7 +60,11 @@ pub struct Statuses {
 
 impl Statuses {
     pub fn union(self, o: Statuses) -> Statuses {
-        Statuses { s401: self.s401 || o.s401, s429: self.s429 || o.s429, s5xx: self.s5xx || o.s5xx }
+        Statuses {
+            s401: self.s401 || o.s401,
+            s429: self.s429 || o.s429,
+            s5xx: self.s5xx || o.s5xx,
+        }
     }
     pub fn all(self) -> bool {
         self.s401 && self.s429 && self.s5xx
@@ -94,10 +98,16 @@ impl Statuses {
     }
     pub fn note_name(&mut self, name: &str) {
         let upper = name.to_ascii_uppercase();
-        if upper.contains("UNAUTHORIZED") || upper.contains("AUTHENTICATIONERROR") || upper.contains("_401") {
+        if upper.contains("UNAUTHORIZED")
+            || upper.contains("AUTHENTICATIONERROR")
+            || upper.contains("_401")
+        {
             self.s401 = true;
         }
-        if upper.contains("TOO_MANY_REQUESTS") || upper.contains("RATELIMIT") || upper.contains("_429") {
+        if upper.contains("TOO_MANY_REQUESTS")
+            || upper.contains("RATELIMIT")
+            || upper.contains("_429")
+        {
             self.s429 = true;
         }
         if upper.contains("INTERNAL_SERVER_ERROR")

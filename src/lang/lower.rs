@@ -20,11 +20,21 @@ pub fn parse(language: &Language, text: &str) -> Option<Tree> {
     let bytes = text.as_bytes();
     let mut progress = |_: &tree_sitter::ParseState| start.elapsed() > PARSE_BUDGET;
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options))
+    parser.parse_with_options(
+        &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
+        None,
+        Some(options),
+    )
 }
 
 /// Parses `text` with `language` and lowers it with a front-end's `walk`.
-pub fn lower_with(language: &Language, path: &str, text: &str, lang: super::ir::Lang, walk: fn(&mut Builder, Node)) -> Option<FileIr> {
+pub fn lower_with(
+    language: &Language,
+    path: &str,
+    text: &str,
+    lang: super::ir::Lang,
+    walk: fn(&mut Builder, Node),
+) -> Option<FileIr> {
     let tree = parse(language, text)?;
     let mut b = Builder::new(FileIr::new(path, lang), text.as_bytes());
     b.ir.syntax_errors = tree.root_node().has_error();
@@ -99,19 +109,34 @@ impl<'t> Builder<'t> {
             return i;
         }
         let i = self.ir.funcs.len();
-        self.ir.funcs.push(Func { line: line(node), ..Func::default() });
+        self.ir.funcs.push(Func {
+            line: line(node),
+            ..Func::default()
+        });
         self.funcs_by_node.insert(node.id(), i);
         i
     }
 
     pub fn enter_try(&mut self, ctx: Ctx, node: Node, has_handler: bool) -> (usize, Ctx) {
         let t = self.ir.tries.len();
-        self.ir.tries.push(Try { line: line(node), func: ctx.func, has_handler, statuses: Statuses::default(), answers_5xx: false });
+        self.ir.tries.push(Try {
+            line: line(node),
+            func: ctx.func,
+            has_handler,
+            statuses: Statuses::default(),
+            answers_5xx: false,
+        });
         if let Some(f) = ctx.func {
             self.ir.funcs[f].has_try |= has_handler;
         }
         self.try_chain.push((t, ctx.tries));
-        (t, Ctx { tries: Some(self.try_chain.len() - 1), ..ctx })
+        (
+            t,
+            Ctx {
+                tries: Some(self.try_chain.len() - 1),
+                ..ctx
+            },
+        )
     }
 
     pub fn tries_of(&self, ctx: Ctx) -> Vec<usize> {
@@ -125,7 +150,12 @@ impl<'t> Builder<'t> {
     }
 
     pub fn new_class(&mut self, name: String, node: Node) -> usize {
-        self.ir.classes.push(super::ir::Class { name, line: line(node), breaker_states: false, methods: Vec::new() });
+        self.ir.classes.push(super::ir::Class {
+            name,
+            line: line(node),
+            breaker_states: false,
+            methods: Vec::new(),
+        });
         self.class_states.push((false, false));
         self.ir.classes.len() - 1
     }
@@ -165,14 +195,26 @@ impl<'t> Builder<'t> {
     /// Records `name = value` in the current scope.
     pub fn bind(&mut self, ctx: Ctx, name: String, value: Expr, node: Node) {
         let class = ctx.class.map(|c| self.ir.classes[c].name.clone());
-        self.ir.bindings.push(super::ir::Binding { name, value, func: ctx.func, class, line: line(node) });
+        self.ir.bindings.push(super::ir::Binding {
+            name,
+            value,
+            func: ctx.func,
+            class,
+            line: line(node),
+        });
     }
 
     /// The context of a function's body: a callback given to a call keeps the tries
     /// around that call (it runs inside them); a declaration starts afresh.
     pub fn func_ctx(&self, ctx: Ctx, f: usize) -> Ctx {
         let keeps_tries = self.ir.funcs[f].passed_to.is_some();
-        Ctx { func: Some(f), in_loop: false, catch: None, tries: if keeps_tries { ctx.tries } else { None }, ..ctx }
+        Ctx {
+            func: Some(f),
+            in_loop: false,
+            catch: None,
+            tries: if keeps_tries { ctx.tries } else { None },
+            ..ctx
+        }
     }
 
     pub fn note_sleep(&mut self, ctx: Ctx) {
@@ -189,7 +231,15 @@ impl<'t> Builder<'t> {
     }
 
     /// Fills a call placeholder once the walk reaches the call.
-    pub fn fill_call(&mut self, id: usize, ctx: Ctx, callee: Expr, args: Vec<super::ir::Arg>, new: bool, text: &str) {
+    pub fn fill_call(
+        &mut self,
+        id: usize,
+        ctx: Ctx,
+        callee: Expr,
+        args: Vec<super::ir::Arg>,
+        new: bool,
+        text: &str,
+    ) {
         let tries = self.tries_of(ctx);
         let c = &mut self.ir.calls[id];
         c.callee = callee;
@@ -207,7 +257,9 @@ impl<'t> Builder<'t> {
         // x.then(...).catch(handler): every call in the chain's receivers is handled.
         for i in 0..self.ir.calls.len() {
             let call = &self.ir.calls[i];
-            let Expr::Member(obj, prop) = &call.callee else { continue };
+            let Expr::Member(obj, prop) = &call.callee else {
+                continue;
+            };
             let handler = match (prop.as_str(), call.args.as_slice()) {
                 ("catch", [super::ir::Arg::Pos(h), ..]) => Some(h.clone()),
                 ("then", [_, super::ir::Arg::Pos(h), ..]) => Some(h.clone()),
@@ -260,7 +312,12 @@ pub fn concat(l: Expr, r: Expr) -> Expr {
 /// String parts: one string when none is interpolated.
 pub fn joined(parts: Vec<Expr>) -> Expr {
     if parts.iter().all(|p| matches!(p, Expr::Str(_))) {
-        Expr::Str(parts.iter().map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" }).collect())
+        Expr::Str(
+            parts
+                .iter()
+                .map(|p| if let Expr::Str(s) = p { s.as_str() } else { "" })
+                .collect(),
+        )
     } else {
         Expr::Template(parts)
     }
@@ -270,7 +327,13 @@ pub fn joined(parts: Vec<Expr>) -> Expr {
 pub type LowerFn = fn(&mut Builder, Node, usize) -> Expr;
 
 /// The first `limit` named children, lowered.
-pub fn children(b: &mut Builder, node: Node, limit: usize, depth: usize, expr: LowerFn) -> Vec<Expr> {
+pub fn children(
+    b: &mut Builder,
+    node: Node,
+    limit: usize,
+    depth: usize,
+    expr: LowerFn,
+) -> Vec<Expr> {
     let mut c = node.walk();
     let items: Vec<Node> = node.named_children(&mut c).take(limit).collect();
     items.into_iter().map(|x| expr(b, x, depth)).collect()
@@ -278,24 +341,45 @@ pub fn children(b: &mut Builder, node: Node, limit: usize, depth: usize, expr: L
 
 /// `left + right` (string concatenation or a sum).
 pub fn plus(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
-    let l = node.child_by_field_name("left").map(|x| expr(b, x, depth)).unwrap_or(Expr::Null);
-    let r = node.child_by_field_name("right").map(|x| expr(b, x, depth)).unwrap_or(Expr::Null);
+    let l = node
+        .child_by_field_name("left")
+        .map(|x| expr(b, x, depth))
+        .unwrap_or(Expr::Null);
+    let r = node
+        .child_by_field_name("right")
+        .map(|x| expr(b, x, depth))
+        .unwrap_or(Expr::Null);
     concat(l, r)
 }
 
 /// `-1`, `void 0`, `not x`.
 pub fn unary_node(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
     let op = node.child_by_field_name("operator").map(|o| b.text(o));
-    let arg = node.child_by_field_name("argument").map(|x| expr(b, x, depth));
+    let arg = node
+        .child_by_field_name("argument")
+        .map(|x| expr(b, x, depth));
     unary(op, arg, b.text(node))
 }
 
 /// `obj.prop` / `obj[index]`, the grammar's field names given: a literal index is a member.
-pub fn access(b: &mut Builder, node: Node, fields: (&str, &str), depth: usize, expr: LowerFn) -> Expr {
-    let obj = node.child_by_field_name(fields.0).map(|o| expr(b, o, depth)).unwrap_or(Expr::Null);
-    let Some(key) = node.child_by_field_name(fields.1) else { return obj };
+pub fn access(
+    b: &mut Builder,
+    node: Node,
+    fields: (&str, &str),
+    depth: usize,
+    expr: LowerFn,
+) -> Expr {
+    let obj = node
+        .child_by_field_name(fields.0)
+        .map(|o| expr(b, o, depth))
+        .unwrap_or(Expr::Null);
+    let Some(key) = node.child_by_field_name(fields.1) else {
+        return obj;
+    };
     match key.kind() {
-        "property_identifier" | "private_property_identifier" | "identifier" if fields.1 != "index" && fields.1 != "subscript" => {
+        "property_identifier" | "private_property_identifier" | "identifier"
+            if fields.1 != "index" && fields.1 != "subscript" =>
+        {
             Expr::Member(Box::new(obj), b.text(key).to_string())
         }
         _ => match expr(b, key, depth) {
@@ -307,12 +391,17 @@ pub fn access(b: &mut Builder, node: Node, fields: (&str, &str), depth: usize, e
 
 /// The first named child, lowered (`await x`, `(x)`, `...x`, `**x`).
 pub fn inner(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
-    node.named_child(0).map(|x| expr(b, x, depth)).unwrap_or(Expr::Null)
+    node.named_child(0)
+        .map(|x| expr(b, x, depth))
+        .unwrap_or(Expr::Null)
 }
 
 /// `key: value` of an object or dict; `None` when the key is not a plain name or string.
 pub fn pair(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Option<super::ir::Entry> {
-    let (k, v) = (node.child_by_field_name("key")?, node.child_by_field_name("value")?);
+    let (k, v) = (
+        node.child_by_field_name("key")?,
+        node.child_by_field_name("value")?,
+    );
     let key = match k.kind() {
         "property_identifier" | "identifier" | "number" => b.text(k).to_string(),
         _ => match expr(b, k, depth) {
@@ -324,10 +413,23 @@ pub fn pair(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Option<
 }
 
 /// An object or dict literal: its first entries, each lowered by the grammar's `entry`.
-pub fn object(b: &mut Builder, node: Node, depth: usize, entry: fn(&mut Builder, Node, usize) -> Option<super::ir::Entry>) -> Expr {
+pub fn object(
+    b: &mut Builder,
+    node: Node,
+    depth: usize,
+    entry: fn(&mut Builder, Node, usize) -> Option<super::ir::Entry>,
+) -> Expr {
     let mut c = node.walk();
-    let items: Vec<Node> = node.named_children(&mut c).take(super::ir::MAX_ENTRIES).collect();
-    Expr::Obj(items.into_iter().filter_map(|e| entry(b, e, depth)).collect())
+    let items: Vec<Node> = node
+        .named_children(&mut c)
+        .take(super::ir::MAX_ENTRIES)
+        .collect();
+    Expr::Obj(
+        items
+            .into_iter()
+            .filter_map(|e| entry(b, e, depth))
+            .collect(),
+    )
 }
 
 /// Anything else: a snippet, with the names it mentions.
@@ -353,7 +455,11 @@ pub fn line(node: Node) -> u32 {
 pub fn unquote(raw: &str) -> String {
     // String prefixes (`r`, `b`, `f`, `rb`) only when a quote follows.
     let prefix = raw.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-    let s = if prefix <= 3 && raw[prefix..].starts_with(['"', '\'']) { &raw[prefix..] } else { raw };
+    let s = if prefix <= 3 && raw[prefix..].starts_with(['"', '\'']) {
+        &raw[prefix..]
+    } else {
+        raw
+    };
     for q in ["\"\"\"", "'''", "\"", "'", "`"] {
         if s.len() >= 2 * q.len() && s.starts_with(q) && s.ends_with(q) {
             return s[q.len()..s.len() - q.len()].to_string();
@@ -365,7 +471,10 @@ pub fn unquote(raw: &str) -> String {
 pub fn parse_number(raw: &str) -> Option<f64> {
     let clean: String = raw.chars().filter(|c| *c != '_').collect();
     let clean = clean.trim_end_matches(['n', 'j', 'J', 'l', 'L']);
-    if let Some(hex) = clean.strip_prefix("0x").or_else(|| clean.strip_prefix("0X")) {
+    if let Some(hex) = clean
+        .strip_prefix("0x")
+        .or_else(|| clean.strip_prefix("0X"))
+    {
         return i64::from_str_radix(hex, 16).ok().map(|v| v as f64);
     }
     clean.parse::<f64>().ok()

@@ -21,7 +21,10 @@ use std::collections::{HashMap, HashSet};
 use crate::vocab::Evidence;
 use crate::walk::SourceFile;
 
-pub use model::{Breaker, CallKind, CallSite, Handler, HandlerKind, Handling, Lit, LogLeak, ParseFailure, ParseIssue, Retry, Route, Sdk, Setting};
+pub use model::{
+    Breaker, CallKind, CallSite, Handler, HandlerKind, Handling, Lit, LogLeak, ParseFailure,
+    ParseIssue, Retry, Route, Sdk, Setting,
+};
 
 const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py"];
 
@@ -30,8 +33,19 @@ const MAX_PARSE_BYTES: usize = 2 * 1024 * 1024;
 
 /// Words that make an unparsed source file worth keeping in case a Mistral file imports it.
 const SHARED_HINTS: &[&str] = &[
-    "max_tokens", "maxTokens", "maxOutputTokens", "MAX_TOKENS", "temperature", "TEMPERATURE", "MODEL", "model", "retry", "Retry",
-    "reaker", "ircuit", "health",
+    "max_tokens",
+    "maxTokens",
+    "maxOutputTokens",
+    "MAX_TOKENS",
+    "temperature",
+    "TEMPERATURE",
+    "MODEL",
+    "model",
+    "retry",
+    "Retry",
+    "reaker",
+    "ircuit",
+    "health",
 ];
 
 /// What one file tells about Mistral usage.
@@ -43,7 +57,10 @@ pub enum FileCode {
     /// file imports it.
     Deferred { path: String, text: String },
     /// Could not be parsed: what the marker scan saw, and why.
-    Unparsed { usage: Vec<Evidence>, issue: ParseIssue },
+    Unparsed {
+        usage: Vec<Evidence>,
+        issue: ParseIssue,
+    },
     /// A package.json: the `ai` package's major version (v4 `maxTokens`, v5 `maxOutputTokens`).
     Package { ai_major: Option<u32> },
 }
@@ -51,7 +68,9 @@ pub enum FileCode {
 pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
     let name = file.path.rsplit('/').next().unwrap_or(file.path);
     if name == "package.json" {
-        return package(file.text).map(|ai_major| FileCode::Package { ai_major: Some(ai_major) });
+        return package(file.text).map(|ai_major| FileCode::Package {
+            ai_major: Some(ai_major),
+        });
     }
     let ext = file.path.rsplit_once('.').map(|(_, e)| e)?;
     if !SOURCE_EXTENSIONS.contains(&ext) {
@@ -59,7 +78,10 @@ pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
     }
     if !mentions_mistral(file.text) {
         let keep = file.text.len() <= 256 * 1024 && shared_hints().is_match(file.text);
-        return keep.then(|| FileCode::Deferred { path: file.path.to_string(), text: file.text.to_string() });
+        return keep.then(|| FileCode::Deferred {
+            path: file.path.to_string(),
+            text: file.text.to_string(),
+        });
     }
     Some(parse_file(file.path, file.text))
 }
@@ -72,16 +94,33 @@ fn mentions_mistral(text: &str) -> bool {
 /// One pass over the text for all the hint words (the regex crate's literal search).
 fn shared_hints() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(&SHARED_HINTS.iter().map(|h| regex::escape(h)).collect::<Vec<_>>().join("|")).expect("hint words"))
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            &SHARED_HINTS
+                .iter()
+                .map(|h| regex::escape(h))
+                .collect::<Vec<_>>()
+                .join("|"),
+        )
+        .expect("hint words")
+    })
 }
 
 fn parse_file(path: &str, text: &str) -> FileCode {
     let unparsed = |why: ParseFailure| {
         let usage = marker_usage(path, text);
-        FileCode::Unparsed { usage, issue: ParseIssue { path: path.to_string(), why } }
+        FileCode::Unparsed {
+            usage,
+            issue: ParseIssue {
+                path: path.to_string(),
+                why,
+            },
+        }
     };
     if text.len() > MAX_PARSE_BYTES {
-        return unparsed(ParseFailure::TooLarge { max_bytes: MAX_PARSE_BYTES });
+        return unparsed(ParseFailure::TooLarge {
+            max_bytes: MAX_PARSE_BYTES,
+        });
     }
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let lowered = match ext {
@@ -92,7 +131,11 @@ fn parse_file(path: &str, text: &str) -> FileCode {
     };
     match lowered {
         Some(mut ir) => {
-            ir.mistral_source = text.contains("api.mistral.ai") || ir.imports.iter().any(|i| sdks::is_mistral_module(ir.lang, &i.module));
+            ir.mistral_source = text.contains("api.mistral.ai")
+                || ir
+                    .imports
+                    .iter()
+                    .any(|i| sdks::is_mistral_module(ir.lang, &i.module));
             FileCode::Parsed(ir)
         }
         None => unparsed(ParseFailure::TimedOut),
@@ -105,17 +148,29 @@ fn marker_usage(path: &str, text: &str) -> Vec<Evidence> {
         .enumerate()
         .filter(|(_, l)| l.len() < 400 && sdks::line_mentions_mistral(l))
         .take(1)
-        .map(|(i, _)| Evidence::new(path, i as u32 + 1, "mentions a Mistral package (file not parsed)"))
+        .map(|(i, _)| {
+            Evidence::new(
+                path,
+                i as u32 + 1,
+                "mentions a Mistral package (file not parsed)",
+            )
+        })
         .collect()
 }
 
 fn package(text: &str) -> Option<u32> {
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    ["dependencies", "devDependencies", "peerDependencies"].iter().find_map(|k| {
-        let spec = v.get(k)?.get("ai")?.as_str()?;
-        let digits: String = spec.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(|c| c.is_ascii_digit()).collect();
-        digits.parse().ok()
-    })
+    ["dependencies", "devDependencies", "peerDependencies"]
+        .iter()
+        .find_map(|k| {
+            let spec = v.get(k)?.get("ai")?.as_str()?;
+            let digits: String = spec
+                .trim_start_matches(|c: char| !c.is_ascii_digit())
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            digits.parse().ok()
+        })
 }
 
 /// Code facts of the whole repository.
@@ -169,15 +224,29 @@ impl CodeFacts {
         }
         // And the files that import them (callers of wrappers, routes calling them): a
         // deferred file naming a parsed file's module is parsed too.
-        let sources: HashSet<&str> = parsed.iter().filter(|f| f.mistral_source).map(|f| f.path.as_str()).collect();
+        let sources: HashSet<&str> = parsed
+            .iter()
+            .filter(|f| f.mistral_source)
+            .map(|f| f.path.as_str())
+            .collect();
         let imports_a_source = |path: &str, text: &str| {
-            let lang = if path.ends_with(".py") { ir::Lang::Python } else { ir::Lang::TypeScript };
-            imported_specifiers(text, lang == ir::Lang::Python).into_iter().any(|(module, name)| {
-                let wanted = analyze::module_paths(lang, path, module, name);
-                sources.iter().any(|s| wanted.matches(s))
-            })
+            let lang = if path.ends_with(".py") {
+                ir::Lang::Python
+            } else {
+                ir::Lang::TypeScript
+            };
+            imported_specifiers(text, lang == ir::Lang::Python)
+                .into_iter()
+                .any(|(module, name)| {
+                    let wanted = analyze::module_paths(lang, path, module, name);
+                    sources.iter().any(|s| wanted.matches(s))
+                })
         };
-        let importers: Vec<String> = deferred.iter().filter(|(p, t)| imports_a_source(p, t)).map(|(p, _)| p.clone()).collect();
+        let importers: Vec<String> = deferred
+            .iter()
+            .filter(|(p, t)| imports_a_source(p, t))
+            .map(|(p, _)| p.clone())
+            .collect();
         for path in importers {
             if let Some(text) = deferred.remove(&path) {
                 if let FileCode::Parsed(ir) = parse_file(&path, &text) {
@@ -188,7 +257,10 @@ impl CodeFacts {
         parsed.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &parsed {
             if f.syntax_errors {
-                facts.issues.push(ParseIssue { path: f.path.clone(), why: ParseFailure::SyntaxErrors });
+                facts.issues.push(ParseIssue {
+                    path: f.path.clone(),
+                    why: ParseFailure::SyntaxErrors,
+                });
             }
         }
         let repo = analyze::Repo::new(&parsed, ai_major);
@@ -199,15 +271,21 @@ impl CodeFacts {
         }
         facts.leaks = repo.log_leaks(&calls);
         facts.leaks.extend(repo.debug_logger_leaks());
-        facts.leaks.sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
-        facts.leaks.dedup_by(|a, b| a.path == b.path && a.line == b.line);
+        facts
+            .leaks
+            .sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
+        facts
+            .leaks
+            .dedup_by(|a, b| a.path == b.path && a.line == b.line);
         facts.routes = repo.routes(&calls);
         facts.breakers = repo.breakers();
         for (path, line, what) in repo.mistral_imports() {
             facts.usage.push(Evidence::new(path, line, what));
         }
         for c in &calls {
-            facts.usage.push(Evidence::new(&c.path, c.line, format!("calls {}", c.api)));
+            facts
+                .usage
+                .push(Evidence::new(&c.path, c.line, format!("calls {}", c.api)));
         }
         calls.retain(|c| !c.path.is_empty());
         facts.calls = calls;
@@ -218,9 +296,19 @@ impl CodeFacts {
     pub fn used_models(&self) -> Vec<(String, Evidence)> {
         let mut out: Vec<(String, Evidence)> = Vec::new();
         for c in &self.calls {
-            if let Setting::Set { value: Lit::Str(id), .. } = &c.model {
-                if !out.iter().any(|(m, e)| m == id && e.path == c.path && e.line == Some(c.line)) {
-                    out.push((id.clone(), Evidence::new(&c.path, c.line, format!("{} uses model {id}", c.api))));
+            if let Setting::Set {
+                value: Lit::Str(id),
+                ..
+            } = &c.model
+            {
+                if !out
+                    .iter()
+                    .any(|(m, e)| m == id && e.path == c.path && e.line == Some(c.line))
+                {
+                    out.push((
+                        id.clone(),
+                        Evidence::new(&c.path, c.line, format!("{} uses model {id}", c.api)),
+                    ));
                 }
             }
         }
@@ -237,7 +325,10 @@ impl CodeFacts {
 fn imported_paths(parsed: &[ir::FileIr], deferred: &HashMap<String, String>) -> Vec<String> {
     let mut by_name: HashMap<&str, Vec<&String>> = HashMap::new();
     for path in deferred.keys() {
-        by_name.entry(path.rsplit('/').next().unwrap_or(path)).or_default().push(path);
+        by_name
+            .entry(path.rsplit('/').next().unwrap_or(path))
+            .or_default()
+            .push(path);
     }
     let mut out = Vec::new();
     for f in parsed {
@@ -269,14 +360,31 @@ fn imported_specifiers(text: &str, python: bool) -> Vec<(&str, Option<&str>)> {
                 let module = parts.next().unwrap_or("").trim();
                 let names = parts.next().unwrap_or("");
                 out.push((module, None));
-                for n in names.split(|c: char| c == ',' || c == '(' || c == ')' || c.is_whitespace()).filter(|n| !n.is_empty() && *n != "as") {
+                for n in names
+                    .split(|c: char| c == ',' || c == '(' || c == ')' || c.is_whitespace())
+                    .filter(|n| !n.is_empty() && *n != "as")
+                {
                     out.push((module, Some(n)));
                 }
             } else if let Some(rest) = l.strip_prefix("import ") {
-                out.extend(rest.split(',').map(|m| (m.split_whitespace().next().unwrap_or(""), None)));
+                out.extend(
+                    rest.split(',')
+                        .map(|m| (m.split_whitespace().next().unwrap_or(""), None)),
+                );
             }
-        } else if l.starts_with("import ") || l.starts_with("export ") || l.contains("require(") || l.starts_with("} from") || l.starts_with("from ") {
-            out.extend(l.split(['"', '\'']).skip(1).step_by(2).filter(|q| q.starts_with('.')).map(|q| (q, None)));
+        } else if l.starts_with("import ")
+            || l.starts_with("export ")
+            || l.contains("require(")
+            || l.starts_with("} from")
+            || l.starts_with("from ")
+        {
+            out.extend(
+                l.split(['"', '\''])
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|q| q.starts_with('.'))
+                    .map(|q| (q, None)),
+            );
         }
     }
     out

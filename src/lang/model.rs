@@ -50,7 +50,15 @@ pub enum CallKind {
 impl CallKind {
     /// Generation calls are the ones with max-tokens and temperature (CHECKS.md).
     pub fn is_generation(self) -> bool {
-        matches!(self, CallKind::Chat | CallKind::ChatStream | CallKind::Fim | CallKind::FimStream | CallKind::Agents | CallKind::AgentsStream)
+        matches!(
+            self,
+            CallKind::Chat
+                | CallKind::ChatStream
+                | CallKind::Fim
+                | CallKind::FimStream
+                | CallKind::Agents
+                | CallKind::AgentsStream
+        )
     }
 }
 
@@ -77,7 +85,12 @@ impl Lit {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Setting {
     /// Set to a value seen statically, at `path:line` (where the value is written).
-    Set { value: Lit, key: String, path: String, line: u32 },
+    Set {
+        value: Lit,
+        key: String,
+        path: String,
+        line: u32,
+    },
     /// Not passed at all.
     Missing,
     /// Not passed by a caller of the wrapper that forwards the settings.
@@ -132,14 +145,30 @@ pub struct Handling {
 /// variant is the verdict-relevant fact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Retry {
-    Backoff { how: String, path: String, line: u32 },
+    Backoff {
+        how: String,
+        path: String,
+        line: u32,
+    },
     /// Retries, but not on 429/5xx (LangChain Python `max_retries`).
-    ConnectionOnly { how: String, path: String, line: u32 },
+    ConnectionOnly {
+        how: String,
+        path: String,
+        line: u32,
+    },
     /// Explicitly disabled (`strategy: "none"`, `maxRetries: 0`).
-    Disabled { how: String, path: String, line: u32 },
+    Disabled {
+        how: String,
+        path: String,
+        line: u32,
+    },
     /// A retry configuration is passed but its value (or strategy) cannot be seen
     /// statically.
-    NotVisible { how: String, path: String, line: u32 },
+    NotVisible {
+        how: String,
+        path: String,
+        line: u32,
+    },
     None,
 }
 

@@ -3,12 +3,20 @@
 
 use tree_sitter::Node;
 
-use super::ir::{Arg, Entry, Expr, FileIr, Import, Lang, Param, ParamKind, MAX_ENTRIES, MAX_EXPR_DEPTH};
+use super::ir::{
+    Arg, Entry, Expr, FileIr, Import, Lang, Param, ParamKind, MAX_ENTRIES, MAX_EXPR_DEPTH,
+};
 use super::lower::{self, line, parse_number, unquote, Builder, Ctx};
 use super::typescript::{mark_passed, type_expr};
 
 pub fn lower_file(path: &str, text: &str) -> Option<FileIr> {
-    lower::lower_with(&tree_sitter_python::LANGUAGE.into(), path, text, Lang::Python, walk)
+    lower::lower_with(
+        &tree_sitter_python::LANGUAGE.into(),
+        path,
+        text,
+        Lang::Python,
+        walk,
+    )
 }
 
 fn walk(b: &mut Builder, root: Node) {
@@ -30,9 +38,15 @@ fn walk(b: &mut Builder, root: Node) {
                 continue;
             }
             "class_definition" => {
-                let name = node.child_by_field_name("name").map(|n| b.text(n).to_string()).unwrap_or_default();
+                let name = node
+                    .child_by_field_name("name")
+                    .map(|n| b.text(n).to_string())
+                    .unwrap_or_default();
                 let c = b.new_class(name, node);
-                child_ctx = Ctx { class: Some(c), ..ctx };
+                child_ctx = Ctx {
+                    class: Some(c),
+                    ..ctx
+                };
                 if let Some(body) = node.child_by_field_name("body") {
                     stack.push((body, child_ctx));
                 }
@@ -44,12 +58,20 @@ fn walk(b: &mut Builder, root: Node) {
             "try_statement" => {
                 let mut c = node.walk();
                 let children: Vec<Node> = node.named_children(&mut c).collect();
-                let has_handler = children.iter().any(|ch| matches!(ch.kind(), "except_clause" | "except_group_clause"));
+                let has_handler = children
+                    .iter()
+                    .any(|ch| matches!(ch.kind(), "except_clause" | "except_group_clause"));
                 let (t, try_ctx) = b.enter_try(ctx, node, has_handler);
                 for ch in children.into_iter().rev() {
                     match ch.kind() {
                         "block" => stack.push((ch, try_ctx)),
-                        "except_clause" | "except_group_clause" => stack.push((ch, Ctx { catch: Some(t), ..ctx })),
+                        "except_clause" | "except_group_clause" => stack.push((
+                            ch,
+                            Ctx {
+                                catch: Some(t),
+                                ..ctx
+                            },
+                        )),
                         _ => stack.push((ch, ctx)),
                     }
                 }
@@ -58,9 +80,14 @@ fn walk(b: &mut Builder, root: Node) {
             "for_statement" | "while_statement" => child_ctx.in_loop = true,
             "call" => call(b, node, ctx),
             "assignment" => {
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let (Some(l), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
                     let name = b.text(l).to_string();
-                    if l.kind() == "identifier" || (l.kind() == "attribute" && name.starts_with("self.")) {
+                    if l.kind() == "identifier"
+                        || (l.kind() == "attribute" && name.starts_with("self."))
+                    {
                         let value = expr(b, r, 0);
                         b.bind(ctx, name, value, node);
                     }
@@ -68,7 +95,9 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "as_pattern" => {
                 // `with Mistral(...) as client:` binds the context manager's value.
-                if let (Some(value), Some(alias)) = (node.named_child(0), node.child_by_field_name("alias")) {
+                if let (Some(value), Some(alias)) =
+                    (node.named_child(0), node.child_by_field_name("alias"))
+                {
                     let target = alias.named_child(0).unwrap_or(alias);
                     if target.kind() == "identifier" {
                         let name = b.text(target).to_string();
@@ -111,36 +140,68 @@ fn import(b: &mut Builder, node: Node) {
         for n in node.children_by_field_name("name", &mut c) {
             let (module, local) = match n.kind() {
                 "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| b.text(x).to_string()).unwrap_or_default();
-                    let a = n.child_by_field_name("alias").map(|x| b.text(x).to_string()).unwrap_or_default();
+                    let m = n
+                        .child_by_field_name("name")
+                        .map(|x| b.text(x).to_string())
+                        .unwrap_or_default();
+                    let a = n
+                        .child_by_field_name("alias")
+                        .map(|x| b.text(x).to_string())
+                        .unwrap_or_default();
                     (m, a)
                 }
                 _ => {
                     let m = b.text(n).to_string();
                     let first = m.split('.').next().unwrap_or("").to_string();
-                    (if n.kind() == "dotted_name" && m.contains('.') { first.clone() } else { m }, first)
+                    (
+                        if n.kind() == "dotted_name" && m.contains('.') {
+                            first.clone()
+                        } else {
+                            m
+                        },
+                        first,
+                    )
                 }
             };
-            b.ir.imports.push(Import { local, module, name: None, line: ln });
+            b.ir.imports.push(Import {
+                local,
+                module,
+                name: None,
+                line: ln,
+            });
         }
         return;
     }
-    let module = node.child_by_field_name("module_name").map(|m| b.text(m).to_string()).unwrap_or_default();
+    let module = node
+        .child_by_field_name("module_name")
+        .map(|m| b.text(m).to_string())
+        .unwrap_or_default();
     for n in node.children_by_field_name("name", &mut c) {
         let (name, local) = match n.kind() {
             "aliased_import" => (
-                n.child_by_field_name("name").map(|x| b.text(x).to_string()).unwrap_or_default(),
-                n.child_by_field_name("alias").map(|x| b.text(x).to_string()).unwrap_or_default(),
+                n.child_by_field_name("name")
+                    .map(|x| b.text(x).to_string())
+                    .unwrap_or_default(),
+                n.child_by_field_name("alias")
+                    .map(|x| b.text(x).to_string())
+                    .unwrap_or_default(),
             ),
             _ => (b.text(n).to_string(), b.text(n).to_string()),
         };
-        b.ir.imports.push(Import { local, module: module.clone(), name: Some(name), line: ln });
+        b.ir.imports.push(Import {
+            local,
+            module: module.clone(),
+            name: Some(name),
+            line: ln,
+        });
     }
 }
 
 fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     let f = b.func_id(node);
-    let name = node.child_by_field_name("name").map(|n| b.text(n).to_string());
+    let name = node
+        .child_by_field_name("name")
+        .map(|n| b.text(n).to_string());
     let mut params = Vec::new();
     if let Some(plist) = node.child_by_field_name("parameters") {
         let mut c = plist.walk();
@@ -149,19 +210,37 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
             let ty = p.child_by_field_name("type").map(|t| type_expr(b.text(t)));
             let (name, kind) = match p.kind() {
                 "identifier" => (b.text(p).to_string(), ParamKind::Normal),
-                "default_parameter" | "typed_default_parameter" => {
-                    (p.child_by_field_name("name").map(|n| b.text(n).to_string()).unwrap_or_default(), ParamKind::Normal)
-                }
+                "default_parameter" | "typed_default_parameter" => (
+                    p.child_by_field_name("name")
+                        .map(|n| b.text(n).to_string())
+                        .unwrap_or_default(),
+                    ParamKind::Normal,
+                ),
                 "typed_parameter" => {
                     let inner = p.named_child(0);
                     match inner.map(|i| i.kind()) {
-                        Some("list_splat_pattern") => (b.text(inner.unwrap()).trim_start_matches('*').to_string(), ParamKind::Rest),
-                        Some("dictionary_splat_pattern") => (b.text(inner.unwrap()).trim_start_matches('*').to_string(), ParamKind::KwRest),
-                        _ => (inner.map(|i| b.text(i).to_string()).unwrap_or_default(), ParamKind::Normal),
+                        Some("list_splat_pattern") => (
+                            b.text(inner.unwrap()).trim_start_matches('*').to_string(),
+                            ParamKind::Rest,
+                        ),
+                        Some("dictionary_splat_pattern") => (
+                            b.text(inner.unwrap()).trim_start_matches('*').to_string(),
+                            ParamKind::KwRest,
+                        ),
+                        _ => (
+                            inner.map(|i| b.text(i).to_string()).unwrap_or_default(),
+                            ParamKind::Normal,
+                        ),
                     }
                 }
-                "list_splat_pattern" => (b.text(p).trim_start_matches('*').to_string(), ParamKind::Rest),
-                "dictionary_splat_pattern" => (b.text(p).trim_start_matches('*').to_string(), ParamKind::KwRest),
+                "list_splat_pattern" => (
+                    b.text(p).trim_start_matches('*').to_string(),
+                    ParamKind::Rest,
+                ),
+                "dictionary_splat_pattern" => (
+                    b.text(p).trim_start_matches('*').to_string(),
+                    ParamKind::KwRest,
+                ),
                 _ => continue,
             };
             params.push(Param { name, kind, ty });
@@ -170,7 +249,10 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     let mut decorators = Vec::new();
     if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
         let mut c = parent.walk();
-        let decs: Vec<Node> = parent.named_children(&mut c).filter(|d| d.kind() == "decorator").collect();
+        let decs: Vec<Node> = parent
+            .named_children(&mut c)
+            .filter(|d| d.kind() == "decorator")
+            .collect();
         for d in decs {
             if let Some(e) = d.named_child(0) {
                 decorators.push(expr(b, e, 1));
@@ -199,16 +281,34 @@ fn call(b: &mut Builder, node: Node, ctx: Ctx) {
     let mut args = Vec::new();
     if let Some(list) = node.child_by_field_name("arguments") {
         let mut c = list.walk();
-        let items: Vec<Node> = list.named_children(&mut c).filter(|n| n.kind() != "comment").take(MAX_ENTRIES).collect();
+        let items: Vec<Node> = list
+            .named_children(&mut c)
+            .filter(|n| n.kind() != "comment")
+            .take(MAX_ENTRIES)
+            .collect();
         for a in items {
             match a.kind() {
                 "keyword_argument" => {
-                    let k = a.child_by_field_name("name").map(|n| b.text(n).to_string()).unwrap_or_default();
-                    let v = a.child_by_field_name("value").map(|v| expr(b, v, 1)).unwrap_or(Expr::Null);
+                    let k = a
+                        .child_by_field_name("name")
+                        .map(|n| b.text(n).to_string())
+                        .unwrap_or_default();
+                    let v = a
+                        .child_by_field_name("value")
+                        .map(|v| expr(b, v, 1))
+                        .unwrap_or(Expr::Null);
                     args.push(Arg::Kw(k, v));
                 }
-                "list_splat" => args.push(Arg::Spread(a.named_child(0).map(|x| expr(b, x, 1)).unwrap_or(Expr::Null))),
-                "dictionary_splat" => args.push(Arg::KwSpread(a.named_child(0).map(|x| expr(b, x, 1)).unwrap_or(Expr::Null))),
+                "list_splat" => args.push(Arg::Spread(
+                    a.named_child(0)
+                        .map(|x| expr(b, x, 1))
+                        .unwrap_or(Expr::Null),
+                )),
+                "dictionary_splat" => args.push(Arg::KwSpread(
+                    a.named_child(0)
+                        .map(|x| expr(b, x, 1))
+                        .unwrap_or(Expr::Null),
+                )),
                 _ => args.push(Arg::Pos(expr(b, a, 1))),
             }
         }
@@ -232,9 +332,15 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             let mut c = node.walk();
             for ch in node.named_children(&mut c).take(MAX_ENTRIES) {
                 match ch.kind() {
-                    "string_content" | "escape_sequence" => parts.push(Expr::Str(b.text(ch).to_string())),
+                    "string_content" | "escape_sequence" => {
+                        parts.push(Expr::Str(b.text(ch).to_string()))
+                    }
                     "interpolation" => {
-                        parts.push(ch.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null));
+                        parts.push(
+                            ch.named_child(0)
+                                .map(|x| expr(b, x, d))
+                                .unwrap_or(Expr::Null),
+                        );
                     }
                     _ => {}
                 }
@@ -247,7 +353,9 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             let parts: Vec<Expr> = items.into_iter().map(|x| expr(b, x, d)).collect();
             lower::joined(parts)
         }
-        "integer" | "float" => parse_number(b.text(node)).map(Expr::Num).unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
+        "integer" | "float" => parse_number(b.text(node))
+            .map(Expr::Num)
+            .unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
         "true" => Expr::Bool(true),
         "false" => Expr::Bool(false),
         "none" => Expr::Null,
@@ -259,7 +367,11 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         "dictionary" => lower::object(b, node, d, dict_entry),
         "list" | "tuple" | "set" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
         "lambda" => Expr::Func(b.func_id(node)),
-        "binary_operator" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
+        "binary_operator"
+            if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") =>
+        {
+            lower::plus(b, node, d, expr)
+        }
         "unary_operator" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),
     }

@@ -5,7 +5,9 @@
 
 use tree_sitter::Node;
 
-use super::ir::{Arg, Entry, Expr, FileIr, Import, Lang, Param, ParamKind, MAX_ENTRIES, MAX_EXPR_DEPTH};
+use super::ir::{
+    Arg, Entry, Expr, FileIr, Import, Lang, Param, ParamKind, MAX_ENTRIES, MAX_EXPR_DEPTH,
+};
 use super::lower::{self, line, parse_number, unquote, Builder, Ctx};
 
 pub fn lower_file(path: &str, text: &str, tsx: bool, lang: Lang) -> Option<FileIr> {
@@ -27,8 +29,13 @@ fn walk(b: &mut Builder, root: Node) {
                 import(b, node);
                 continue;
             }
-            "function_declaration" | "generator_function_declaration" | "function_expression" | "function" | "arrow_function"
-            | "method_definition" | "generator_function" => {
+            "function_declaration"
+            | "generator_function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function" => {
                 let f = function(b, node, ctx);
                 child_ctx = b.func_ctx(ctx, f);
                 // Parameters hold default values only; the body is what runs.
@@ -38,9 +45,15 @@ fn walk(b: &mut Builder, root: Node) {
                 continue;
             }
             "class_declaration" | "class" | "abstract_class_declaration" => {
-                let name = node.child_by_field_name("name").map(|n| b.text(n).to_string()).unwrap_or_default();
+                let name = node
+                    .child_by_field_name("name")
+                    .map(|n| b.text(n).to_string())
+                    .unwrap_or_default();
                 let c = b.new_class(name, node);
-                child_ctx = Ctx { class: Some(c), ..ctx };
+                child_ctx = Ctx {
+                    class: Some(c),
+                    ..ctx
+                };
             }
             "try_statement" => {
                 let handler = node.child_by_field_name("handler");
@@ -49,18 +62,29 @@ fn walk(b: &mut Builder, root: Node) {
                     stack.push((body, try_ctx));
                 }
                 if let Some(h) = handler {
-                    stack.push((h, Ctx { catch: Some(t), ..ctx }));
+                    stack.push((
+                        h,
+                        Ctx {
+                            catch: Some(t),
+                            ..ctx
+                        },
+                    ));
                 }
                 if let Some(f) = node.child_by_field_name("finalizer") {
                     stack.push((f, ctx));
                 }
                 continue;
             }
-            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => child_ctx.in_loop = true,
+            "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
+                child_ctx.in_loop = true
+            }
             "call_expression" | "new_expression" => call(b, node, ctx),
             "variable_declarator" => declarator(b, node, ctx),
             "assignment_expression" => {
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let (Some(l), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
                     let name = b.text(l).to_string();
                     if l.kind() == "identifier" || name.starts_with("this.") {
                         let value = expr(b, r, 0);
@@ -69,7 +93,9 @@ fn walk(b: &mut Builder, root: Node) {
                 }
             }
             "public_field_definition" | "field_definition" => {
-                let name = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+                let name = node
+                    .child_by_field_name("name")
+                    .or_else(|| node.child_by_field_name("property"));
                 if let (Some(n), Some(v)) = (name, node.child_by_field_name("value")) {
                     let name = format!("this.{}", b.text(n));
                     let value = expr(b, v, 0);
@@ -82,7 +108,10 @@ fn walk(b: &mut Builder, root: Node) {
                 }
                 continue;
             }
-            "identifier" | "property_identifier" | "type_identifier" | "shorthand_property_identifier" => {
+            "identifier"
+            | "property_identifier"
+            | "type_identifier"
+            | "shorthand_property_identifier" => {
                 let w = b.text(node);
                 b.note_word(ctx, w);
                 continue;
@@ -102,7 +131,9 @@ fn walk(b: &mut Builder, root: Node) {
 }
 
 fn import(b: &mut Builder, node: Node) {
-    let Some(source) = node.child_by_field_name("source") else { return };
+    let Some(source) = node.child_by_field_name("source") else {
+        return;
+    };
     let module = unquote(b.text(source));
     let ln = line(node);
     let mut cursor = node.walk();
@@ -113,10 +144,20 @@ fn import(b: &mut Builder, node: Node) {
         let mut c2 = clause.walk();
         for part in clause.named_children(&mut c2) {
             match part.kind() {
-                "identifier" => b.ir.imports.push(Import { local: b.text(part).into(), module: module.clone(), name: Some("default".into()), line: ln }),
+                "identifier" => b.ir.imports.push(Import {
+                    local: b.text(part).into(),
+                    module: module.clone(),
+                    name: Some("default".into()),
+                    line: ln,
+                }),
                 "namespace_import" => {
                     if let Some(id) = part.named_child(0) {
-                        b.ir.imports.push(Import { local: b.text(id).into(), module: module.clone(), name: None, line: ln });
+                        b.ir.imports.push(Import {
+                            local: b.text(id).into(),
+                            module: module.clone(),
+                            name: None,
+                            line: ln,
+                        });
                     }
                 }
                 "named_imports" => {
@@ -125,9 +166,16 @@ fn import(b: &mut Builder, node: Node) {
                         if spec.kind() != "import_specifier" {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else { continue };
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
                         let local = spec.child_by_field_name("alias").unwrap_or(name);
-                        b.ir.imports.push(Import { local: b.text(local).into(), module: module.clone(), name: Some(unquote(b.text(name))), line: ln });
+                        b.ir.imports.push(Import {
+                            local: b.text(local).into(),
+                            module: module.clone(),
+                            name: Some(unquote(b.text(name))),
+                            line: ln,
+                        });
                     }
                 }
                 _ => {}
@@ -137,7 +185,12 @@ fn import(b: &mut Builder, node: Node) {
 }
 
 fn declarator(b: &mut Builder, node: Node, ctx: Ctx) {
-    let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else { return };
+    let (Some(name), Some(value)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("value"),
+    ) else {
+        return;
+    };
     // `require("m")`
     if value.kind() == "call_expression" {
         let callee = value.child_by_field_name("function").map(|f| b.text(f));
@@ -150,10 +203,20 @@ fn declarator(b: &mut Builder, node: Node, ctx: Ctx) {
             if let Some(module) = module {
                 let ln = line(node);
                 match name.kind() {
-                    "identifier" => b.ir.imports.push(Import { local: b.text(name).into(), module, name: None, line: ln }),
+                    "identifier" => b.ir.imports.push(Import {
+                        local: b.text(name).into(),
+                        module,
+                        name: None,
+                        line: ln,
+                    }),
                     "object_pattern" => {
                         for (key, local) in pattern_names(b, name) {
-                            b.ir.imports.push(Import { local, module: module.clone(), name: Some(key), line: ln });
+                            b.ir.imports.push(Import {
+                                local,
+                                module: module.clone(),
+                                name: Some(key),
+                                line: ln,
+                            });
                         }
                     }
                     _ => {}
@@ -170,7 +233,12 @@ fn declarator(b: &mut Builder, node: Node, ctx: Ctx) {
         }
         "object_pattern" => {
             for (key, local) in pattern_names(b, name) {
-                b.bind(ctx, local, Expr::Member(Box::new(value_expr.clone()), key), node);
+                b.bind(
+                    ctx,
+                    local,
+                    Expr::Member(Box::new(value_expr.clone()), key),
+                    node,
+                );
             }
         }
         _ => {}
@@ -183,9 +251,13 @@ fn pattern_names(b: &Builder, pattern: Node) -> Vec<(String, String)> {
     let mut cursor = pattern.walk();
     for p in pattern.named_children(&mut cursor) {
         match p.kind() {
-            "shorthand_property_identifier_pattern" => out.push((b.text(p).to_string(), b.text(p).to_string())),
+            "shorthand_property_identifier_pattern" => {
+                out.push((b.text(p).to_string(), b.text(p).to_string()))
+            }
             "pair_pattern" => {
-                if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                if let (Some(k), Some(v)) =
+                    (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                {
                     if v.kind() == "identifier" {
                         out.push((unquote(b.text(k)), b.text(v).to_string()));
                     }
@@ -199,19 +271,26 @@ fn pattern_names(b: &Builder, pattern: Node) -> Vec<(String, String)> {
 
 fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     let f = b.func_id(node);
-    let name = node.child_by_field_name("name").map(|n| b.text(n).to_string()).or_else(|| {
-        let parent = node.parent()?;
-        let named = match parent.kind() {
-            "variable_declarator" | "public_field_definition" => parent.child_by_field_name("name"),
-            "pair" => parent.child_by_field_name("key"),
-            "assignment_expression" => parent.child_by_field_name("left"),
-            _ => None,
-        }?;
-        Some(unquote(b.text(named)))
-    });
+    let name = node
+        .child_by_field_name("name")
+        .map(|n| b.text(n).to_string())
+        .or_else(|| {
+            let parent = node.parent()?;
+            let named = match parent.kind() {
+                "variable_declarator" | "public_field_definition" => {
+                    parent.child_by_field_name("name")
+                }
+                "pair" => parent.child_by_field_name("key"),
+                "assignment_expression" => parent.child_by_field_name("left"),
+                _ => None,
+            }?;
+            Some(unquote(b.text(named)))
+        });
     let mut params = Vec::new();
     let mut class_bindings = Vec::new();
-    let plist = node.child_by_field_name("parameters").or_else(|| node.child_by_field_name("parameter"));
+    let plist = node
+        .child_by_field_name("parameters")
+        .or_else(|| node.child_by_field_name("parameter"));
     if let Some(plist) = plist {
         let items: Vec<Node> = if plist.kind() == "identifier" {
             vec![plist]
@@ -221,21 +300,38 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
         };
         for p in items {
             let (pat, ty) = match p.kind() {
-                "required_parameter" | "optional_parameter" => (p.child_by_field_name("pattern"), p.child_by_field_name("type")),
+                "required_parameter" | "optional_parameter" => (
+                    p.child_by_field_name("pattern"),
+                    p.child_by_field_name("type"),
+                ),
                 _ => (Some(p), None),
             };
             let Some(pat) = pat else { continue };
             let (name, kind) = match pat.kind() {
                 "identifier" => (b.text(pat).to_string(), ParamKind::Normal),
-                "assignment_pattern" => (pat.child_by_field_name("left").map(|l| b.text(l).to_string()).unwrap_or_default(), ParamKind::Normal),
-                "rest_pattern" => (pat.named_child(0).map(|l| b.text(l).to_string()).unwrap_or_default(), ParamKind::Rest),
+                "assignment_pattern" => (
+                    pat.child_by_field_name("left")
+                        .map(|l| b.text(l).to_string())
+                        .unwrap_or_default(),
+                    ParamKind::Normal,
+                ),
+                "rest_pattern" => (
+                    pat.named_child(0)
+                        .map(|l| b.text(l).to_string())
+                        .unwrap_or_default(),
+                    ParamKind::Rest,
+                ),
                 "object_pattern" => ("{}".to_string(), ParamKind::Normal),
                 _ => continue,
             };
-            let ty = ty.and_then(|t| t.named_child(0)).map(|t| type_expr(b.text(t)));
+            let ty = ty
+                .and_then(|t| t.named_child(0))
+                .map(|t| type_expr(b.text(t)));
             // `constructor(private client: Mistral)` is also a field.
             let mut c = p.walk();
-            if p.named_children(&mut c).any(|ch| ch.kind() == "accessibility_modifier") {
+            if p.named_children(&mut c)
+                .any(|ch| ch.kind() == "accessibility_modifier")
+            {
                 class_bindings.push(format!("this.{name}"));
             }
             params.push(Param { name, kind, ty });
@@ -249,7 +345,13 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     }
     for field in class_bindings {
         let local = field.trim_start_matches("this.").to_string();
-        b.ir.bindings.push(super::ir::Binding { name: field, value: Expr::Name(local), func: Some(f), class: class.clone(), line: line(node) });
+        b.ir.bindings.push(super::ir::Binding {
+            name: field,
+            value: Expr::Name(local),
+            func: Some(f),
+            class: class.clone(),
+            line: line(node),
+        });
     }
     let func = &mut b.ir.funcs[f];
     func.name = name;
@@ -281,10 +383,17 @@ fn call(b: &mut Builder, node: Node, ctx: Ctx) {
             args.push(Arg::Pos(expr(b, list, 1)));
         } else {
             let mut c = list.walk();
-            let items: Vec<Node> = list.named_children(&mut c).filter(|n| n.kind() != "comment").take(MAX_ENTRIES).collect();
+            let items: Vec<Node> = list
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .take(MAX_ENTRIES)
+                .collect();
             for a in items {
                 if a.kind() == "spread_element" {
-                    let inner = a.named_child(0).map(|x| expr(b, x, 1)).unwrap_or(Expr::Null);
+                    let inner = a
+                        .named_child(0)
+                        .map(|x| expr(b, x, 1))
+                        .unwrap_or(Expr::Null);
                     args.push(Arg::Spread(inner));
                 } else {
                     args.push(Arg::Pos(expr(b, a, 1)));
@@ -333,28 +442,48 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             let mut c = node.walk();
             for ch in node.named_children(&mut c).take(MAX_ENTRIES) {
                 match ch.kind() {
-                    "string_fragment" | "escape_sequence" => parts.push(Expr::Str(b.text(ch).to_string())),
-                    "template_substitution" => parts.push(ch.named_child(0).map(|x| expr(b, x, d)).unwrap_or(Expr::Null)),
+                    "string_fragment" | "escape_sequence" => {
+                        parts.push(Expr::Str(b.text(ch).to_string()))
+                    }
+                    "template_substitution" => parts.push(
+                        ch.named_child(0)
+                            .map(|x| expr(b, x, d))
+                            .unwrap_or(Expr::Null),
+                    ),
                     _ => {}
                 }
             }
             lower::joined(parts)
         }
-        "number" => parse_number(b.text(node)).map(Expr::Num).unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
+        "number" => parse_number(b.text(node))
+            .map(Expr::Num)
+            .unwrap_or_else(|| Expr::Other(b.text(node).into(), Vec::new())),
         "true" => Expr::Bool(true),
         "false" => Expr::Bool(false),
         "null" | "undefined" => Expr::Null,
         "identifier" if b.text(node) == "undefined" => Expr::Null,
-        "identifier" | "shorthand_property_identifier" | "this" | "super" => Expr::Name(b.text(node).to_string()),
+        "identifier" | "shorthand_property_identifier" | "this" | "super" => {
+            Expr::Name(b.text(node).to_string())
+        }
         "member_expression" => lower::access(b, node, ("object", "property"), d, expr),
         "subscript_expression" => lower::access(b, node, ("object", "index"), d, expr),
         "call_expression" | "new_expression" => Expr::Call(b.call_id(node)),
-        "await_expression" | "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression"
+        "await_expression"
+        | "parenthesized_expression"
+        | "as_expression"
+        | "satisfies_expression"
+        | "non_null_expression"
         | "type_assertion" => lower::inner(b, node, d, expr),
         "object" => lower::object(b, node, d, object_entry),
         "array" => Expr::List(lower::children(b, node, MAX_ENTRIES, d, expr)),
-        "arrow_function" | "function_expression" | "function" | "generator_function" => Expr::Func(b.func_id(node)),
-        "binary_expression" if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") => lower::plus(b, node, d, expr),
+        "arrow_function" | "function_expression" | "function" | "generator_function" => {
+            Expr::Func(b.func_id(node))
+        }
+        "binary_expression"
+            if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") =>
+        {
+            lower::plus(b, node, d, expr)
+        }
         "unary_expression" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),
     }
@@ -366,11 +495,21 @@ fn object_entry(b: &mut Builder, e: Node, d: usize) -> Option<Entry> {
         "pair" => lower::pair(b, e, d, expr),
         "shorthand_property_identifier" => {
             let n = b.text(e).to_string();
-            Some(Entry::Pair(n.clone(), if n == "undefined" { Expr::Null } else { Expr::Name(n) }))
+            Some(Entry::Pair(
+                n.clone(),
+                if n == "undefined" {
+                    Expr::Null
+                } else {
+                    Expr::Name(n)
+                },
+            ))
         }
         "spread_element" => Some(Entry::Spread(lower::inner(b, e, d, expr))),
         "method_definition" => {
-            let key = e.child_by_field_name("name").map(|k| unquote(b.text(k))).unwrap_or_default();
+            let key = e
+                .child_by_field_name("name")
+                .map(|k| unquote(b.text(k)))
+                .unwrap_or_default();
             Some(Entry::Pair(key, Expr::Func(b.func_id(e))))
         }
         _ => None,

@@ -27,20 +27,36 @@ pub enum ApiUrlError {
 
 impl ApiUrl {
     pub fn parse(text: &str) -> Result<ApiUrl, ApiUrlError> {
-        let invalid = |reason: &str| ApiUrlError::Invalid { url: text.to_string(), reason: reason.to_string() };
+        let invalid = |reason: &str| ApiUrlError::Invalid {
+            url: text.to_string(),
+            reason: reason.to_string(),
+        };
         let url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
         if !url.username().is_empty() || url.password().is_some() {
             // Not echoed: the URL holds a credential.
-            return Err(ApiUrlError::Invalid { url: "(not shown: it holds credentials)".into(), reason: "credentials in the URL are not accepted".into() });
+            return Err(ApiUrlError::Invalid {
+                url: "(not shown: it holds credentials)".into(),
+                reason: "credentials in the URL are not accepted".into(),
+            });
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(invalid("a query string or fragment has no meaning for the API base"));
+            return Err(invalid(
+                "a query string or fragment has no meaning for the API base",
+            ));
         }
-        let host = url.host_str().ok_or_else(|| invalid("no host"))?.to_string();
+        let host = url
+            .host_str()
+            .ok_or_else(|| invalid("no host"))?
+            .to_string();
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&url) => {}
-            scheme => return Err(ApiUrlError::NotHttps { scheme: scheme.to_string(), host }),
+            scheme => {
+                return Err(ApiUrlError::NotHttps {
+                    scheme: scheme.to_string(),
+                    host,
+                })
+            }
         }
         Ok(ApiUrl(url))
     }
@@ -70,9 +86,15 @@ impl Default for ApiUrl {
 }
 
 fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
     // IPv6 hosts come bracketed (`[::1]`).
-    match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
         Ok(ip) => ip.is_loopback(),
         Err(_) => host.eq_ignore_ascii_case("localhost"),
     }
@@ -84,26 +106,61 @@ mod tests {
 
     #[test]
     fn https_anywhere_http_only_on_loopback() {
-        for ok in ["https://api.mistral.ai", "https://gateway.example.com/mistral/", "http://127.0.0.1:8080", "http://127.1.2.3", "http://[::1]:9", "http://localhost:3000"] {
+        for ok in [
+            "https://api.mistral.ai",
+            "https://gateway.example.com/mistral/",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:9",
+            "http://localhost:3000",
+        ] {
             assert!(ApiUrl::parse(ok).is_ok(), "{ok} refused");
         }
-        for bad in ["http://api.mistral.ai", "http://10.0.0.1", "http://localhost.evil.com", "ftp://127.0.0.1", "http://[::2]"] {
-            assert!(matches!(ApiUrl::parse(bad), Err(ApiUrlError::NotHttps { .. })), "{bad} accepted");
+        for bad in [
+            "http://api.mistral.ai",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://127.0.0.1",
+            "http://[::2]",
+        ] {
+            assert!(
+                matches!(ApiUrl::parse(bad), Err(ApiUrlError::NotHttps { .. })),
+                "{bad} accepted"
+            );
         }
-        for bad in ["api.mistral.ai", "https://api.mistral.ai/?x=1", "https://api.mistral.ai/#f", "not a url"] {
-            assert!(matches!(ApiUrl::parse(bad), Err(ApiUrlError::Invalid { .. })), "{bad} accepted");
+        for bad in [
+            "api.mistral.ai",
+            "https://api.mistral.ai/?x=1",
+            "https://api.mistral.ai/#f",
+            "not a url",
+        ] {
+            assert!(
+                matches!(ApiUrl::parse(bad), Err(ApiUrlError::Invalid { .. })),
+                "{bad} accepted"
+            );
         }
     }
 
     #[test]
     fn credentials_are_refused_without_being_echoed() {
-        let err = ApiUrl::parse("https://user:hunter2@api.mistral.ai").unwrap_err().to_string();
+        let err = ApiUrl::parse("https://user:hunter2@api.mistral.ai")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]
     fn endpoint_keeps_the_path_prefix() {
-        assert_eq!(ApiUrl::default().models_endpoint().as_str(), "https://api.mistral.ai/v1/models");
-        assert_eq!(ApiUrl::parse("https://gw.example.com/mistral/").unwrap().models_endpoint().as_str(), "https://gw.example.com/mistral/v1/models");
+        assert_eq!(
+            ApiUrl::default().models_endpoint().as_str(),
+            "https://api.mistral.ai/v1/models"
+        );
+        assert_eq!(
+            ApiUrl::parse("https://gw.example.com/mistral/")
+                .unwrap()
+                .models_endpoint()
+                .as_str(),
+            "https://gw.example.com/mistral/v1/models"
+        );
     }
 }

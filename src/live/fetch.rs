@@ -69,16 +69,27 @@ impl Timing {
     /// for a timeout; a value may only shorten a default, so the 30 s promise holds
     /// whatever the environment says.
     pub fn with_override(spec: &str) -> Result<Timing, TimingError> {
-        let err = |reason: String| TimingError { spec: spec.to_string(), reason };
+        let err = |reason: String| TimingError {
+            spec: spec.to_string(),
+            reason,
+        };
         let mut t = Timing::DEFAULT;
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').ok_or_else(|| err(format!("{pair:?} is not name=value")))?;
-            let n: u64 = value.trim().parse().map_err(|_| err(format!("{value:?} is not a whole number")))?;
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| err(format!("{pair:?} is not name=value")))?;
+            let n: u64 = value
+                .trim()
+                .parse()
+                .map_err(|_| err(format!("{value:?} is not a whole number")))?;
             let ms = Duration::from_millis(n);
             let (slot, default) = match name.trim() {
                 "attempts" => {
                     if n == 0 || n > u64::from(Timing::DEFAULT.max_attempts) {
-                        return Err(err(format!("attempts must be 1 to {}", Timing::DEFAULT.max_attempts)));
+                        return Err(err(format!(
+                            "attempts must be 1 to {}",
+                            Timing::DEFAULT.max_attempts
+                        )));
                     }
                     t.max_attempts = n as u32;
                     continue;
@@ -92,7 +103,10 @@ impl Timing {
                 other => return Err(err(format!("unknown name {other:?}"))),
             };
             if ms > default {
-                return Err(err(format!("{name} may only shorten its default of {} ms", default.as_millis())));
+                return Err(err(format!(
+                    "{name} may only shorten its default of {} ms",
+                    default.as_millis()
+                )));
             }
             *slot = ms;
         }
@@ -107,7 +121,12 @@ impl Timing {
     /// After `attempts` attempts left the answer unknown, with `left` of the budget:
     /// how long to wait before the next attempt, or why to stop. The next attempt then
     /// gets at most what is left, so the phase never outlasts the budget.
-    fn plan_retry(&self, retry_after: Option<Duration>, attempts: u32, left: Duration) -> Result<Duration, String> {
+    fn plan_retry(
+        &self,
+        retry_after: Option<Duration>,
+        attempts: u32,
+        left: Duration,
+    ) -> Result<Duration, String> {
         if attempts >= self.max_attempts {
             return Err(format!("gave up after {attempts} attempts"));
         }
@@ -123,7 +142,10 @@ impl Timing {
             None => self.backoff_before(attempts),
         };
         if wait + self.min_attempt() > left {
-            return Err(format!("gave up after {attempts} attempts to stay within the live phase's {} s", self.budget.as_secs()));
+            return Err(format!(
+                "gave up after {attempts} attempts to stay within the live phase's {} s",
+                self.budget.as_secs()
+            ));
         }
         Ok(wait)
     }
@@ -132,7 +154,10 @@ impl Timing {
     /// with "equal jitter" (half fixed, half random) so that many gates started together
     /// do not retry in step.
     fn backoff_before(&self, retry: u32) -> Duration {
-        let exp = self.backoff.saturating_mul(1u32 << retry.saturating_sub(1).min(16)).min(self.backoff_cap);
+        let exp = self
+            .backoff
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(16))
+            .min(self.backoff_cap);
         let half = exp / 2;
         half + Duration::from_millis(fastrand::u64(0..=half.as_millis() as u64))
     }
@@ -140,18 +165,35 @@ impl Timing {
 
 /// Validates the primary key and, if given, the fallback key, concurrently, within
 /// `timing.budget`. Builds its own small runtime: the rest of the gate is synchronous.
-pub(super) fn check_keys(api: &ApiUrl, timing: &Timing, primary: &ApiKey, fallback: Option<&ApiKey>) -> (KeyReport, Option<KeyReport>) {
+pub(super) fn check_keys(
+    api: &ApiUrl,
+    timing: &Timing,
+    primary: &ApiKey,
+    fallback: Option<&ApiKey>,
+) -> (KeyReport, Option<KeyReport>) {
     let unknown = |cause: String| {
-        move |key: &ApiKey| KeyReport { key: key.redacted(), check: KeyCheck::Unknown { cause: cause.clone() }, attempts: 0 }
+        move |key: &ApiKey| KeyReport {
+            key: key.redacted(),
+            check: KeyCheck::Unknown {
+                cause: cause.clone(),
+            },
+            attempts: 0,
+        }
     };
     let client = match build_client(api, timing) {
         Ok(c) => c,
         Err(e) => {
-            let r = unknown(format!("could not set up the HTTP client: {}", root_cause(&e)));
+            let r = unknown(format!(
+                "could not set up the HTTP client: {}",
+                root_cause(&e)
+            ));
             return (r(primary), fallback.map(r));
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             let r = unknown(format!("could not start the async runtime: {e}"));
@@ -164,7 +206,9 @@ pub(super) fn check_keys(api: &ApiUrl, timing: &Timing, primary: &ApiKey, fallba
         let primary = check_key(&client, &endpoint, api.host(), primary, timing, deadline);
         let fallback = async {
             match fallback {
-                Some(key) => Some(check_key(&client, &endpoint, api.host(), key, timing, deadline).await),
+                Some(key) => {
+                    Some(check_key(&client, &endpoint, api.host(), key, timing, deadline).await)
+                }
                 None => None,
             }
         };
@@ -203,7 +247,14 @@ enum Attempt {
     Retry(Retry),
 }
 
-async fn check_key(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, timing: &Timing, deadline: Instant) -> KeyReport {
+async fn check_key(
+    client: &Client,
+    endpoint: &Url,
+    host: &str,
+    key: &ApiKey,
+    timing: &Timing,
+    deadline: Instant,
+) -> KeyReport {
     let left = || deadline.saturating_duration_since(Instant::now());
     let mut attempts = 0;
     let check = loop {
@@ -214,17 +265,30 @@ async fn check_key(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, ti
         };
         match timing.plan_retry(retry.retry_after, attempts, left()) {
             Ok(wait) => tokio::time::sleep(wait).await,
-            Err(why) => break KeyCheck::Unknown { cause: format!("{}; {why}", retry.cause) },
+            Err(why) => {
+                break KeyCheck::Unknown {
+                    cause: format!("{}; {why}", retry.cause),
+                }
+            }
         }
     };
-    KeyReport { key: key.redacted(), check: scrub(check, key), attempts }
+    KeyReport {
+        key: key.redacted(),
+        check: scrub(check, key),
+        attempts,
+    }
 }
 
 /// Server texts could quote the key back; they are kept only with it replaced.
 fn scrub(check: KeyCheck, key: &ApiKey) -> KeyCheck {
     match check {
-        KeyCheck::Rejected { status, detail } => KeyCheck::Rejected { status, detail: detail.map(|d| key.scrub(&d)) },
-        KeyCheck::Unknown { cause } => KeyCheck::Unknown { cause: key.scrub(&cause) },
+        KeyCheck::Rejected { status, detail } => KeyCheck::Rejected {
+            status,
+            detail: detail.map(|d| key.scrub(&d)),
+        },
+        KeyCheck::Unknown { cause } => KeyCheck::Unknown {
+            cause: key.scrub(&cause),
+        },
         other => other,
     }
 }
@@ -237,8 +301,19 @@ struct Answer {
     too_large: bool,
 }
 
-async fn attempt(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, limit: Duration) -> Attempt {
-    let retry = |cause: String| Attempt::Retry(Retry { cause, retry_after: None });
+async fn attempt(
+    client: &Client,
+    endpoint: &Url,
+    host: &str,
+    key: &ApiKey,
+    limit: Duration,
+) -> Attempt {
+    let retry = |cause: String| {
+        Attempt::Retry(Retry {
+            cause,
+            retry_after: None,
+        })
+    };
     match tokio::time::timeout(limit, exchange(client, endpoint, key)).await {
         Err(_) => retry(format!("no complete answer from {host} within {} (timed out)", seconds(limit))),
         // The request could not even be built: the key holds characters a header cannot carry.
@@ -251,7 +326,12 @@ async fn attempt(client: &Client, endpoint: &Url, host: &str, key: &ApiKey, limi
 }
 
 async fn exchange(client: &Client, endpoint: &Url, key: &ApiKey) -> reqwest::Result<Answer> {
-    let mut response = client.get(endpoint.clone()).bearer_auth(key.expose()).header(ACCEPT, "application/json").send().await?;
+    let mut response = client
+        .get(endpoint.clone())
+        .bearer_auth(key.expose())
+        .header(ACCEPT, "application/json")
+        .send()
+        .await?;
     let status = response.status();
     let headers = response.headers().clone();
     let mut body = Vec::new();
@@ -263,7 +343,12 @@ async fn exchange(client: &Client, endpoint: &Url, key: &ApiKey) -> reqwest::Res
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer { status, headers, body, too_large })
+    Ok(Answer {
+        status,
+        headers,
+        body,
+        too_large,
+    })
 }
 
 /// Turns an answer into a decision, or into a reason to retry.
@@ -319,16 +404,24 @@ fn request_limit_is_zero(headers: &HeaderMap) -> bool {
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
     }
-    let format = time::macros::format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
-    let at = time::PrimitiveDateTime::parse(value, &format).ok()?.assume_utc();
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let at = time::PrimitiveDateTime::parse(value, &format)
+        .ok()?
+        .assume_utc();
     let wait = at - time::OffsetDateTime::now_utc();
     Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 fn looks_like_html(headers: &HeaderMap, body: &[u8]) -> bool {
-    let html_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+    let html_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.to_ascii_lowercase().contains("html"));
     html_type || String::from_utf8_lossy(body).trim_start().starts_with('<')
 }
 
@@ -346,18 +439,26 @@ fn body_summary(answer: &Answer) -> String {
 /// The server's own message in a JSON error body: `message`, `detail` or `error`.
 fn server_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let text = ["message", "detail", "error"].iter().find_map(|k| match &value[*k] {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Object(o) => o.get("message").and_then(|m| m.as_str()).map(str::to_string),
-        _ => None,
-    })?;
+    let text = ["message", "detail", "error"]
+        .iter()
+        .find_map(|k| match &value[*k] {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(o) => o
+                .get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string),
+            _ => None,
+        })?;
     let text = one_line(&text);
     (!text.is_empty()).then_some(text)
 }
 
 /// A server-provided text made fit for a one-line message: no control characters, short.
 fn one_line(text: &str) -> String {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let clean = clean.trim();
     if clean.chars().count() > MAX_DETAIL {
         format!("{}…", clean.chars().take(MAX_DETAIL).collect::<String>())
@@ -387,7 +488,8 @@ fn parse_model_list(headers: &HeaderMap, body: &[u8]) -> Result<Vec<LiveModel>, 
     if looks_like_html(headers, body) {
         return Err("with an HTML page, not a model list".into());
     }
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("with malformed JSON ({e})"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("with malformed JSON ({e})"))?;
     let cards = match value {
         serde_json::Value::Object(mut o) => match o.remove("data") {
             Some(serde_json::Value::Array(cards)) => cards,
@@ -400,7 +502,8 @@ fn parse_model_list(headers: &HeaderMap, body: &[u8]) -> Result<Vec<LiveModel>, 
         .into_iter()
         .enumerate()
         .map(|(i, card)| {
-            let card: ModelCard = serde_json::from_value(card).map_err(|e| format!("model {} of the list is not a model card ({e})", i + 1))?;
+            let card: ModelCard = serde_json::from_value(card)
+                .map_err(|e| format!("model {} of the list is not a model card ({e})", i + 1))?;
             Ok(LiveModel {
                 id: card.id,
                 aliases: card.aliases.unwrap_or_default(),
@@ -415,8 +518,14 @@ fn parse_model_list(headers: &HeaderMap, body: &[u8]) -> Result<Vec<LiveModel>, 
 fn network_cause(e: &reqwest::Error, host: &str) -> String {
     let root = root_cause(e);
     let chain = error_chain(e);
-    let io_kind = chain.iter().find_map(|err| err.downcast_ref::<std::io::Error>().map(|io| io.kind()));
-    let text = chain.iter().map(|err| err.to_string().to_ascii_lowercase()).collect::<Vec<_>>().join(" / ");
+    let io_kind = chain
+        .iter()
+        .find_map(|err| err.downcast_ref::<std::io::Error>().map(|io| io.kind()));
+    let text = chain
+        .iter()
+        .map(|err| err.to_string().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" / ");
     if e.is_connect() {
         if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
             format!("could not connect to {host} (connect timed out)")
@@ -438,7 +547,9 @@ fn network_cause(e: &reqwest::Error, host: &str) -> String {
     }
 }
 
-fn error_chain<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+fn error_chain<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
     let mut chain = vec![e];
     while let Some(next) = chain.last().and_then(|e| e.source()) {
         chain.push(next);
@@ -448,7 +559,10 @@ fn error_chain<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std
 
 /// The innermost error's text: the one that says what actually happened.
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    error_chain(e).last().map(|e| one_line(&e.to_string())).unwrap_or_default()
+    error_chain(e)
+        .last()
+        .map(|e| one_line(&e.to_string()))
+        .unwrap_or_default()
 }
 
 fn seconds(d: Duration) -> String {
@@ -499,7 +613,10 @@ mod tests {
                         Err(_) => break,
                     }
                 }
-                assert!(elapsed <= t.budget, "{elapsed:?} with Retry-After {retry_after:?}");
+                assert!(
+                    elapsed <= t.budget,
+                    "{elapsed:?} with Retry-After {retry_after:?}"
+                );
                 assert!(attempts >= 2, "the budget leaves room for a retry");
             }
         }
@@ -509,10 +626,22 @@ mod tests {
     fn retries_stop_at_the_bound_and_at_a_long_retry_after() {
         let t = Timing::DEFAULT;
         assert!(t.plan_retry(None, 1, t.budget).is_ok());
-        assert_eq!(t.plan_retry(Some(Duration::from_secs(3)), 1, t.budget), Ok(Duration::from_secs(3)));
-        assert_eq!(t.plan_retry(None, t.max_attempts, t.budget), Err("gave up after 4 attempts".into()));
-        assert!(t.plan_retry(Some(Duration::from_secs(60)), 1, t.budget).unwrap_err().contains("retry after 60 s"));
-        assert!(t.plan_retry(None, 1, Duration::from_secs(2)).unwrap_err().contains("within the live phase's 28 s"));
+        assert_eq!(
+            t.plan_retry(Some(Duration::from_secs(3)), 1, t.budget),
+            Ok(Duration::from_secs(3))
+        );
+        assert_eq!(
+            t.plan_retry(None, t.max_attempts, t.budget),
+            Err("gave up after 4 attempts".into())
+        );
+        assert!(t
+            .plan_retry(Some(Duration::from_secs(60)), 1, t.budget)
+            .unwrap_err()
+            .contains("retry after 60 s"));
+        assert!(t
+            .plan_retry(None, 1, Duration::from_secs(2))
+            .unwrap_err()
+            .contains("within the live phase's 28 s"));
     }
 
     #[test]
@@ -522,7 +651,10 @@ mod tests {
             let first = t.backoff_before(1);
             assert!(first >= t.backoff / 2 && first <= t.backoff, "{first:?}");
             let third = t.backoff_before(3);
-            assert!(third >= t.backoff * 2 && third <= t.backoff * 4, "{third:?}");
+            assert!(
+                third >= t.backoff * 2 && third <= t.backoff * 4,
+                "{third:?}"
+            );
             assert!(t.backoff_before(30) <= t.backoff_cap);
         }
         let draws: std::collections::HashSet<_> = (0..20).map(|_| t.backoff_before(3)).collect();
@@ -544,22 +676,43 @@ mod tests {
 
     #[test]
     fn retry_after_seconds_and_dates() {
-        assert_eq!(retry_after(&headers(&[("retry-after", "2")])), Some(Duration::from_secs(2)));
-        assert_eq!(retry_after(&headers(&[("retry-after", "0.5")])), Some(Duration::from_millis(500)));
-        assert_eq!(retry_after(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "2")])),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "0.5")])),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
+            Some(Duration::ZERO)
+        );
         let future = (time::OffsetDateTime::now_utc() + time::Duration::seconds(30))
             .format(time::macros::format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"))
             .unwrap();
         let d = retry_after(&headers(&[("retry-after", &future)])).unwrap();
-        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
         assert_eq!(retry_after(&headers(&[])), None);
     }
 
     #[test]
     fn zero_request_limit() {
-        assert!(request_limit_is_zero(&headers(&[("x-ratelimit-limit-req-minute", "0")])));
-        assert!(!request_limit_is_zero(&headers(&[("x-ratelimit-limit-req-minute", "60")])));
+        assert!(request_limit_is_zero(&headers(&[(
+            "x-ratelimit-limit-req-minute",
+            "0"
+        )])));
+        assert!(!request_limit_is_zero(&headers(&[(
+            "x-ratelimit-limit-req-minute",
+            "60"
+        )])));
         assert!(!request_limit_is_zero(&headers(&[])));
     }
 
@@ -575,22 +728,50 @@ mod tests {
         assert_eq!(models.len(), 3);
         assert_eq!(models[0].aliases, ["mistral-small-latest"]);
         assert!(models[1].aliases.is_empty());
-        assert_eq!(models[2].deprecation.as_deref(), Some("2025-11-30T12:00:00Z"));
-        assert_eq!(models[2].deprecation_replacement_model.as_deref(), Some("ministral-8b-latest"));
-        assert_eq!(parse_model_list(&h, br#"[{"id":"m","capabilities":{}}]"#).unwrap()[0].id, "m");
+        assert_eq!(
+            models[2].deprecation.as_deref(),
+            Some("2025-11-30T12:00:00Z")
+        );
+        assert_eq!(
+            models[2].deprecation_replacement_model.as_deref(),
+            Some("ministral-8b-latest")
+        );
+        assert_eq!(
+            parse_model_list(&h, br#"[{"id":"m","capabilities":{}}]"#).unwrap()[0].id,
+            "m"
+        );
 
         assert!(parse_model_list(&h, b"").unwrap_err().contains("empty"));
-        assert!(parse_model_list(&h, b"{\"data\": [").unwrap_err().contains("malformed JSON"));
-        assert!(parse_model_list(&h, b"{\"models\": []}").unwrap_err().contains("\"data\""));
-        assert!(parse_model_list(&h, b"{\"data\": [{\"name\": \"x\"}]}").unwrap_err().contains("model 1"));
-        assert!(parse_model_list(&headers(&[("content-type", "text/html")]), b"<html>").unwrap_err().contains("HTML"));
+        assert!(parse_model_list(&h, b"{\"data\": [")
+            .unwrap_err()
+            .contains("malformed JSON"));
+        assert!(parse_model_list(&h, b"{\"models\": []}")
+            .unwrap_err()
+            .contains("\"data\""));
+        assert!(parse_model_list(&h, b"{\"data\": [{\"name\": \"x\"}]}")
+            .unwrap_err()
+            .contains("model 1"));
+        assert!(
+            parse_model_list(&headers(&[("content-type", "text/html")]), b"<html>")
+                .unwrap_err()
+                .contains("HTML")
+        );
     }
 
     #[test]
     fn server_messages_of_each_shape() {
-        assert_eq!(server_message(br#"{"message":"Unauthorized","request_id":"x"}"#).as_deref(), Some("Unauthorized"));
-        assert_eq!(server_message(br#"{"detail":"Unauthorized"}"#).as_deref(), Some("Unauthorized"));
-        assert_eq!(server_message(br#"{"error":{"message":"bad\nthing"}}"#).as_deref(), Some("bad thing"));
+        assert_eq!(
+            server_message(br#"{"message":"Unauthorized","request_id":"x"}"#).as_deref(),
+            Some("Unauthorized")
+        );
+        assert_eq!(
+            server_message(br#"{"detail":"Unauthorized"}"#).as_deref(),
+            Some("Unauthorized")
+        );
+        assert_eq!(
+            server_message(br#"{"error":{"message":"bad\nthing"}}"#).as_deref(),
+            Some("bad thing")
+        );
         assert_eq!(server_message(b""), None);
         assert_eq!(server_message(br#"{"detail":[{"loc":["q"]}]}"#), None);
         assert_eq!(server_message("x".repeat(500).as_bytes()), None);

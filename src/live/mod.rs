@@ -118,7 +118,11 @@ pub enum LiveState {
     Offline,
     /// No primary key given.
     NoKey,
-    Checked { primary: KeyReport, fallback: Fallback, endpoint: String },
+    Checked {
+        primary: KeyReport,
+        fallback: Fallback,
+        endpoint: String,
+    },
 }
 
 /// What the live phase found, for the checks.
@@ -139,7 +143,14 @@ impl LiveFacts {
     /// The primary key's model list, when it was fetched.
     pub fn models(&self) -> Option<&[LiveModel]> {
         match &self.state {
-            LiveState::Checked { primary: KeyReport { check: KeyCheck::Valid { models }, .. }, .. } => Some(models),
+            LiveState::Checked {
+                primary:
+                    KeyReport {
+                        check: KeyCheck::Valid { models },
+                        ..
+                    },
+                ..
+            } => Some(models),
             _ => None,
         }
     }
@@ -157,7 +168,12 @@ pub struct LiveOptions {
 impl Default for LiveOptions {
     /// The default API base, no keys, the default time limits.
     fn default() -> LiveOptions {
-        LiveOptions { api_url: ApiUrl::default(), primary: None, fallback: None, timing: Timing::DEFAULT }
+        LiveOptions {
+            api_url: ApiUrl::default(),
+            primary: None,
+            fallback: None,
+            timing: Timing::DEFAULT,
+        }
     }
 }
 
@@ -173,13 +189,18 @@ pub fn validate(opts: &LiveOptions) -> LiveFacts {
         Some(f) if f == primary => None,
         Some(f) => Some(f),
     };
-    let (primary_report, fallback_report) = fetch::check_keys(&opts.api_url, &opts.timing, primary, fallback);
+    let (primary_report, fallback_report) =
+        fetch::check_keys(&opts.api_url, &opts.timing, primary, fallback);
     let fallback = match (&opts.fallback, fallback_report) {
         (None, _) => Fallback::Missing,
         (Some(_), Some(report)) => Fallback::Checked(report),
         (Some(_), None) => Fallback::SameAsPrimary,
     };
-    LiveFacts::new(LiveState::Checked { primary: primary_report, fallback, endpoint: endpoint.to_string() })
+    LiveFacts::new(LiveState::Checked {
+        primary: primary_report,
+        fallback,
+        endpoint: endpoint.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -217,14 +238,31 @@ mod tests {
 
     #[test]
     fn models_come_from_a_valid_primary_only() {
-        let model = LiveModel { id: "m".into(), aliases: vec!["m-latest".into()], deprecation: None, deprecation_replacement_model: None };
+        let model = LiveModel {
+            id: "m".into(),
+            aliases: vec!["m-latest".into()],
+            deprecation: None,
+            deprecation_replacement_model: None,
+        };
         assert!(model.answers_to("m") && model.answers_to("m-latest") && !model.answers_to("n"));
-        let checked = |check| LiveFacts::new(LiveState::Checked {
-            primary: KeyReport { key: "****a1Ue".into(), check, attempts: 1 },
-            fallback: Fallback::Missing,
-            endpoint: "https://api.mistral.ai/v1/models".into(),
-        });
-        assert_eq!(checked(KeyCheck::Valid { models: vec![model.clone()] }).models(), Some(&[model][..]));
+        let checked = |check| {
+            LiveFacts::new(LiveState::Checked {
+                primary: KeyReport {
+                    key: "****a1Ue".into(),
+                    check,
+                    attempts: 1,
+                },
+                fallback: Fallback::Missing,
+                endpoint: "https://api.mistral.ai/v1/models".into(),
+            })
+        };
+        assert_eq!(
+            checked(KeyCheck::Valid {
+                models: vec![model.clone()]
+            })
+            .models(),
+            Some(&[model][..])
+        );
         assert_eq!(checked(KeyCheck::NoApiAccess).models(), None);
         assert_eq!(LiveFacts::default().models(), None);
     }

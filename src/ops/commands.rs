@@ -34,7 +34,10 @@ pub enum Call {
     /// `npm run NAME`, `yarn NAME`, `pnpm NAME`, `bun run NAME`, `npm test`.
     PackageScript(String),
     /// `make TARGET` (`None`: the default target); the directory given with `-C`.
-    Make { target: Option<String>, dir: Option<String> },
+    Make {
+        target: Option<String>,
+        dir: Option<String>,
+    },
     /// `tox` (`None`: every env of the envlist) or `tox -e a,b`.
     Tox(Option<Vec<String>>),
     /// `nox` (`None`: every session) or `nox -s a b`.
@@ -47,28 +50,123 @@ pub enum Call {
     PreCommit(Option<String>),
 }
 
-const TYPE_CHECKERS: &[&str] = &["tsc", "vue-tsc", "svelte-check", "mypy", "dmypy", "pyright", "basedpyright", "pytype", "pyre"];
+const TYPE_CHECKERS: &[&str] = &[
+    "tsc",
+    "vue-tsc",
+    "svelte-check",
+    "mypy",
+    "dmypy",
+    "pyright",
+    "basedpyright",
+    "pytype",
+    "pyre",
+];
 const TEST_RUNNERS: &[&str] = &[
-    "jest", "vitest", "mocha", "ava", "tap", "pytest", "py.test", "unittest", "nose2", "ward", "playwright", "cypress", "rspec",
-    "phpunit", "karma", "jasmine", "uvu", "c8", "nyc",
+    "jest",
+    "vitest",
+    "mocha",
+    "ava",
+    "tap",
+    "pytest",
+    "py.test",
+    "unittest",
+    "nose2",
+    "ward",
+    "playwright",
+    "cypress",
+    "rspec",
+    "phpunit",
+    "karma",
+    "jasmine",
+    "uvu",
+    "c8",
+    "nyc",
 ];
 /// Package-manager subcommands that are not script names (`yarn install`, `pnpm add`).
 const PM_BUILTINS: &[&str] = &[
-    "install", "i", "ci", "add", "remove", "rm", "uninstall", "update", "up", "upgrade", "init", "create", "why", "dlx", "exec",
-    "config", "cache", "set", "info", "audit", "pack", "publish", "version", "link", "unlink", "global", "bin", "import",
-    "outdated", "list", "ls", "licenses", "login", "logout", "dedupe", "prune", "rebuild", "store", "setup", "env", "fetch",
-    "patch", "plugin", "node", "x", "help", "whoami", "start", "deploy",
+    "install",
+    "i",
+    "ci",
+    "add",
+    "remove",
+    "rm",
+    "uninstall",
+    "update",
+    "up",
+    "upgrade",
+    "init",
+    "create",
+    "why",
+    "dlx",
+    "exec",
+    "config",
+    "cache",
+    "set",
+    "info",
+    "audit",
+    "pack",
+    "publish",
+    "version",
+    "link",
+    "unlink",
+    "global",
+    "bin",
+    "import",
+    "outdated",
+    "list",
+    "ls",
+    "licenses",
+    "login",
+    "logout",
+    "dedupe",
+    "prune",
+    "rebuild",
+    "store",
+    "setup",
+    "env",
+    "fetch",
+    "patch",
+    "plugin",
+    "node",
+    "x",
+    "help",
+    "whoami",
+    "start",
+    "deploy",
 ];
 /// Words that wrap another command.
-const WRAPPERS: &[&str] = &["sudo", "time", "exec", "env", "nice", "npx", "bunx", "uvx", "pipx", "xvfb-run", "dotenv", "cross-env", "command"];
+const WRAPPERS: &[&str] = &[
+    "sudo",
+    "time",
+    "exec",
+    "env",
+    "nice",
+    "npx",
+    "bunx",
+    "uvx",
+    "pipx",
+    "xvfb-run",
+    "dotenv",
+    "cross-env",
+    "command",
+];
 
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*=").unwrap());
-static URL_HEALTH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)/(health|healthz|healthcheck|ready|readyz|readiness|livez|ping)\b").unwrap());
-static REQUEST_BODY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(^|\s)(-X\s*POST|--request\s+POST|-d|--data(-raw|-binary)?|--json|-F|--form)(\s|=|$)").unwrap());
+static ASSIGNMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*=").unwrap());
+static URL_HEALTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)/(health|healthz|healthcheck|ready|readyz|readiness|livez|ping)\b").unwrap()
+});
+static REQUEST_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(^|\s)(-X\s*POST|--request\s+POST|-d|--data(-raw|-binary)?|--json|-F|--form)(\s|=|$)",
+    )
+    .unwrap()
+});
 static SMOKE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)smoke").unwrap());
-static ROLLBACK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\broll[-_ ]?back\b|rollout\s+undo|\bundo\b.*\brollout|rollouts\s+(undo|abort)").unwrap());
+static ROLLBACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\broll[-_ ]?back\b|rollout\s+undo|\bundo\b.*\brollout|rollouts\s+(undo|abort)")
+        .unwrap()
+});
 static CANARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)canary|rollout\s+pause|argo\s+rollouts|update-traffic|--no-traffic|--to-revisions|traffic-split|--strategy[= ]+(canary|bluegreen|blue-green)")
         .unwrap()
@@ -115,10 +213,19 @@ pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
         out.push(Action::TypeCheck("mypy".into()));
     }
     // GitHub Pages deploys publish documentation, not the application.
-    let app_deploy = (name.contains("deploy") && !name.contains("pages")) || name.ends_with("/helm") || name.contains("flyctl") || name.contains("wrangler-action");
+    let app_deploy = (name.contains("deploy") && !name.contains("pages"))
+        || name.ends_with("/helm")
+        || name.contains("flyctl")
+        || name.contains("wrangler-action");
     if app_deploy {
         out.push(Action::Deploy);
-        if inputs.iter().any(|(k, v)| k == "strategy" && matches!(v.to_ascii_lowercase().as_str(), "canary" | "blue-green" | "bluegreen")) {
+        if inputs.iter().any(|(k, v)| {
+            k == "strategy"
+                && matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "canary" | "blue-green" | "bluegreen"
+                )
+        }) {
             out.push(Action::Canary);
         }
     }
@@ -127,7 +234,9 @@ pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
     }
     for (_, v) in inputs {
         for a in classify(v) {
-            if matches!(a, Action::HealthCheck | Action::Smoke | Action::Rollback) && !out.contains(&a) {
+            if matches!(a, Action::HealthCheck | Action::Smoke | Action::Rollback)
+                && !out.contains(&a)
+            {
                 out.push(a);
             }
         }
@@ -210,7 +319,9 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                     w.remove(0);
                 }
             }
-            Some(&("pnpm" | "yarn" | "npm")) if matches!(w.get(1), Some(&("exec" | "dlx" | "x"))) => {
+            Some(&("pnpm" | "yarn" | "npm"))
+                if matches!(w.get(1), Some(&("exec" | "dlx" | "x"))) =>
+            {
                 w.drain(..2);
             }
             Some(first) if is_python(first) && w.get(1) == Some(&"-m") => {
@@ -219,23 +330,34 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
             _ => break,
         }
     }
-    let Some(&tool) = w.first() else { return Vec::new() };
+    let Some(&tool) = w.first() else {
+        return Vec::new();
+    };
     let tool = tool.rsplit('/').next().unwrap_or(tool);
     let args = &w[1..];
     let mut out = Vec::new();
     let positional = || args.iter().copied().filter(|a| !a.starts_with('-'));
     match tool {
-        t if TYPE_CHECKERS.contains(&t) && (t != "pyre" || args.first().is_none_or(|a| *a == "check")) => {
+        t if TYPE_CHECKERS.contains(&t)
+            && (t != "pyre" || args.first().is_none_or(|a| *a == "check")) =>
+        {
             out.push(Action::TypeCheck(t.to_string()));
         }
-        "deno" if args.first() == Some(&"check") => out.push(Action::TypeCheck("deno check".into())),
+        "deno" if args.first() == Some(&"check") => {
+            out.push(Action::TypeCheck("deno check".into()))
+        }
         "deno" if args.first() == Some(&"test") => out.push(Action::Test("deno test".into())),
         "bun" if args.first() == Some(&"test") => out.push(Action::Test("bun test".into())),
         "node" if args.contains(&"--test") => out.push(Action::Test("node --test".into())),
         "go" if args.first() == Some(&"test") => out.push(Action::Test("go test".into())),
-        "cargo" if matches!(args.first(), Some(&("test" | "nextest"))) => out.push(Action::Test("cargo test".into())),
+        "cargo" if matches!(args.first(), Some(&("test" | "nextest"))) => {
+            out.push(Action::Test("cargo test".into()))
+        }
         t if TEST_RUNNERS.contains(&t) => {
-            let bench_only = matches!(args.first(), Some(&("bench" | "--version" | "--help" | "install")));
+            let bench_only = matches!(
+                args.first(),
+                Some(&("bench" | "--version" | "--help" | "install"))
+            );
             if !bench_only {
                 out.push(Action::Test(t.to_string()));
             }
@@ -243,7 +365,9 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
         "npm" => {
             let rest = without_options(args);
             match rest.first().copied() {
-                Some("test" | "t" | "tst") => out.push(Action::Call(Call::PackageScript("test".into()))),
+                Some("test" | "t" | "tst") => {
+                    out.push(Action::Call(Call::PackageScript("test".into())))
+                }
                 Some("run" | "run-script") => {
                     if let Some(name) = rest.get(1) {
                         out.push(Action::Call(Call::PackageScript(name.to_string())));
@@ -269,8 +393,15 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                     out.push(Action::Call(Call::PackageScript(name.to_string())));
                     // Without a script of that name, yarn and pnpm run the binary
                     // (`pnpm tsc --noEmit`): say what the binary would do too.
-                    let words: Vec<String> = std::iter::once(name).chain(it).map(str::to_string).collect();
-                    out.extend(classify_simple(&words).into_iter().filter(|a| !matches!(a, Action::Call(_))));
+                    let words: Vec<String> = std::iter::once(name)
+                        .chain(it)
+                        .map(str::to_string)
+                        .collect();
+                    out.extend(
+                        classify_simple(&words)
+                            .into_iter()
+                            .filter(|a| !matches!(a, Action::Call(_))),
+                    );
                 }
             }
         }
@@ -301,12 +432,15 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
             out.push(Action::Call(Call::Make { target, dir }));
         }
         "tox" => {
-            let envs = option_values(args, &["-e", "--env"]).map(|v| v.split(',').map(str::to_string).collect());
+            let envs = option_values(args, &["-e", "--env"])
+                .map(|v| v.split(',').map(str::to_string).collect());
             out.push(Action::Call(Call::Tox(envs)));
         }
         "nox" => {
             let sessions: Vec<String> = option_list(args, &["-s", "--session", "--sessions"]);
-            out.push(Action::Call(Call::Nox((!sessions.is_empty()).then_some(sessions))));
+            out.push(Action::Call(Call::Nox(
+                (!sessions.is_empty()).then_some(sessions),
+            )));
         }
         "poe" | "task" => {
             if let Some(name) = positional().next() {
@@ -325,18 +459,25 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
             }
         }
         "bash" | "sh" | "zsh" | "source" | "." => {
-            if let Some(script) = positional().next().filter(|s| s.ends_with(".sh") || s.ends_with(".bash")) {
+            if let Some(script) = positional()
+                .next()
+                .filter(|s| s.ends_with(".sh") || s.ends_with(".bash"))
+            {
                 out.push(Action::Call(Call::Shell(script.to_string())));
             }
         }
-        _ if w[0].ends_with(".sh") || w[0].ends_with(".bash") => out.push(Action::Call(Call::Shell(w[0].to_string()))),
+        _ if w[0].ends_with(".sh") || w[0].ends_with(".bash") => {
+            out.push(Action::Call(Call::Shell(w[0].to_string())))
+        }
         // `helm test` runs the chart's test hooks: requests against the release.
         "helm" if args.first() == Some(&"test") => out.push(Action::Smoke),
         "curl" | "wget" | "http" | "https" | "xh" | "hurl" | "httpie" => {
             let joined = args.join(" ");
             if URL_HEALTH.is_match(&joined) {
                 out.push(Action::HealthCheck);
-            } else if REQUEST_BODY.is_match(&format!(" {joined}")) || matches!(args.first(), Some(&("POST" | "post"))) {
+            } else if REQUEST_BODY.is_match(&format!(" {joined}"))
+                || matches!(args.first(), Some(&("POST" | "post")))
+            {
                 out.push(Action::Smoke);
             }
         }
@@ -354,7 +495,16 @@ fn is_python(word: &str) -> bool {
 }
 
 /// Package-manager options that take a value (`-w web`, `--filter web`).
-const VALUE_OPTIONS: &[&str] = &["-w", "--workspace", "--prefix", "--cwd", "--filter", "-F", "-C", "--dir"];
+const VALUE_OPTIONS: &[&str] = &[
+    "-w",
+    "--workspace",
+    "--prefix",
+    "--cwd",
+    "--filter",
+    "-F",
+    "-C",
+    "--dir",
+];
 
 /// The words that are not options nor the values of options.
 fn without_options<'a>(args: &[&'a str]) -> Vec<&'a str> {
@@ -412,7 +562,8 @@ fn is_deploy(tool: &str, args: &[&str]) -> bool {
     match tool {
         "kubectl" | "oc" => {
             matches!(first, "apply" | "replace" | "set")
-                || (first == "create" && (has("-f") || has("-k") || args.iter().any(|a| a.starts_with("--filename"))))
+                || (first == "create"
+                    && (has("-f") || has("-k") || args.iter().any(|a| a.starts_with("--filename"))))
                 || (first == "rollout" && has("restart"))
                 || (first == "argo" && has("rollouts") && (has("set") || has("promote")))
         }
@@ -423,14 +574,25 @@ fn is_deploy(tool: &str, args: &[&str]) -> bool {
         "skaffold" => matches!(first, "run" | "deploy"),
         "flyctl" | "fly" => first == "deploy",
         "gcloud" => has("deploy") || (has("run") && has("update")),
-        "az" => has("deploy") || (has("containerapp") && has("update")) || (has("webapp") && has("up")),
-        "aws" => (has("ecs") && has("update-service")) || (has("deploy") && has("create-deployment")),
-        "ecs-deploy" | "kamal" | "copilot" | "cdk" | "sam" | "serverless" | "sls" | "netlify" => has("deploy"),
+        "az" => {
+            has("deploy") || (has("containerapp") && has("update")) || (has("webapp") && has("up"))
+        }
+        "aws" => {
+            (has("ecs") && has("update-service")) || (has("deploy") && has("create-deployment"))
+        }
+        "ecs-deploy" | "kamal" | "copilot" | "cdk" | "sam" | "serverless" | "sls" | "netlify" => {
+            has("deploy")
+        }
         "vercel" => has("--prod") || has("deploy"),
         "wrangler" => matches!(first, "deploy" | "publish"),
         "railway" => first == "up",
         "heroku" => first.starts_with("container:release") || first == "releases:promote",
-        "git" => first == "push" && args.iter().any(|a| a.contains("heroku") || a.contains("dokku")),
+        "git" => {
+            first == "push"
+                && args
+                    .iter()
+                    .any(|a| a.contains("heroku") || a.contains("dokku"))
+        }
         "docker" => first == "stack" && has("deploy"),
         _ => false,
     }
@@ -441,15 +603,36 @@ mod tests {
     use super::*;
 
     fn calls(line: &str) -> Vec<Call> {
-        classify(line).into_iter().filter_map(|a| if let Action::Call(c) = a { Some(c) } else { None }).collect()
+        classify(line)
+            .into_iter()
+            .filter_map(|a| {
+                if let Action::Call(c) = a {
+                    Some(c)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     #[test]
     fn type_checkers_and_test_runners() {
-        assert_eq!(classify("npx tsc --noEmit"), vec![Action::TypeCheck("tsc".into())]);
-        assert_eq!(classify("poetry run mypy src"), vec![Action::TypeCheck("mypy".into())]);
-        assert_eq!(classify("python -m pytest -q"), vec![Action::Test("pytest".into())]);
-        assert_eq!(classify("CI=1 ./node_modules/.bin/vitest run"), vec![Action::Test("vitest".into())]);
+        assert_eq!(
+            classify("npx tsc --noEmit"),
+            vec![Action::TypeCheck("tsc".into())]
+        );
+        assert_eq!(
+            classify("poetry run mypy src"),
+            vec![Action::TypeCheck("mypy".into())]
+        );
+        assert_eq!(
+            classify("python -m pytest -q"),
+            vec![Action::Test("pytest".into())]
+        );
+        assert_eq!(
+            classify("CI=1 ./node_modules/.bin/vitest run"),
+            vec![Action::Test("vitest".into())]
+        );
         assert!(classify("echo \"Error: no test specified\" && exit 1").is_empty());
         assert!(classify("echo tsc").is_empty());
         assert!(classify("npm ci").is_empty());
@@ -457,36 +640,91 @@ mod tests {
 
     #[test]
     fn calls_to_scripts_targets_envs_sessions() {
-        assert_eq!(calls("npm run typecheck"), vec![Call::PackageScript("typecheck".into())]);
+        assert_eq!(
+            calls("npm run typecheck"),
+            vec![Call::PackageScript("typecheck".into())]
+        );
         assert_eq!(calls("npm test"), vec![Call::PackageScript("test".into())]);
-        assert_eq!(calls("yarn test --coverage"), vec![Call::PackageScript("test".into())]);
-        assert_eq!(calls("pnpm run lint"), vec![Call::PackageScript("lint".into())]);
+        assert_eq!(
+            calls("yarn test --coverage"),
+            vec![Call::PackageScript("test".into())]
+        );
+        assert_eq!(
+            calls("pnpm run lint"),
+            vec![Call::PackageScript("lint".into())]
+        );
         assert!(calls("pnpm install --frozen-lockfile").is_empty());
-        assert_eq!(calls("npm run -w web test"), vec![Call::PackageScript("test".into())]);
-        assert_eq!(calls("pnpm --filter api run typecheck"), vec![Call::PackageScript("typecheck".into())]);
+        assert_eq!(
+            calls("npm run -w web test"),
+            vec![Call::PackageScript("test".into())]
+        );
+        assert_eq!(
+            calls("pnpm --filter api run typecheck"),
+            vec![Call::PackageScript("typecheck".into())]
+        );
         assert!(classify("pnpm tsc --noEmit").contains(&Action::TypeCheck("tsc".into())));
-        assert_eq!(classify("npm exec -- vitest run"), vec![Action::Test("vitest".into())]);
-        assert_eq!(calls("pre-commit run --all-files"), vec![Call::PreCommit(None)]);
-        assert_eq!(calls("pre-commit run mypy --all-files"), vec![Call::PreCommit(Some("mypy".into()))]);
-        assert_eq!(calls("make -C api test"), vec![Call::Make { target: Some("test".into()), dir: Some("api".into()) }]);
-        assert_eq!(calls("tox -e py311,type"), vec![Call::Tox(Some(vec!["py311".into(), "type".into()]))]);
-        assert_eq!(calls("nox -s tests lint"), vec![Call::Nox(Some(vec!["tests".into(), "lint".into()]))]);
-        assert_eq!(calls("bash scripts/deploy.sh prod"), vec![Call::Shell("scripts/deploy.sh".into())]);
-        assert_eq!(calls("./scripts/smoke.sh"), vec![Call::Shell("./scripts/smoke.sh".into())]);
+        assert_eq!(
+            classify("npm exec -- vitest run"),
+            vec![Action::Test("vitest".into())]
+        );
+        assert_eq!(
+            calls("pre-commit run --all-files"),
+            vec![Call::PreCommit(None)]
+        );
+        assert_eq!(
+            calls("pre-commit run mypy --all-files"),
+            vec![Call::PreCommit(Some("mypy".into()))]
+        );
+        assert_eq!(
+            calls("make -C api test"),
+            vec![Call::Make {
+                target: Some("test".into()),
+                dir: Some("api".into())
+            }]
+        );
+        assert_eq!(
+            calls("tox -e py311,type"),
+            vec![Call::Tox(Some(vec!["py311".into(), "type".into()]))]
+        );
+        assert_eq!(
+            calls("nox -s tests lint"),
+            vec![Call::Nox(Some(vec!["tests".into(), "lint".into()]))]
+        );
+        assert_eq!(
+            calls("bash scripts/deploy.sh prod"),
+            vec![Call::Shell("scripts/deploy.sh".into())]
+        );
+        assert_eq!(
+            calls("./scripts/smoke.sh"),
+            vec![Call::Shell("./scripts/smoke.sh".into())]
+        );
     }
 
     #[test]
     fn deploy_canary_health_smoke_rollback() {
-        assert!(classify("kubectl set image deployment/mistral-app app=mistral-app:v2").contains(&Action::Deploy));
+        assert!(
+            classify("kubectl set image deployment/mistral-app app=mistral-app:v2")
+                .contains(&Action::Deploy)
+        );
         assert!(classify("kubectl rollout pause deployment/mistral-app").contains(&Action::Canary));
-        assert_eq!(classify("curl -sf https://yourapp.com/health | jq '.'"), vec![Action::HealthCheck]);
-        assert!(classify("curl -X POST https://yourapp.com/api/chat -H 'Content-Type: application/json' -d '{}'").contains(&Action::Smoke));
+        assert_eq!(
+            classify("curl -sf https://yourapp.com/health | jq '.'"),
+            vec![Action::HealthCheck]
+        );
+        assert!(classify(
+            "curl -X POST https://yourapp.com/api/chat -H 'Content-Type: application/json' -d '{}'"
+        )
+        .contains(&Action::Smoke));
         assert!(classify("kubectl rollout undo deployment/mistral-app").contains(&Action::Rollback));
         assert!(classify("helm rollback app 0").contains(&Action::Rollback));
         assert!(classify("helm upgrade --install app ./chart").contains(&Action::Deploy));
         assert!(!classify("kubectl rollout status deployment/app").contains(&Action::Deploy));
         assert!(!classify("kubectl create namespace staging").contains(&Action::Deploy));
-        assert!(classify_action("azure/k8s-deploy@v5", &[("strategy".into(), "canary".into())]).contains(&Action::Canary));
+        assert!(classify_action(
+            "azure/k8s-deploy@v5",
+            &[("strategy".into(), "canary".into())]
+        )
+        .contains(&Action::Canary));
         assert!(classify_action("JamesIves/github-pages-deploy-action@v4", &[]).is_empty());
         assert!(classify("curl -s https://example.com/").is_empty());
     }

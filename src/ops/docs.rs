@@ -69,28 +69,44 @@ static RULES: LazyLock<Vec<TopicRule>> = LazyLock::new(|| {
     vec![
         TopicRule {
             topic: Topic::IncidentRunbook,
-            heading: r(r"(?i)\b(incident|runbook|run book|playbook|outage|troubleshoot\w*|when .* (fails|is down))\b"),
-            text: r(r"(?i)\b(incident (response|runbook|procedure)|if (the )?mistral (api )?is (down|unavailable|degraded)|status\.mistral\.ai)"),
+            heading: r(
+                r"(?i)\b(incident|runbook|run book|playbook|outage|troubleshoot\w*|when .* (fails|is down))\b",
+            ),
+            text: r(
+                r"(?i)\b(incident (response|runbook|procedure)|if (the )?mistral (api )?is (down|unavailable|degraded)|status\.mistral\.ai)",
+            ),
         },
         TopicRule {
             topic: Topic::KeyRotation,
-            heading: r(r"(?i)\b(rotat\w*|renew\w*|revok\w*)\b.*\b(key|secret|credential|token)s?\b|\b(key|secret|credential)s?\b.*\brotat\w*"),
-            text: r(r"(?i)\brotat(e|ing) (the |an |your )?(mistral )?(api )?(key|secret|credential)s?\b"),
+            heading: r(
+                r"(?i)\b(rotat\w*|renew\w*|revok\w*)\b.*\b(key|secret|credential|token)s?\b|\b(key|secret|credential)s?\b.*\brotat\w*",
+            ),
+            text: r(
+                r"(?i)\brotat(e|ing) (the |an |your )?(mistral )?(api )?(key|secret|credential)s?\b",
+            ),
         },
         TopicRule {
             topic: Topic::Rollback,
-            heading: r(r"(?i)\broll[- ]?back\b|\brolling back\b|\brevert(ing)? (a |the )?(deploy|release)"),
-            text: r(r"(?i)kubectl\s+(argo\s+rollouts\s+)?(rollout\s+)?undo|helm\s+rollback|argocd\s+app\s+rollback|\broll back (to )?the (previous|last)"),
+            heading: r(
+                r"(?i)\broll[- ]?back\b|\brolling back\b|\brevert(ing)? (a |the )?(deploy|release)",
+            ),
+            text: r(
+                r"(?i)kubectl\s+(argo\s+rollouts\s+)?(rollout\s+)?undo|helm\s+rollback|argocd\s+app\s+rollback|\broll back (to )?the (previous|last)",
+            ),
         },
         TopicRule {
             topic: Topic::Escalation,
             heading: r(r"(?i)\b(escalat\w*|on-?call|on call|paging|who to (call|page))\b"),
-            text: r(r"(?i)\bescalate (to|the)\b|\b(page|paging) (the )?on-?call\b|\bpagerduty\b|\bopsgenie\b|\bescalation (path|policy)\b"),
+            text: r(
+                r"(?i)\bescalate (to|the)\b|\b(page|paging) (the )?on-?call\b|\bpagerduty\b|\bopsgenie\b|\bescalation (path|policy)\b",
+            ),
         },
         TopicRule {
             topic: Topic::UsageLimits,
             heading: r(r"(?i)\b(rate[- ]limits?|usage limits?|quotas?|budgets?|limits)\b"),
-            text: r(r"(?i)\b\d[\d,._]*\s*(k\s*)?(requests?|req|tokens?|rps|rpm|tpm)\s*(/|per|a)\s*(s\b|sec\w*|min\w*|hour|day|month)|\b(rpm|tpm|rps)\b\s*(limit|of|:)|\$\s*\d+\s*(/|per|a)\s*(hour|day|month)|monthly (budget|spend(ing)? limit)"),
+            text: r(
+                r"(?i)\b\d[\d,._]*\s*(k\s*)?(requests?|req|tokens?|rps|rpm|tpm)\s*(/|per|a)\s*(s\b|sec\w*|min\w*|hour|day|month)|\b(rpm|tpm|rps)\b\s*(limit|of|:)|\$\s*\d+\s*(/|per|a)\s*(hour|day|month)|monthly (budget|spend(ing)? limit)",
+            ),
         },
     ]
 });
@@ -108,11 +124,14 @@ static TEXT_SET: LazyLock<RegexSet> = LazyLock::new(|| {
 /// topic, and most Markdown in a repository (READMEs, changelogs, API docs) is such a
 /// file. One early-exit pass over it replaces splitting it into sections.
 static ANY_TOPIC: LazyLock<RegexSet> = LazyLock::new(|| {
-    let patterns = RULES.iter().flat_map(|r| [r.heading.as_str(), r.text.as_str()]);
+    let patterns = RULES
+        .iter()
+        .flat_map(|r| [r.heading.as_str(), r.text.as_str()]);
     RegexSet::new(patterns).expect("doc topic patterns")
 });
 
-static RUNBOOK_PATH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)runbook|incident|playbook").unwrap());
+static RUNBOOK_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)runbook|incident|playbook").unwrap());
 static MISTRAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)mistral").unwrap());
 
 /// Markdown sections of a file, with their topics. Fenced code blocks are text, not
@@ -127,7 +146,13 @@ pub fn sections(path: &str, text: &str) -> Vec<Section> {
             return Vec::new();
         }
         let mentions_mistral = path_mentions || MISTRAL.is_match(text);
-        return vec![Section { path: path.to_string(), line: 1, heading: String::new(), topics: Vec::new(), mentions_mistral }];
+        return vec![Section {
+            path: path.to_string(),
+            line: 1,
+            heading: String::new(),
+            topics: Vec::new(),
+            mentions_mistral,
+        }];
     }
     // (line, level, heading, own text)
     let mut raw: Vec<(u32, usize, String, String)> = vec![(1, 0, String::new(), String::new())];
@@ -148,12 +173,26 @@ pub fn sections(path: &str, text: &str) -> Vec<Section> {
         body.push_str(line);
         body.push('\n');
     }
-    let title_mentions = raw.iter().find(|s| !s.2.is_empty()).is_some_and(|s| MISTRAL.is_match(&s.2));
-    let words: Vec<usize> = raw.iter().map(|s| s.3.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()).collect();
+    let title_mentions = raw
+        .iter()
+        .find(|s| !s.2.is_empty())
+        .is_some_and(|s| MISTRAL.is_match(&s.2));
+    let words: Vec<usize> = raw
+        .iter()
+        .map(|s| {
+            s.3.split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count()
+        })
+        .collect();
     // A heading's section holds its subsections too: a title over a runbook is no placeholder.
     let full_words = |i: usize| -> usize {
         let level = raw[i].1;
-        words[i] + (i + 1..raw.len()).take_while(|&j| level > 0 && raw[j].1 > level).map(|j| words[j]).sum::<usize>()
+        words[i]
+            + (i + 1..raw.len())
+                .take_while(|&j| level > 0 && raw[j].1 > level)
+                .map(|j| words[j])
+                .sum::<usize>()
     };
     let first_heading = raw.iter().position(|s| !s.2.is_empty());
     let mut out = Vec::new();
@@ -163,13 +202,17 @@ pub fn sections(path: &str, text: &str) -> Vec<Section> {
         }
         let total = full_words(i);
         let text_hits = TEXT_SET.matches(body);
-        let placeholder = total < MIN_WORDS || (body.to_ascii_lowercase().contains("todo") && total < 2 * MIN_WORDS);
+        let placeholder = total < MIN_WORDS
+            || (body.to_ascii_lowercase().contains("todo") && total < 2 * MIN_WORDS);
         let topics = RULES
             .iter()
             .enumerate()
             .filter_map(|(r, rule)| {
                 let by_heading = !heading.is_empty()
-                    && (rule.heading.is_match(heading) || (rule.topic == Topic::IncidentRunbook && runbook_file && first_heading == Some(i)));
+                    && (rule.heading.is_match(heading)
+                        || (rule.topic == Topic::IncidentRunbook
+                            && runbook_file
+                            && first_heading == Some(i)));
                 if by_heading && !placeholder {
                     Some((rule.topic, Coverage::Heading))
                 } else if text_hits.matched(r) {
@@ -181,8 +224,17 @@ pub fn sections(path: &str, text: &str) -> Vec<Section> {
                 }
             })
             .collect();
-        let mentions_mistral = path_mentions || title_mentions || MISTRAL.is_match(heading) || text_hits.matched(RULES.len());
-        out.push(Section { path: path.to_string(), line: *line, heading: heading.clone(), topics, mentions_mistral });
+        let mentions_mistral = path_mentions
+            || title_mentions
+            || MISTRAL.is_match(heading)
+            || text_hits.matched(RULES.len());
+        out.push(Section {
+            path: path.to_string(),
+            line: *line,
+            heading: heading.clone(),
+            topics,
+            mentions_mistral,
+        });
     }
     out
 }
@@ -219,7 +271,10 @@ mod tests {
     use super::*;
 
     fn topics_of(text: &str) -> Vec<(String, Vec<(Topic, Coverage)>)> {
-        sections("docs/guide.md", text).into_iter().map(|s| (s.heading, s.topics)).collect()
+        sections("docs/guide.md", text)
+            .into_iter()
+            .map(|s| (s.heading, s.topics))
+            .collect()
     }
 
     #[test]
@@ -230,12 +285,17 @@ mod tests {
         assert!(t[1].1.contains(&(Topic::Rollback, Coverage::Heading)));
         assert_eq!(t[2].1, vec![(Topic::Escalation, Coverage::Placeholder)]);
         assert_eq!(t.len(), 3);
-        assert!(t[0].1.contains(&(Topic::IncidentRunbook, Coverage::Heading)), "a title over sections is not empty: {t:?}");
+        assert!(
+            t[0].1
+                .contains(&(Topic::IncidentRunbook, Coverage::Heading)),
+            "a title over sections is not empty: {t:?}"
+        );
     }
 
     #[test]
     fn text_must_say_more_than_the_word() {
-        let t = topics_of("## Notes\n\nWe may need a rollback someday; limits apply. Keys exist.\n");
+        let t =
+            topics_of("## Notes\n\nWe may need a rollback someday; limits apply. Keys exist.\n");
         assert!(t[0].1.is_empty(), "{t:?}");
         let t = topics_of("## Notes\n\nOur workspace allows 60 requests per minute and 500,000 tokens per minute.\n");
         assert_eq!(t[0].1, vec![(Topic::UsageLimits, Coverage::Text)]);
@@ -248,13 +308,20 @@ mod prefilter_tests {
 
     #[test]
     fn a_file_without_any_topic_is_one_section_without_topics() {
-        let s = sections("docs/api.md", "# API\n\nEndpoints and payloads for Mistral chat.\n\n## Errors\n\nCodes and bodies.\n");
+        let s = sections(
+            "docs/api.md",
+            "# API\n\nEndpoints and payloads for Mistral chat.\n\n## Errors\n\nCodes and bodies.\n",
+        );
         assert_eq!(s.len(), 1);
         assert!(s[0].topics.is_empty());
         assert!(s[0].mentions_mistral);
         assert!(sections("docs/empty.md", "  \n\n").is_empty());
         // A topic word sends the file through the full analysis.
         let s = sections("docs/ops.md", "# Ops\n\n## Rollback\n\nRun kubectl rollout undo deployment/chat, then check /health and the error rate dashboards.\n");
-        assert!(s.iter().any(|s| s.topics.iter().any(|(t, _)| *t == Topic::Rollback)), "{s:?}");
+        assert!(
+            s.iter()
+                .any(|s| s.topics.iter().any(|(t, _)| *t == Topic::Rollback)),
+            "{s:?}"
+        );
     }
 }

@@ -35,14 +35,18 @@ impl WorkloadKind {
 pub enum Text {
     Literal(String),
     /// `shown` writes each template part as `{{…}}` (`{{…}}-worker`).
-    Templated { shown: String },
+    Templated {
+        shown: String,
+    },
 }
 
 impl Text {
     /// `templated`: the file is a Helm template, whose actions were blanked to the mark.
     fn of(s: String, templated: bool) -> Text {
         if templated && s.contains(yaml::TEMPLATE_MARK) {
-            Text::Templated { shown: s.replace(yaml::TEMPLATE_MARK, "{{…}}") }
+            Text::Templated {
+                shown: s.replace(yaml::TEMPLATE_MARK, "{{…}}"),
+            }
         } else {
             Text::Literal(s)
         }
@@ -67,14 +71,20 @@ pub enum Setting {
 
 impl Setting {
     fn of(value: &Value) -> Setting {
-        let Some(s) = scalar(value) else { return Setting::Other(format!("{value:?}")) };
+        let Some(s) = scalar(value) else {
+            return Setting::Other(format!("{value:?}"));
+        };
         if s.contains(yaml::TEMPLATE_MARK) {
             return Setting::Template;
         }
         if let Ok(n) = s.trim().parse::<i64>() {
             return Setting::Number(n);
         }
-        if let Some(p) = s.trim().strip_suffix('%').and_then(|p| p.trim().parse::<i64>().ok()) {
+        if let Some(p) = s
+            .trim()
+            .strip_suffix('%')
+            .and_then(|p| p.trim().parse::<i64>().ok())
+        {
             return Setting::Percent(p);
         }
         Setting::Other(s)
@@ -99,10 +109,15 @@ impl Setting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Strategy {
     /// Deployment RollingUpdate; `None` fields take Kubernetes' defaults (25%).
-    RollingUpdate { max_unavailable: Option<Setting>, max_surge: Option<Setting> },
+    RollingUpdate {
+        max_unavailable: Option<Setting>,
+        max_surge: Option<Setting>,
+    },
     Recreate,
     /// Argo Rollouts canary (`steps` count) or a StatefulSet partition.
-    Canary { steps: usize },
+    Canary {
+        steps: usize,
+    },
     BlueGreen,
     /// StatefulSet RollingUpdate with `partition` (a staged rollout when above 0).
     Partitioned(Setting),
@@ -158,11 +173,20 @@ pub enum ProgressiveKind {
 pub enum Resource {
     Workload(Workload),
     /// A Flagger Canary (flagger.app) or an Argo Rollouts AnalysisTemplate.
-    Progressive { kind: ProgressiveKind, name: String, path: String, line: u32 },
+    Progressive {
+        kind: ProgressiveKind,
+        name: String,
+        path: String,
+        line: u32,
+    },
     /// A Job or Pod run after a deploy by a Helm or Argo CD hook: its commands.
     Hook(Procedure),
     /// Any other object with apiVersion and kind (counted as a manifest).
-    Other { kind: String, path: String, line: u32 },
+    Other {
+        kind: String,
+        path: String,
+        line: u32,
+    },
 }
 
 /// True when the path is a Helm chart template.
@@ -173,14 +197,25 @@ pub fn is_helm_template(path: &str, text: &str) -> bool {
 /// The Kubernetes resources of a YAML file's documents.
 pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<Resource> {
     let mut finder = LineFinder::new(text);
-    let file = FileContext { path, templated, overlay: path.split('/').any(|seg| seg == "overlays") };
+    let file = FileContext {
+        path,
+        templated,
+        overlay: path.split('/').any(|seg| seg == "overlays"),
+    };
     let mut out = Vec::new();
     for doc in docs {
         for item in items(&doc.value) {
-            let (Some(api), Some(kind)) = (get(item, "apiVersion").and_then(scalar), get(item, "kind").and_then(scalar)) else { continue };
+            let (Some(api), Some(kind)) = (
+                get(item, "apiVersion").and_then(scalar),
+                get(item, "kind").and_then(scalar),
+            ) else {
+                continue;
+            };
             finder.seek(doc.line);
             let line = finder.find(&format!("kind: {kind}"), doc.line);
-            let name = dig(item, &["metadata", "name"]).and_then(scalar).unwrap_or_default();
+            let name = dig(item, &["metadata", "name"])
+                .and_then(scalar)
+                .unwrap_or_default();
             let workload_kind = match (kind.as_str(), api.as_str()) {
                 ("Deployment", _) => Some(WorkloadKind::Deployment),
                 ("StatefulSet", _) => Some(WorkloadKind::StatefulSet),
@@ -188,15 +223,36 @@ pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<R
                 _ => None,
             };
             if let Some(wk) = workload_kind {
-                out.push(Resource::Workload(workload(item, wk, name, &file, (doc.line, line), &mut finder)));
+                out.push(Resource::Workload(workload(
+                    item,
+                    wk,
+                    name,
+                    &file,
+                    (doc.line, line),
+                    &mut finder,
+                )));
             } else if kind == "Canary" && api.starts_with("flagger.app") {
-                out.push(Resource::Progressive { kind: ProgressiveKind::FlaggerCanary, name, path: path.to_string(), line });
+                out.push(Resource::Progressive {
+                    kind: ProgressiveKind::FlaggerCanary,
+                    name,
+                    path: path.to_string(),
+                    line,
+                });
             } else if kind.ends_with("AnalysisTemplate") && api.starts_with("argoproj.io") {
-                out.push(Resource::Progressive { kind: ProgressiveKind::AnalysisTemplate { kind }, name, path: path.to_string(), line });
+                out.push(Resource::Progressive {
+                    kind: ProgressiveKind::AnalysisTemplate { kind },
+                    name,
+                    path: path.to_string(),
+                    line,
+                });
             } else if let Some(hook) = hook(item, &kind, &name, path, line, &mut finder) {
                 out.push(Resource::Hook(hook));
             } else {
-                out.push(Resource::Other { kind, path: path.to_string(), line });
+                out.push(Resource::Other {
+                    kind,
+                    path: path.to_string(),
+                    line,
+                });
             }
         }
     }
@@ -206,7 +262,13 @@ pub fn resources(path: &str, text: &str, docs: &[Doc], templated: bool) -> Vec<R
 /// A document, or each item of a `kind: List`.
 fn items(value: &Value) -> Vec<&Value> {
     match get(value, "items").and_then(Value::as_sequence) {
-        Some(items) if get(value, "kind").and_then(scalar).is_some_and(|k| k.ends_with("List")) => items.iter().collect(),
+        Some(items)
+            if get(value, "kind")
+                .and_then(scalar)
+                .is_some_and(|k| k.ends_with("List")) =>
+        {
+            items.iter().collect()
+        }
         _ => vec![value],
     }
 }
@@ -219,7 +281,14 @@ struct FileContext<'p> {
 }
 
 /// `(start, line)`: the document's first line and its `kind:` line.
-fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, (start, line): (u32, u32), finder: &mut LineFinder) -> Workload {
+fn workload(
+    item: &Value,
+    kind: WorkloadKind,
+    name: String,
+    file: &FileContext,
+    (start, line): (u32, u32),
+    finder: &mut LineFinder,
+) -> Workload {
     let templated = file.templated;
     let spec = get(item, "spec");
     let at = |finder: &mut LineFinder, needle: &str| {
@@ -234,7 +303,9 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
                 _ if templated && matches!(s, Value::Null) => Strategy::Template,
                 Some("Recreate") => Strategy::Recreate,
                 Some(t) if t.contains(yaml::TEMPLATE_MARK) => Strategy::Template,
-                _ if matches!(s, Value::String(t) if t.contains(yaml::TEMPLATE_MARK)) => Strategy::Template,
+                _ if matches!(s, Value::String(t) if t.contains(yaml::TEMPLATE_MARK)) => {
+                    Strategy::Template
+                }
                 _ => Strategy::RollingUpdate {
                     max_unavailable: dig(s, &["rollingUpdate", "maxUnavailable"]).map(Setting::of),
                     max_surge: dig(s, &["rollingUpdate", "maxSurge"]).map(Setting::of),
@@ -247,7 +318,11 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
             let st = if templated && matches!(s, Value::Null) {
                 Strategy::Template
             } else if let Some(c) = get(s, "canary") {
-                Strategy::Canary { steps: get(c, "steps").and_then(Value::as_sequence).map_or(0, Vec::len) }
+                Strategy::Canary {
+                    steps: get(c, "steps")
+                        .and_then(Value::as_sequence)
+                        .map_or(0, Vec::len),
+                }
             } else if get(s, "blueGreen").is_some() {
                 Strategy::BlueGreen
             } else {
@@ -261,24 +336,45 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
                 Some("OnDelete") => Strategy::OnDelete,
                 _ => match dig(s, &["rollingUpdate", "partition"]) {
                     Some(p) => Strategy::Partitioned(Setting::of(p)),
-                    None => Strategy::RollingUpdate { max_unavailable: dig(s, &["rollingUpdate", "maxUnavailable"]).map(Setting::of), max_surge: None },
+                    None => Strategy::RollingUpdate {
+                        max_unavailable: dig(s, &["rollingUpdate", "maxUnavailable"])
+                            .map(Setting::of),
+                        max_surge: None,
+                    },
                 },
             };
             (st, l)
         }),
     };
-    let revision_history_limit = spec.and_then(|s| get(s, "revisionHistoryLimit")).map(|v| (Setting::of(v), at(finder, "revisionHistoryLimit")));
-    let containers = spec.and_then(|s| dig(s, &["template", "spec", "containers"])).and_then(Value::as_sequence);
+    let revision_history_limit = spec
+        .and_then(|s| get(s, "revisionHistoryLimit"))
+        .map(|v| (Setting::of(v), at(finder, "revisionHistoryLimit")));
+    let containers = spec
+        .and_then(|s| dig(s, &["template", "spec", "containers"]))
+        .and_then(Value::as_sequence);
     let mut readiness = Vec::new();
     for c in containers.into_iter().flatten() {
         let cname = get(c, "name").and_then(scalar).unwrap_or_default();
-        let Some(probe) = get(c, "readinessProbe") else { continue };
+        let Some(probe) = get(c, "readinessProbe") else {
+            continue;
+        };
         finder.seek(line);
         finder.find(&format!("name: {cname}"), line);
         let pline = finder.find("readinessProbe", line);
-        let handler = ["httpGet", "exec", "tcpSocket", "grpc"].into_iter().find(|h| get(probe, h).is_some()).unwrap_or("unknown").to_string();
-        let http_path = dig(probe, &["httpGet", "path"]).and_then(scalar).map(|p| Text::of(p, templated));
-        readiness.push(Probe { container: cname, line: pline, http_path, handler });
+        let handler = ["httpGet", "exec", "tcpSocket", "grpc"]
+            .into_iter()
+            .find(|h| get(probe, h).is_some())
+            .unwrap_or("unknown")
+            .to_string();
+        let http_path = dig(probe, &["httpGet", "path"])
+            .and_then(scalar)
+            .map(|p| Text::of(p, templated));
+        readiness.push(Probe {
+            container: cname,
+            line: pline,
+            http_path,
+            handler,
+        });
     }
     Workload {
         kind,
@@ -297,34 +393,79 @@ fn workload(item: &Value, kind: WorkloadKind, name: String, file: &FileContext, 
 
 /// A Job or Pod run after a deploy: Helm `post-install`/`post-upgrade`/`test` hooks and
 /// Argo CD `PostSync` hooks. Its container commands become a procedure.
-fn hook(item: &Value, kind: &str, name: &str, path: &str, line: u32, finder: &mut LineFinder) -> Option<Procedure> {
+fn hook(
+    item: &Value,
+    kind: &str,
+    name: &str,
+    path: &str,
+    line: u32,
+    finder: &mut LineFinder,
+) -> Option<Procedure> {
     if kind != "Job" && kind != "Pod" {
         return None;
     }
     let annotations = dig(item, &["metadata", "annotations"])?;
-    let helm = get(annotations, "helm.sh/hook").and_then(scalar).unwrap_or_default();
-    let argo = get(annotations, "argocd.argoproj.io/hook").and_then(scalar).unwrap_or_default();
-    let after_deploy = helm.split(',').any(|h| matches!(h.trim(), "post-install" | "post-upgrade" | "test" | "test-success")) || argo == "PostSync";
+    let helm = get(annotations, "helm.sh/hook")
+        .and_then(scalar)
+        .unwrap_or_default();
+    let argo = get(annotations, "argocd.argoproj.io/hook")
+        .and_then(scalar)
+        .unwrap_or_default();
+    let after_deploy = helm.split(',').any(|h| {
+        matches!(
+            h.trim(),
+            "post-install" | "post-upgrade" | "test" | "test-success"
+        )
+    }) || argo == "PostSync";
     if !after_deploy {
         return None;
     }
-    let pod = if kind == "Job" { dig(item, &["spec", "template", "spec"])? } else { get(item, "spec")? };
+    let pod = if kind == "Job" {
+        dig(item, &["spec", "template", "spec"])?
+    } else {
+        get(item, "spec")?
+    };
     let mut commands = Vec::new();
-    for c in get(pod, "containers").and_then(Value::as_sequence).into_iter().flatten() {
-        let words: Vec<String> = ["command", "args"].iter().filter_map(|k| get(c, k)).flat_map(yaml::strings).collect();
+    for c in get(pod, "containers")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+    {
+        let words: Vec<String> = ["command", "args"]
+            .iter()
+            .filter_map(|k| get(c, k))
+            .flat_map(yaml::strings)
+            .collect();
         // `sh -c "script"` holds the script in one word: classify it line by line.
-        for part in words.iter().filter(|w| w.contains(' ') || w.contains('\n')).map(String::as_str).chain(std::iter::once(words.join(" ").as_str())) {
+        for part in words
+            .iter()
+            .filter(|w| w.contains(' ') || w.contains('\n'))
+            .map(String::as_str)
+            .chain(std::iter::once(words.join(" ").as_str()))
+        {
             for l in part.lines() {
                 finder.seek(line);
                 let at = finder.find(l, line);
                 let actions = super::commands::classify(l);
                 if !actions.is_empty() && !commands.iter().any(|c: &Command| c.text == l.trim()) {
-                    commands.push(Command { line: at, text: l.trim().chars().take(200).collect(), actions, dir: None });
+                    commands.push(Command {
+                        line: at,
+                        text: l.trim().chars().take(200).collect(),
+                        actions,
+                        dir: None,
+                    });
                 }
             }
         }
     }
-    Some(Procedure { kind: ProcedureKind::ShellScript, path: path.to_string(), name: format!("{kind} {name} (post-deploy hook)"), line, commands, runs_also: Vec::new() })
+    Some(Procedure {
+        kind: ProcedureKind::ShellScript,
+        path: path.to_string(),
+        name: format!("{kind} {name} (post-deploy hook)"),
+        line,
+        commands,
+        runs_also: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -333,7 +474,11 @@ mod tests {
 
     fn parse(path: &str, text: &str) -> Vec<Resource> {
         let templated = is_helm_template(path, text);
-        let src = if templated { yaml::blank_templates(text) } else { text.to_string() };
+        let src = if templated {
+            yaml::blank_templates(text)
+        } else {
+            text.to_string()
+        };
         let docs = yaml::load_all(&src).unwrap();
         resources(path, &src, &docs, templated)
     }
@@ -342,11 +487,28 @@ mod tests {
     fn deployment_fields_and_lines() {
         let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: app\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  revisionHistoryLimit: 5\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          readinessProbe:\n            httpGet:\n              path: /health\n              port: 8080\n";
         let r = parse("k8s/app.yaml", text);
-        let Resource::Workload(w) = &r[1] else { panic!("{r:?}") };
-        assert_eq!((w.kind, &w.name, w.line), (WorkloadKind::Deployment, &Text::Literal("app".into()), 7));
+        let Resource::Workload(w) = &r[1] else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            (w.kind, &w.name, w.line),
+            (WorkloadKind::Deployment, &Text::Literal("app".into()), 7)
+        );
         assert_eq!(w.revision_history_limit, Some((Setting::Number(5), 11)));
-        assert_eq!(w.strategy, Some((Strategy::RollingUpdate { max_unavailable: Some(Setting::Number(0)), max_surge: Some(Setting::Number(1)) }, 12)));
-        assert_eq!(w.readiness[0].http_path, Some(Text::Literal("/health".into())));
+        assert_eq!(
+            w.strategy,
+            Some((
+                Strategy::RollingUpdate {
+                    max_unavailable: Some(Setting::Number(0)),
+                    max_surge: Some(Setting::Number(1))
+                },
+                12
+            ))
+        );
+        assert_eq!(
+            w.readiness[0].http_path,
+            Some(Text::Literal("/health".into()))
+        );
         assert_eq!(w.readiness[0].line, 21);
     }
 
@@ -354,29 +516,59 @@ mod tests {
     fn helm_template_values_are_not_visible() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"app.fullname\" . }}\nspec:\n  revisionHistoryLimit: {{ .Values.history }}\n  template:\n    spec:\n      containers:\n        - name: app\n          {{- with .Values.probe }}\n          readinessProbe:\n            httpGet:\n              path: {{ .path }}\n          {{- end }}\n";
         let r = parse("chart/templates/deployment.yaml", text);
-        let Resource::Workload(w) = &r[0] else { panic!("{r:?}") };
+        let Resource::Workload(w) = &r[0] else {
+            panic!("{r:?}")
+        };
         assert!(w.templated);
-        assert_eq!(w.revision_history_limit.as_ref().map(|r| &r.0), Some(&Setting::Template));
-        assert_eq!(w.readiness[0].http_path, Some(Text::Templated { shown: "{{…}}".into() }));
-        assert_eq!(w.name, Text::Templated { shown: "{{…}}".into() });
+        assert_eq!(
+            w.revision_history_limit.as_ref().map(|r| &r.0),
+            Some(&Setting::Template)
+        );
+        assert_eq!(
+            w.readiness[0].http_path,
+            Some(Text::Templated {
+                shown: "{{…}}".into()
+            })
+        );
+        assert_eq!(
+            w.name,
+            Text::Templated {
+                shown: "{{…}}".into()
+            }
+        );
     }
 
     #[test]
     fn the_template_mark_in_a_plain_manifest_is_literal_text() {
         let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {m}-app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          readinessProbe:\n            httpGet:\n              path: /{m}/health\n", m = yaml::TEMPLATE_MARK);
         let r = parse("k8s/app.yaml", &text);
-        let Resource::Workload(w) = &r[0] else { panic!("{r:?}") };
-        assert_eq!(w.name, Text::Literal(format!("{}-app", yaml::TEMPLATE_MARK)));
-        assert_eq!(w.readiness[0].http_path, Some(Text::Literal(format!("/{}/health", yaml::TEMPLATE_MARK))));
+        let Resource::Workload(w) = &r[0] else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            w.name,
+            Text::Literal(format!("{}-app", yaml::TEMPLATE_MARK))
+        );
+        assert_eq!(
+            w.readiness[0].http_path,
+            Some(Text::Literal(format!("/{}/health", yaml::TEMPLATE_MARK)))
+        );
     }
 
     #[test]
     fn argo_canary_and_post_sync_hook() {
         let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: app\nspec:\n  strategy:\n    canary:\n      steps:\n        - setWeight: 10\n        - pause: {duration: 10m}\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: smoke\n  annotations:\n    argocd.argoproj.io/hook: PostSync\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: smoke\n          image: curlimages/curl:8.10.1\n          command: [\"sh\", \"-c\"]\n          args:\n            - |\n              curl -sf http://app/health\n              curl -sf -X POST http://app/api/chat -d '{}'\n";
         let r = parse("deploy/rollout.yaml", text);
-        let Resource::Workload(w) = &r[0] else { panic!() };
-        assert_eq!(w.strategy.as_ref().map(|s| &s.0), Some(&Strategy::Canary { steps: 2 }));
-        let Resource::Hook(h) = &r[1] else { panic!("{r:?}") };
+        let Resource::Workload(w) = &r[0] else {
+            panic!()
+        };
+        assert_eq!(
+            w.strategy.as_ref().map(|s| &s.0),
+            Some(&Strategy::Canary { steps: 2 })
+        );
+        let Resource::Hook(h) = &r[1] else {
+            panic!("{r:?}")
+        };
         assert_eq!(h.commands.len(), 2, "{:?}", h.commands);
         assert_eq!(h.commands[0].line, 28);
     }

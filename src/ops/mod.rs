@@ -46,7 +46,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn yaml(path: &str, area: Area, e: yaml::YamlError) -> Problem {
-        Problem { path: path.to_string(), line: e.line, message: format!("YAML not parsed: {}", e.message), area }
+        Problem {
+            path: path.to_string(),
+            line: e.line,
+            message: format!("YAML not parsed: {}", e.message),
+            area,
+        }
     }
 }
 
@@ -130,11 +135,20 @@ pub fn analyze_file(file: &SourceFile) -> Option<OpsFile> {
 fn yaml_file(path: &str, text: &str, out: &mut OpsFile) {
     let name = path.rsplit('/').next().unwrap_or(path);
     if name == "Chart.yaml" {
-        out.markers.push(DeployMarker { path: path.to_string(), what: "Helm chart" });
+        out.markers.push(DeployMarker {
+            path: path.to_string(),
+            what: "Helm chart",
+        });
         return;
     }
-    if matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
-        out.markers.push(DeployMarker { path: path.to_string(), what: "Kustomize kustomization" });
+    if matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    ) {
+        out.markers.push(DeployMarker {
+            path: path.to_string(),
+            what: "Kustomize kustomization",
+        });
         return;
     }
     let templated = k8s::is_helm_template(path, text);
@@ -149,20 +163,28 @@ fn yaml_file(path: &str, text: &str, out: &mut OpsFile) {
         Ok(docs) => {
             for doc in &docs {
                 if alerts::is_rule_doc(&doc.value) {
-                    out.alerts.extend(alerts::prometheus(path, source, std::slice::from_ref(doc)));
+                    out.alerts
+                        .extend(alerts::prometheus(path, source, std::slice::from_ref(doc)));
                 }
             }
             let resources = k8s::resources(path, source, &docs, templated);
             if resources.is_empty() && out.alerts.is_empty() {
-                out.procedures.extend(procedures::gitlab_include(path, source, &docs));
+                out.procedures
+                    .extend(procedures::gitlab_include(path, source, &docs));
             }
             if templated && resources.is_empty() {
-                out.markers.push(DeployMarker { path: path.to_string(), what: "Helm template" });
+                out.markers.push(DeployMarker {
+                    path: path.to_string(),
+                    what: "Helm template",
+                });
             }
             out.resources = resources;
         }
         // Template syntax the blanking could not tame: best effort, not a finding.
-        Err(_) if templated => out.markers.push(DeployMarker { path: path.to_string(), what: "Helm template (not readable as YAML)" }),
+        Err(_) if templated => out.markers.push(DeployMarker {
+            path: path.to_string(),
+            what: "Helm template (not readable as YAML)",
+        }),
         Err(e) => {
             if let Some(area) = guess_area(path, text) {
                 out.problems.push(Problem::yaml(path, area, e));
@@ -174,10 +196,16 @@ fn yaml_file(path: &str, text: &str, out: &mut OpsFile) {
 /// What a YAML file that does not parse was meant to be, from its path and words.
 fn guess_area(path: &str, text: &str) -> Option<Area> {
     let head: String = text.chars().take(64 * 1024).collect();
-    if head.contains("groups:") && (head.contains("expr:") || head.contains("alert:")) || head.contains("PrometheusRule") {
+    if head.contains("groups:") && (head.contains("expr:") || head.contains("alert:"))
+        || head.contains("PrometheusRule")
+    {
         Some(Area::Alerts)
     } else if (head.contains("apiVersion:") && head.contains("kind:"))
-        || path.contains("k8s/") || path.contains("kubernetes/") || path.contains("manifests/") || path.contains("deploy/") {
+        || path.contains("k8s/")
+        || path.contains("kubernetes/")
+        || path.contains("manifests/")
+        || path.contains("deploy/")
+    {
         Some(Area::Deploy)
     } else {
         None
@@ -198,7 +226,9 @@ pub struct Step<'a> {
 impl Step<'_> {
     /// `path:line` of the first command in the chain: where the CI runs it.
     pub fn origin(&self) -> (&str, u32) {
-        self.via.first().map_or((self.path, self.line), |(_, p, l)| (*p, *l))
+        self.via
+            .first()
+            .map_or((self.path, self.line), |(_, p, l)| (*p, *l))
     }
 }
 
@@ -232,9 +262,16 @@ impl OpsFacts {
             for r in f.resources {
                 match r {
                     Resource::Workload(w) => facts.workloads.push(w),
-                    Resource::Progressive { kind, name, path, line } => facts.progressive.push((kind, name, path, line)),
+                    Resource::Progressive {
+                        kind,
+                        name,
+                        path,
+                        line,
+                    } => facts.progressive.push((kind, name, path, line)),
                     Resource::Hook(p) => facts.hooks.push(p),
-                    Resource::Other { kind, path, line } => facts.other_manifests.push((kind, path, line)),
+                    Resource::Other { kind, path, line } => {
+                        facts.other_manifests.push((kind, path, line))
+                    }
                 }
             }
             facts.markers.extend(f.markers);
@@ -243,14 +280,20 @@ impl OpsFacts {
             facts.problems.extend(f.problems);
         }
         for (i, p) in facts.procedures.iter().enumerate() {
-            facts.by_name.entry((p.kind, p.name.clone())).or_default().push(i);
+            facts
+                .by_name
+                .entry((p.kind, p.name.clone()))
+                .or_default()
+                .push(i);
         }
         facts
     }
 
     /// The CI workflows.
     pub fn workflows(&self) -> impl Iterator<Item = &Procedure> {
-        self.procedures.iter().filter(|p| p.kind == ProcedureKind::CiWorkflow)
+        self.procedures
+            .iter()
+            .filter(|p| p.kind == ProcedureKind::CiWorkflow)
     }
 
     /// Problems with files of `area`.
@@ -268,14 +311,21 @@ impl OpsFacts {
     }
 
     /// `seen` holds the procedures on the current call path, so that a cycle is cut.
-    fn expand_into<'a>(&'a self, proc: &'a Procedure, via: &mut Vec<(&'a str, &'a str, u32)>, seen: &mut Vec<&'a Procedure>, out: &mut Vec<Step<'a>>) {
+    fn expand_into<'a>(
+        &'a self,
+        proc: &'a Procedure,
+        via: &mut Vec<(&'a str, &'a str, u32)>,
+        seen: &mut Vec<&'a Procedure>,
+        out: &mut Vec<Step<'a>>,
+    ) {
         if seen.iter().any(|p| std::ptr::eq(*p, proc)) || via.len() > MAX_CALL_DEPTH {
             return;
         }
         seen.push(proc);
         // package.json runs `preX` before and `postX` after `X`; Makefile prerequisites
         // and the envlist's envs run before.
-        let is_post = |n: &String| proc.kind == ProcedureKind::PackageScript && n.starts_with("post");
+        let is_post =
+            |n: &String| proc.kind == ProcedureKind::PackageScript && n.starts_with("post");
         for name in proc.runs_also.iter().filter(|n| !is_post(n)) {
             for p in self.lookup(proc.kind, name, &proc.path) {
                 self.expand_into(p, via, seen, out);
@@ -288,7 +338,13 @@ impl OpsFacts {
                     _ => Vec::new(),
                 };
                 if targets.is_empty() {
-                    out.push(Step { path: &proc.path, line: cmd.line, text: &cmd.text, action, via: via.clone() });
+                    out.push(Step {
+                        path: &proc.path,
+                        line: cmd.line,
+                        text: &cmd.text,
+                        action,
+                        via: via.clone(),
+                    });
                 }
                 for t in targets {
                     via.push((&cmd.text, &proc.path, cmd.line));
@@ -307,7 +363,13 @@ impl OpsFacts {
 
     /// Procedures of `kind` named `name`, preferring the one in `from`'s own file.
     fn lookup(&self, kind: ProcedureKind, name: &str, from: &str) -> Vec<&Procedure> {
-        let found: Vec<&Procedure> = self.by_name.get(&(kind, name.to_string())).into_iter().flatten().map(|&i| &self.procedures[i]).collect();
+        let found: Vec<&Procedure> = self
+            .by_name
+            .get(&(kind, name.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.procedures[i])
+            .collect();
         match found.iter().find(|p| p.path == from) {
             Some(same) => vec![*same],
             None => found,
@@ -317,27 +379,44 @@ impl OpsFacts {
     /// The procedures a call refers to. `from` is the calling file; `dir` a CI step's
     /// working directory.
     pub fn resolve(&self, call: &Call, from: &str, dir: Option<&str>) -> Vec<&Procedure> {
-        let in_dir = |kind: ProcedureKind, name: &str, file: &str, dir: Option<&str>| -> Vec<&Procedure> {
-            let Some(all) = self.by_name.get(&(kind, name.to_string())) else { return Vec::new() };
-            let all: Vec<&Procedure> = all.iter().map(|&i| &self.procedures[i]).collect();
-            // The file in the step's directory, then at the root (or beside the caller
-            // for calls from scripts), then any.
-            let base = dir.map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string()).unwrap_or_else(|| {
-                if from.contains("/.github/") || from.starts_with(".github/") || from.ends_with(".gitlab-ci.yml") {
-                    String::new()
+        let in_dir =
+            |kind: ProcedureKind, name: &str, file: &str, dir: Option<&str>| -> Vec<&Procedure> {
+                let Some(all) = self.by_name.get(&(kind, name.to_string())) else {
+                    return Vec::new();
+                };
+                let all: Vec<&Procedure> = all.iter().map(|&i| &self.procedures[i]).collect();
+                // The file in the step's directory, then at the root (or beside the caller
+                // for calls from scripts), then any.
+                let base = dir
+                    .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
+                    .unwrap_or_else(|| {
+                        if from.contains("/.github/")
+                            || from.starts_with(".github/")
+                            || from.ends_with(".gitlab-ci.yml")
+                        {
+                            String::new()
+                        } else {
+                            procedures::dir_of(from).to_string()
+                        }
+                    });
+                let want = if base.is_empty() {
+                    file.to_string()
                 } else {
-                    procedures::dir_of(from).to_string()
+                    format!("{base}/{file}")
+                };
+                if let Some(p) = all.iter().find(|p| p.path == want) {
+                    return vec![*p];
                 }
-            });
-            let want = if base.is_empty() { file.to_string() } else { format!("{base}/{file}") };
-            if let Some(p) = all.iter().find(|p| p.path == want) {
-                return vec![*p];
-            }
-            all
-        };
+                all
+            };
         match call {
-            Call::PackageScript(name) => in_dir(ProcedureKind::PackageScript, name, "package.json", dir),
-            Call::Make { target, dir: make_dir } => {
+            Call::PackageScript(name) => {
+                in_dir(ProcedureKind::PackageScript, name, "package.json", dir)
+            }
+            Call::Make {
+                target,
+                dir: make_dir,
+            } => {
                 let d = make_dir.as_deref().or(dir);
                 let name = target.clone().unwrap_or_default();
                 let mut found = in_dir(ProcedureKind::MakeTarget, &name, "Makefile", d);
@@ -349,30 +428,71 @@ impl OpsFacts {
             Call::Tox(envs) => {
                 let names: Vec<String> = match envs {
                     Some(e) => e.clone(),
-                    None => self.by_name.get(&(ProcedureKind::ToxEnv, String::new())).and_then(|v| v.first()).map_or_else(Vec::new, |&i| self.procedures[i].runs_also.clone()),
+                    None => self
+                        .by_name
+                        .get(&(ProcedureKind::ToxEnv, String::new()))
+                        .and_then(|v| v.first())
+                        .map_or_else(Vec::new, |&i| self.procedures[i].runs_also.clone()),
                 };
                 names
                     .iter()
                     .flat_map(|n| {
                         let own = in_dir(ProcedureKind::ToxEnv, n, "tox.ini", dir);
-                        if own.is_empty() { in_dir(ProcedureKind::ToxEnv, "[testenv]", "tox.ini", dir) } else { own }
+                        if own.is_empty() {
+                            in_dir(ProcedureKind::ToxEnv, "[testenv]", "tox.ini", dir)
+                        } else {
+                            own
+                        }
                     })
                     .collect()
             }
             Call::Nox(sessions) => match sessions {
-                Some(s) => s.iter().flat_map(|n| in_dir(ProcedureKind::NoxSession, n, "noxfile.py", dir)).collect(),
-                None => self.procedures.iter().filter(|p| p.kind == ProcedureKind::NoxSession).collect(),
+                Some(s) => s
+                    .iter()
+                    .flat_map(|n| in_dir(ProcedureKind::NoxSession, n, "noxfile.py", dir))
+                    .collect(),
+                None => self
+                    .procedures
+                    .iter()
+                    .filter(|p| p.kind == ProcedureKind::NoxSession)
+                    .collect(),
             },
-            Call::ProjectTask(name) => in_dir(ProcedureKind::ProjectTask, name, "pyproject.toml", dir),
-            Call::PreCommit(Some(hook)) => in_dir(ProcedureKind::PreCommitHook, hook, ".pre-commit-config.yaml", dir),
-            Call::PreCommit(None) => self.procedures.iter().filter(|p| p.kind == ProcedureKind::PreCommitHook).collect(),
+            Call::ProjectTask(name) => {
+                in_dir(ProcedureKind::ProjectTask, name, "pyproject.toml", dir)
+            }
+            Call::PreCommit(Some(hook)) => in_dir(
+                ProcedureKind::PreCommitHook,
+                hook,
+                ".pre-commit-config.yaml",
+                dir,
+            ),
+            Call::PreCommit(None) => self
+                .procedures
+                .iter()
+                .filter(|p| p.kind == ProcedureKind::PreCommitHook)
+                .collect(),
             Call::Shell(script) => {
                 let rel = script.trim_start_matches("./");
-                let base = dir.map(|d| d.trim_start_matches("./").trim_end_matches('/')).unwrap_or("");
-                let candidates = [if base.is_empty() { rel.to_string() } else { format!("{base}/{rel}") }, rel.to_string()];
+                let base = dir
+                    .map(|d| d.trim_start_matches("./").trim_end_matches('/'))
+                    .unwrap_or("");
+                let candidates = [
+                    if base.is_empty() {
+                        rel.to_string()
+                    } else {
+                        format!("{base}/{rel}")
+                    },
+                    rel.to_string(),
+                ];
                 self.procedures
                     .iter()
-                    .filter(|p| p.kind == ProcedureKind::ShellScript && candidates.iter().any(|c| p.path == *c || (!c.contains('/') && p.path.ends_with(&format!("/{c}")))))
+                    .filter(|p| {
+                        p.kind == ProcedureKind::ShellScript
+                            && candidates.iter().any(|c| {
+                                p.path == *c
+                                    || (!c.contains('/') && p.path.ends_with(&format!("/{c}")))
+                            })
+                    })
                     .take(1)
                     .collect()
             }

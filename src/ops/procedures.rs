@@ -70,12 +70,28 @@ pub fn dir_of(path: &str) -> &str {
 
 fn command(line: u32, text: &str, dir: Option<String>) -> Option<Command> {
     let actions = commands::classify(text);
-    let shown: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
-    (!shown.is_empty()).then_some(Command { line, text: shown, actions, dir })
+    let shown: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
+    (!shown.is_empty()).then_some(Command {
+        line,
+        text: shown,
+        actions,
+        dir,
+    })
 }
 
 /// Commands of a multi-line shell script held in a YAML string, with their lines.
-fn script_commands(script: &str, finder: &mut LineFinder, fallback: u32, dir: &Option<String>) -> Vec<Command> {
+fn script_commands(
+    script: &str,
+    finder: &mut LineFinder,
+    fallback: u32,
+    dir: &Option<String>,
+) -> Vec<Command> {
     let mut out = Vec::new();
     let mut pending = String::new();
     let mut first_line = 0;
@@ -101,7 +117,8 @@ fn script_commands(script: &str, finder: &mut LineFinder, fallback: u32, dir: &O
 }
 
 pub fn is_github_workflow(path: &str) -> bool {
-    (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/")) && is_yaml(path)
+    (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/"))
+        && is_yaml(path)
 }
 
 pub fn is_yaml(path: &str) -> bool {
@@ -124,7 +141,14 @@ pub fn is_ci_file(path: &str) -> bool {
 /// A CI workflow file as one procedure. `Err` is the parser's complaint.
 pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
-    let mut proc = Procedure { kind: ProcedureKind::CiWorkflow, path: path.to_string(), name, line: 1, commands: Vec::new(), runs_also: Vec::new() };
+    let mut proc = Procedure {
+        kind: ProcedureKind::CiWorkflow,
+        path: path.to_string(),
+        name,
+        line: 1,
+        commands: Vec::new(),
+        runs_also: Vec::new(),
+    };
     if path.ends_with("Jenkinsfile") {
         proc.commands = jenkins_commands(text);
         return Ok(proc);
@@ -144,14 +168,32 @@ pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
 /// A YAML file of GitLab CI jobs outside `.gitlab-ci.yml` (an `include:` target such as
 /// `ci/test.yml`): some top-level key maps to a job with a `script` and a job keyword.
 pub fn gitlab_include(path: &str, text: &str, docs: &[yaml::Doc]) -> Option<Procedure> {
-    const JOB_KEYS: &[&str] = &["stage", "image", "extends", "rules", "only", "needs", "before_script", "variables"];
-    let is_job = |job: &Value| yaml::get(job, "script").is_some() && JOB_KEYS.iter().any(|k| yaml::get(job, k).is_some());
+    const JOB_KEYS: &[&str] = &[
+        "stage",
+        "image",
+        "extends",
+        "rules",
+        "only",
+        "needs",
+        "before_script",
+        "variables",
+    ];
+    let is_job = |job: &Value| {
+        yaml::get(job, "script").is_some() && JOB_KEYS.iter().any(|k| yaml::get(job, k).is_some())
+    };
     let jobs = |doc: &Value| doc.as_mapping().is_some_and(|m| m.values().any(is_job));
     if !docs.iter().any(|d| jobs(&d.value)) {
         return None;
     }
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
-    let mut proc = Procedure { kind: ProcedureKind::CiWorkflow, path: path.to_string(), name, line: 1, commands: Vec::new(), runs_also: Vec::new() };
+    let mut proc = Procedure {
+        kind: ProcedureKind::CiWorkflow,
+        path: path.to_string(),
+        name,
+        line: 1,
+        commands: Vec::new(),
+        runs_also: Vec::new(),
+    };
     let mut finder = LineFinder::new(text);
     for doc in docs {
         generic_commands(&doc.value, &mut finder, None, &mut proc.commands);
@@ -161,36 +203,64 @@ pub fn gitlab_include(path: &str, text: &str, docs: &[yaml::Doc]) -> Option<Proc
 
 /// GitHub Actions: `jobs.<id>.steps[]` with `run`, `uses`/`with`, `working-directory`.
 fn github_commands(doc: &Value, finder: &mut LineFinder, out: &mut Vec<Command>) {
-    let Some(jobs) = yaml::get(doc, "jobs").and_then(Value::as_mapping) else { return };
-    let default_dir = yaml::dig(doc, &["defaults", "run", "working-directory"]).and_then(yaml::scalar);
+    let Some(jobs) = yaml::get(doc, "jobs").and_then(Value::as_mapping) else {
+        return;
+    };
+    let default_dir =
+        yaml::dig(doc, &["defaults", "run", "working-directory"]).and_then(yaml::scalar);
     for (job_id, job) in jobs {
         let job_id = yaml::scalar(job_id).unwrap_or_default();
         let job_line = finder.find(&format!("{job_id}:"), 1);
-        let job_dir = yaml::dig(job, &["defaults", "run", "working-directory"]).and_then(yaml::scalar).or(default_dir.clone());
+        let job_dir = yaml::dig(job, &["defaults", "run", "working-directory"])
+            .and_then(yaml::scalar)
+            .or(default_dir.clone());
         // A reusable workflow call is a step of its own kind.
         if let Some(uses) = yaml::get(job, "uses").and_then(yaml::scalar) {
             let line = finder.find(&uses, job_line);
-            out.push(Command { line, text: format!("uses: {uses}"), actions: commands::classify_action(&uses, &[]), dir: None });
+            out.push(Command {
+                line,
+                text: format!("uses: {uses}"),
+                actions: commands::classify_action(&uses, &[]),
+                dir: None,
+            });
         }
-        let Some(steps) = yaml::get(job, "steps").and_then(Value::as_sequence) else { continue };
+        let Some(steps) = yaml::get(job, "steps").and_then(Value::as_sequence) else {
+            continue;
+        };
         for step in steps {
-            let dir = yaml::get(step, "working-directory").and_then(yaml::scalar).or(job_dir.clone());
+            let dir = yaml::get(step, "working-directory")
+                .and_then(yaml::scalar)
+                .or(job_dir.clone());
             let step_name = yaml::get(step, "name").and_then(yaml::scalar);
-            let step_line = step_name.as_deref().map_or(job_line, |n| finder.find(n, job_line));
+            let step_line = step_name
+                .as_deref()
+                .map_or(job_line, |n| finder.find(n, job_line));
             if let Some(uses) = yaml::get(step, "uses").and_then(yaml::scalar) {
                 let line = finder.find(&uses, step_line);
                 let inputs: Vec<(String, String)> = yaml::get(step, "with")
                     .and_then(Value::as_mapping)
-                    .map(|m| m.iter().filter_map(|(k, v)| Some((yaml::scalar(k)?, yaml::scalar(v)?))).collect())
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((yaml::scalar(k)?, yaml::scalar(v)?)))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                out.push(Command { line, text: format!("uses: {uses}"), actions: commands::classify_action(&uses, &inputs), dir: dir.clone() });
+                out.push(Command {
+                    line,
+                    text: format!("uses: {uses}"),
+                    actions: commands::classify_action(&uses, &inputs),
+                    dir: dir.clone(),
+                });
             }
             if let Some(run) = yaml::get(step, "run").and_then(yaml::scalar) {
                 // The finder's cursor is past this step's name or the previous step, so
                 // the same command in an earlier step is not found again.
                 let mut cmds = script_commands(&run, finder, step_line, &dir);
                 // A step named "Rollback" whose commands do something is a rollback step.
-                if step_name.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("rollback")) {
+                if step_name
+                    .as_deref()
+                    .is_some_and(|n| n.to_ascii_lowercase().contains("rollback"))
+                {
                     if let Some(c) = cmds.first_mut() {
                         c.actions.push(Action::Rollback);
                     }
@@ -202,8 +272,23 @@ fn github_commands(doc: &Value, finder: &mut LineFinder, out: &mut Vec<Command>)
 }
 
 /// Any other CI YAML: every string under a key that holds commands.
-fn generic_commands(value: &Value, finder: &mut LineFinder, dir: Option<String>, out: &mut Vec<Command>) {
-    const COMMAND_KEYS: &[&str] = &["script", "before_script", "after_script", "run", "command", "commands", "bash", "inline", "pwsh"];
+fn generic_commands(
+    value: &Value,
+    finder: &mut LineFinder,
+    dir: Option<String>,
+    out: &mut Vec<Command>,
+) {
+    const COMMAND_KEYS: &[&str] = &[
+        "script",
+        "before_script",
+        "after_script",
+        "run",
+        "command",
+        "commands",
+        "bash",
+        "inline",
+        "pwsh",
+    ];
     match value {
         Value::Mapping(m) => {
             for (k, v) in m {
@@ -219,7 +304,9 @@ fn generic_commands(value: &Value, finder: &mut LineFinder, dir: Option<String>,
                 }
             }
         }
-        Value::Sequence(s) => s.iter().for_each(|v| generic_commands(v, finder, dir.clone(), out)),
+        Value::Sequence(s) => s
+            .iter()
+            .for_each(|v| generic_commands(v, finder, dir.clone(), out)),
         Value::Tagged(t) => generic_commands(&t.value, finder, dir, out),
         _ => {}
     }
@@ -230,8 +317,12 @@ fn jenkins_commands(text: &str) -> Vec<Command> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
-        let Some(rest) = t.strip_prefix("sh ").or_else(|| t.strip_prefix("sh(")) else { continue };
-        let inner = rest.trim_matches(|c: char| c == '\'' || c == '"' || c == '(' || c == ')' || c.is_whitespace());
+        let Some(rest) = t.strip_prefix("sh ").or_else(|| t.strip_prefix("sh(")) else {
+            continue;
+        };
+        let inner = rest.trim_matches(|c: char| {
+            c == '\'' || c == '"' || c == '(' || c == ')' || c.is_whitespace()
+        });
         out.extend(command(i as u32 + 1, inner, None));
     }
     out
@@ -245,7 +336,9 @@ pub fn package_scripts(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
         message: format!("invalid JSON: {e}"),
         area: Area::Ci,
     })?;
-    let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else { return Ok(Vec::new()) };
+    let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else {
+        return Ok(Vec::new());
+    };
     let mut finder = LineFinder::new(text);
     let mut out = Vec::new();
     for (name, body) in scripts {
@@ -286,11 +379,19 @@ pub fn make_targets(path: &str, text: &str) -> Vec<Procedure> {
             continue;
         }
         current = None;
-        let Some((head, deps)) = line.split_once(':') else { continue };
-        if deps.starts_with('=') || head.contains('=') || head.trim().starts_with('.') || head.contains('$') {
+        let Some((head, deps)) = line.split_once(':') else {
+            continue;
+        };
+        if deps.starts_with('=')
+            || head.contains('=')
+            || head.trim().starts_with('.')
+            || head.contains('$')
+        {
             continue; // a variable assignment, a special target, a computed target
         }
-        let (deps, inline) = deps.split_once(';').map_or((deps, None), |(d, r)| (d, Some(r)));
+        let (deps, inline) = deps
+            .split_once(';')
+            .map_or((deps, None), |(d, r)| (d, Some(r)));
         let prerequisites: Vec<String> = deps.split_whitespace().map(str::to_string).collect();
         for target in head.split_whitespace() {
             if out.is_empty() {
@@ -307,7 +408,14 @@ pub fn make_targets(path: &str, text: &str) -> Vec<Procedure> {
 }
 
 fn make_target(path: &str, name: &str, line: u32, runs_also: Vec<String>) -> Procedure {
-    Procedure { kind: ProcedureKind::MakeTarget, path: path.to_string(), name: name.to_string(), line, commands: Vec::new(), runs_also }
+    Procedure {
+        kind: ProcedureKind::MakeTarget,
+        path: path.to_string(),
+        name: name.to_string(),
+        line,
+        commands: Vec::new(),
+        runs_also,
+    }
 }
 
 /// tox.ini envs (`[testenv]` and `[testenv:name]`): their `commands`. The envlist is
@@ -319,7 +427,14 @@ pub fn tox_envs(path: &str, text: &str) -> Vec<Procedure> {
 /// `[section]` / `[section:name]` blocks of an ini file with a `commands =` key.
 fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Vec<Procedure> {
     let mut out: Vec<Procedure> = Vec::new();
-    let mut envlist = Procedure { kind, path: path.to_string(), name: String::new(), line: 1, commands: Vec::new(), runs_also: Vec::new() };
+    let mut envlist = Procedure {
+        kind,
+        path: path.to_string(),
+        name: String::new(),
+        line: 1,
+        commands: Vec::new(),
+        runs_also: Vec::new(),
+    };
     let mut section: Option<usize> = None;
     let mut in_commands = false;
     let mut in_envlist = false;
@@ -332,8 +447,17 @@ fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Ve
             in_envlist = false;
             section = if name == prefix || name.starts_with(&format!("{prefix}:")) {
                 // The base section, whose commands every env without its own inherits.
-                let env = name.split_once(':').map_or_else(|| format!("[{prefix}]"), |(_, e)| e.to_string());
-                out.push(Procedure { kind, path: path.to_string(), name: env, line: n, commands: Vec::new(), runs_also: Vec::new() });
+                let env = name
+                    .split_once(':')
+                    .map_or_else(|| format!("[{prefix}]"), |(_, e)| e.to_string());
+                out.push(Procedure {
+                    kind,
+                    path: path.to_string(),
+                    name: env,
+                    line: n,
+                    commands: Vec::new(),
+                    runs_also: Vec::new(),
+                });
                 Some(out.len() - 1)
             } else {
                 None
@@ -357,7 +481,11 @@ fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Ve
                     }
                     "envlist" | "env_list" => {
                         in_envlist = true;
-                        envlist.runs_also.extend(v.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()));
+                        envlist.runs_also.extend(
+                            v.split(',')
+                                .map(|e| e.trim().to_string())
+                                .filter(|e| !e.is_empty()),
+                        );
                     }
                     _ => {}
                 }
@@ -367,7 +495,11 @@ fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Ve
                 out[idx].commands.extend(command(n, t, None));
             }
         } else if in_envlist {
-            envlist.runs_also.extend(t.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()));
+            envlist.runs_also.extend(
+                t.split(',')
+                    .map(|e| e.trim().to_string())
+                    .filter(|e| !e.is_empty()),
+            );
         }
     }
     out.push(envlist);
@@ -392,7 +524,14 @@ pub fn nox_sessions(path: &str, text: &str) -> Vec<Procedure> {
             }
             if decorated {
                 let name = rest.split('(').next().unwrap_or("").trim().to_string();
-                out.push(Procedure { kind: ProcedureKind::NoxSession, path: path.to_string(), name, line: n, commands: Vec::new(), runs_also: Vec::new() });
+                out.push(Procedure {
+                    kind: ProcedureKind::NoxSession,
+                    path: path.to_string(),
+                    name,
+                    line: n,
+                    commands: Vec::new(),
+                    runs_also: Vec::new(),
+                });
                 current = Some(out.len() - 1);
             }
             decorated = false;
@@ -401,7 +540,11 @@ pub fn nox_sessions(path: &str, text: &str) -> Vec<Procedure> {
         if let (Some(idx), Some(at)) = (current, t.find("session.run(")) {
             // session.run("pytest", "-q", *session.posargs) → pytest -q
             let args = &t[at + "session.run(".len()..];
-            let words: Vec<&str> = args.split(',').map(|a| a.trim().trim_matches(|c| c == '"' || c == '\'' || c == ')')).filter(|a| !a.is_empty() && !a.contains('=') && !a.starts_with('*')).collect();
+            let words: Vec<&str> = args
+                .split(',')
+                .map(|a| a.trim().trim_matches(|c| c == '"' || c == '\'' || c == ')'))
+                .filter(|a| !a.is_empty() && !a.contains('=') && !a.starts_with('*'))
+                .collect();
             out[idx].commands.extend(command(n, &words.join(" "), None));
         }
     }
@@ -413,7 +556,9 @@ pub fn nox_sessions(path: &str, text: &str) -> Vec<Procedure> {
 pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem> {
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Problem {
         path: path.to_string(),
-        line: e.span().map_or(0, |s| text[..s.start.min(text.len())].lines().count() as u32),
+        line: e.span().map_or(0, |s| {
+            text[..s.start.min(text.len())].lines().count() as u32
+        }),
         message: format!("invalid TOML: {}", e.message()),
         area: Area::Ci,
     })?;
@@ -421,12 +566,23 @@ pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
     let mut tables: Vec<&toml::Table> = Vec::new();
     if let Some(tool) = tool {
         for key in [["poe", "tasks"], ["pdm", "scripts"], ["taskipy", "tasks"]] {
-            if let Some(t) = tool.get(key[0]).and_then(|t| t.get(key[1])).and_then(|t| t.as_table()) {
+            if let Some(t) = tool
+                .get(key[0])
+                .and_then(|t| t.get(key[1]))
+                .and_then(|t| t.as_table())
+            {
                 tables.push(t);
             }
         }
-        if let Some(envs) = tool.get("hatch").and_then(|h| h.get("envs")).and_then(|e| e.as_table()) {
-            tables.extend(envs.values().filter_map(|e| e.get("scripts").and_then(|s| s.as_table())));
+        if let Some(envs) = tool
+            .get("hatch")
+            .and_then(|h| h.get("envs"))
+            .and_then(|e| e.as_table())
+        {
+            tables.extend(
+                envs.values()
+                    .filter_map(|e| e.get("scripts").and_then(|s| s.as_table())),
+            );
         }
     }
     let mut finder = LineFinder::new(text);
@@ -435,7 +591,10 @@ pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
         for (name, task) in table {
             let bodies: Vec<String> = match task {
                 toml::Value::String(s) => vec![s.clone()],
-                toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 toml::Value::Table(t) => ["cmd", "shell", "script", "call"]
                     .iter()
                     .filter_map(|k| t.get(*k).and_then(|v| v.as_str()).map(str::to_string))
@@ -443,11 +602,25 @@ pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
                 _ => Vec::new(),
             };
             let line = finder.find(&format!("{name} ="), 1);
-            let commands = bodies.iter().filter_map(|b| command(line, b, None)).collect();
-            out.push(Procedure { kind: ProcedureKind::ProjectTask, path: path.to_string(), name: name.clone(), line, commands, runs_also: Vec::new() });
+            let commands = bodies
+                .iter()
+                .filter_map(|b| command(line, b, None))
+                .collect();
+            out.push(Procedure {
+                kind: ProcedureKind::ProjectTask,
+                path: path.to_string(),
+                name: name.clone(),
+                line,
+                commands,
+                runs_also: Vec::new(),
+            });
         }
     }
-    if let Some(ini) = tool.and_then(|t| t.get("tox")).and_then(|t| t.get("legacy_tox_ini")).and_then(|v| v.as_str()) {
+    if let Some(ini) = tool
+        .and_then(|t| t.get("tox"))
+        .and_then(|t| t.get("legacy_tox_ini"))
+        .and_then(|v| v.as_str())
+    {
         let offset = finder.find("legacy_tox_ini", 1);
         for mut p in tox_envs(path, ini) {
             p.line += offset;
@@ -465,14 +638,38 @@ pub fn pre_commit_hooks(path: &str, text: &str) -> Result<Vec<Procedure>, Proble
     let mut finder = LineFinder::new(text);
     let mut out = Vec::new();
     for doc in &docs {
-        for repo in yaml::get(&doc.value, "repos").and_then(Value::as_sequence).into_iter().flatten() {
-            for hook in yaml::get(repo, "hooks").and_then(Value::as_sequence).into_iter().flatten() {
-                let Some(id) = yaml::get(hook, "id").and_then(yaml::scalar) else { continue };
+        for repo in yaml::get(&doc.value, "repos")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            for hook in yaml::get(repo, "hooks")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+            {
+                let Some(id) = yaml::get(hook, "id").and_then(yaml::scalar) else {
+                    continue;
+                };
                 let line = finder.find(&format!("id: {id}"), 1);
-                let entry = yaml::get(hook, "entry").and_then(yaml::scalar).unwrap_or_else(|| id.clone());
-                let args = yaml::get(hook, "args").map(yaml::strings).unwrap_or_default().join(" ");
-                let commands = command(line, &format!("{entry} {args}"), None).into_iter().collect();
-                out.push(Procedure { kind: ProcedureKind::PreCommitHook, path: path.to_string(), name: id, line, commands, runs_also: Vec::new() });
+                let entry = yaml::get(hook, "entry")
+                    .and_then(yaml::scalar)
+                    .unwrap_or_else(|| id.clone());
+                let args = yaml::get(hook, "args")
+                    .map(yaml::strings)
+                    .unwrap_or_default()
+                    .join(" ");
+                let commands = command(line, &format!("{entry} {args}"), None)
+                    .into_iter()
+                    .collect();
+                out.push(Procedure {
+                    kind: ProcedureKind::PreCommitHook,
+                    path: path.to_string(),
+                    name: id,
+                    line,
+                    commands,
+                    runs_also: Vec::new(),
+                });
             }
         }
     }
@@ -484,7 +681,14 @@ pub fn shell_script(path: &str, text: &str) -> Procedure {
     let mut finder = LineFinder::new(text);
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let commands = script_commands(text, &mut finder, 1, &None);
-    Procedure { kind: ProcedureKind::ShellScript, path: path.to_string(), name, line: 1, commands, runs_also: Vec::new() }
+    Procedure {
+        kind: ProcedureKind::ShellScript,
+        path: path.to_string(),
+        name,
+        line: 1,
+        commands,
+        runs_also: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -495,8 +699,20 @@ mod tests {
     fn github_steps_with_lines() {
         let text = "name: ci\non: [push]\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Types\n        run: npm run typecheck\n      - name: Tests\n        working-directory: api\n        run: |\n          npm ci\n          npm test\n";
         let p = workflow(".github/workflows/ci.yml", text).unwrap();
-        let lines: Vec<(u32, &str)> = p.commands.iter().map(|c| (c.line, c.text.as_str())).collect();
-        assert_eq!(lines, vec![(7, "uses: actions/checkout@v4"), (9, "npm run typecheck"), (13, "npm ci"), (14, "npm test")]);
+        let lines: Vec<(u32, &str)> = p
+            .commands
+            .iter()
+            .map(|c| (c.line, c.text.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (7, "uses: actions/checkout@v4"),
+                (9, "npm run typecheck"),
+                (13, "npm ci"),
+                (14, "npm test")
+            ]
+        );
         assert_eq!(p.commands[3].dir.as_deref(), Some("api"));
     }
 
@@ -504,7 +720,12 @@ mod tests {
     fn repeated_commands_get_their_own_lines() {
         let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - uses: actions/setup-node@v4\n      - run: npm ci\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n";
         let p = workflow(".github/workflows/ci.yml", text).unwrap();
-        let lines: Vec<u32> = p.commands.iter().filter(|c| c.text == "npm ci").map(|c| c.line).collect();
+        let lines: Vec<u32> = p
+            .commands
+            .iter()
+            .filter(|c| c.text == "npm ci")
+            .map(|c| c.line)
+            .collect();
         assert_eq!(lines, vec![6, 8, 12]);
     }
 
@@ -513,8 +734,18 @@ mod tests {
         let text = ".setup: &setup\n  - pip install -e .\ntest:\n  stage: test\n  before_script: *setup\n  script:\n    - pytest -q\ntypes:\n  script: mypy src\n";
         let p = workflow(".gitlab-ci.yml", text).unwrap();
         let texts: Vec<&str> = p.commands.iter().map(|c| c.text.as_str()).collect();
-        assert!(texts.contains(&"pytest -q") && texts.contains(&"mypy src"), "{texts:?}");
-        assert_eq!(p.commands.iter().find(|c| c.text == "mypy src").unwrap().line, 9);
+        assert!(
+            texts.contains(&"pytest -q") && texts.contains(&"mypy src"),
+            "{texts:?}"
+        );
+        assert_eq!(
+            p.commands
+                .iter()
+                .find(|c| c.text == "mypy src")
+                .unwrap()
+                .line,
+            9
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub fn load_all(text: &str) -> Result<Vec<Doc>, YamlError> {
     if text.len() > PARSE_CAP {
         return Err(YamlError {
             line: 0,
-            message: format!("not parsed: {} bytes is above the {} byte cap for YAML files", text.len(), PARSE_CAP),
+            message: format!(
+                "not parsed: {} bytes is above the {} byte cap for YAML files",
+                text.len(),
+                PARSE_CAP
+            ),
         });
     }
     let expanded = alias_expansion(text);
@@ -50,7 +54,10 @@ pub fn load_all(text: &str) -> Result<Vec<Doc>, YamlError> {
         });
     }
     if flow_depth(text) > MAX_FLOW_DEPTH {
-        return Err(YamlError { line: 0, message: format!("not parsed: nested more than {MAX_FLOW_DEPTH} levels deep") });
+        return Err(YamlError {
+            line: 0,
+            message: format!("not parsed: nested more than {MAX_FLOW_DEPTH} levels deep"),
+        });
     }
     let starts = document_starts(text);
     let mut docs = Vec::new();
@@ -58,12 +65,16 @@ pub fn load_all(text: &str) -> Result<Vec<Doc>, YamlError> {
         if i >= MAX_DOCUMENTS {
             break;
         }
-        let value = serde::Deserialize::deserialize(de).map_err(|e: serde_yaml::Error| YamlError {
-            line: e.location().map_or(0, |l| l.line() as u32),
-            message: e.to_string(),
-        })?;
+        let value =
+            serde::Deserialize::deserialize(de).map_err(|e: serde_yaml::Error| YamlError {
+                line: e.location().map_or(0, |l| l.line() as u32),
+                message: e.to_string(),
+            })?;
         if !matches!(value, Value::Null) {
-            docs.push(Doc { value, line: starts.get(i).copied().unwrap_or(1) });
+            docs.push(Doc {
+                value,
+                line: starts.get(i).copied().unwrap_or(1),
+            });
         }
     }
     Ok(docs)
@@ -105,7 +116,11 @@ fn document_starts(text: &str) -> Vec<u32> {
             }
             continue;
         }
-        if pending && !t.trim_start().is_empty() && !t.trim_start().starts_with('#') && !t.starts_with('%') {
+        if pending
+            && !t.trim_start().is_empty()
+            && !t.trim_start().starts_with('#')
+            && !t.starts_with('%')
+        {
             starts.push(i as u32 + 1);
             pending = false;
         }
@@ -148,7 +163,8 @@ pub fn blank_templates(text: &str) -> String {
             kept.push_str(&rest[..start]);
             had_action = true;
             let after = &rest[start + 2..];
-            if after.trim_start_matches('-').trim_start().starts_with("/*") && !after.contains("*/") {
+            if after.trim_start_matches('-').trim_start().starts_with("/*") && !after.contains("*/")
+            {
                 in_comment = true;
                 rest = "";
                 break;
@@ -204,20 +220,36 @@ fn alias_expansion(text: &str) -> u64 {
                 continue;
             }
             let mut end = i + 1;
-            while end < lines.len() && (lines[end].trim().is_empty() || indent(lines[end]) > indent(line)) {
+            while end < lines.len()
+                && (lines[end].trim().is_empty() || indent(lines[end]) > indent(line))
+            {
                 end += 1;
             }
-            let span = line[pos..].len() as u64 + lines[i + 1..end].iter().map(|l| l.len() as u64 + 1).sum::<u64>();
-            anchors.push(Anchor { name, at: (i, pos), end: (end, 0), span });
+            let span = line[pos..].len() as u64
+                + lines[i + 1..end]
+                    .iter()
+                    .map(|l| l.len() as u64 + 1)
+                    .sum::<u64>();
+            anchors.push(Anchor {
+                name,
+                at: (i, pos),
+                end: (end, 0),
+                span,
+            });
         }
     }
     // The anchor an alias at `at` refers to: the last one of that name defined before it.
-    let target = |name: &str, at: (usize, usize)| anchors.iter().rposition(|a| a.name == name && a.at < at);
+    let target =
+        |name: &str, at: (usize, usize)| anchors.iter().rposition(|a| a.name == name && a.at < at);
     let deps = |idx: usize| -> Vec<usize> {
         let a = &anchors[idx];
         let from = aliases.partition_point(|(at, _)| *at < a.at);
         let to = aliases.partition_point(|(at, _)| *at < a.end);
-        aliases[from..to].iter().filter_map(|(at, name)| target(name, *at)).filter(|&t| t != idx).collect()
+        aliases[from..to]
+            .iter()
+            .filter_map(|(at, name)| target(name, *at))
+            .filter(|&t| t != idx)
+            .collect()
     };
     // Depth-first with an explicit stack (no recursion on hostile input); an anchor met
     // again while in progress (a cycle, which YAML forbids) counts its span only.
@@ -230,22 +262,29 @@ fn alias_expansion(text: &str) -> u64 {
                 stack.pop();
                 continue;
             }
-            let pending: Vec<usize> = deps(idx).into_iter().filter(|&t| weight[t].is_none() && !in_progress[t]).collect();
+            let pending: Vec<usize> = deps(idx)
+                .into_iter()
+                .filter(|&t| weight[t].is_none() && !in_progress[t])
+                .collect();
             if !in_progress[idx] && !pending.is_empty() {
                 in_progress[idx] = true;
                 stack.extend(pending);
                 continue;
             }
-            let w = deps(idx).iter().fold(anchors[idx].span, |w, &t| w.saturating_add(weight[t].unwrap_or(anchors[t].span)));
+            let w = deps(idx).iter().fold(anchors[idx].span, |w, &t| {
+                w.saturating_add(weight[t].unwrap_or(anchors[t].span))
+            });
             weight[idx] = Some(w);
             in_progress[idx] = false;
             stack.pop();
         }
     }
     let weight: Vec<u64> = weight.into_iter().map(|w| w.unwrap_or(0)).collect();
-    aliases.iter().fold(text.len() as u64, |total, (at, name)| match target(name, *at) {
-        Some(t) => total.saturating_add(weight[t]),
-        None => total,
+    aliases.iter().fold(text.len() as u64, |total, (at, name)| {
+        match target(name, *at) {
+            Some(t) => total.saturating_add(weight[t]),
+            None => total,
+        }
     })
 }
 
@@ -259,10 +298,14 @@ fn anchor_tokens(line: &str) -> Vec<(usize, char, &str)> {
         if c == b'#' && (i == 0 || bytes[i - 1] == b' ') {
             break; // a comment
         }
-        if (c == b'&' || c == b'*') && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'[' | b'{' | b',')) {
+        if (c == b'&' || c == b'*')
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'[' | b'{' | b','))
+        {
             let start = i + 1;
             let mut end = start;
-            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-' | b'.')) {
+            while end < bytes.len()
+                && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-' | b'.'))
+            {
                 end += 1;
             }
             if end > start && bytes[start].is_ascii_alphanumeric() {
@@ -285,7 +328,10 @@ pub struct LineFinder<'a> {
 
 impl<'a> LineFinder<'a> {
     pub fn new(text: &'a str) -> LineFinder<'a> {
-        LineFinder { lines: text.lines().collect(), cursor: 0 }
+        LineFinder {
+            lines: text.lines().collect(),
+            cursor: 0,
+        }
     }
 
     /// The 1-based line of the next line containing `needle` (trimmed), or `fallback`.
@@ -294,7 +340,9 @@ impl<'a> LineFinder<'a> {
         if needle.is_empty() {
             return fallback;
         }
-        let hit = (self.cursor..self.lines.len()).chain(0..self.cursor).find(|&i| self.lines[i].contains(needle));
+        let hit = (self.cursor..self.lines.len())
+            .chain(0..self.cursor)
+            .find(|&i| self.lines[i].contains(needle));
         match hit {
             Some(i) => {
                 self.cursor = (i + 1).min(self.lines.len().saturating_sub(1));
@@ -348,7 +396,10 @@ mod tests {
         let docs = load_all("# c\napiVersion: v1\nkind: A\n---\n---\nkind: B\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].line, 2);
-        assert_eq!(get(&docs[1].value, "kind").and_then(scalar).as_deref(), Some("B"));
+        assert_eq!(
+            get(&docs[1].value, "kind").and_then(scalar).as_deref(),
+            Some("B")
+        );
     }
 
     #[test]
@@ -360,7 +411,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused_quickly() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for w in names.windows(2) {
             let refs = vec![format!("*{}", w[0]); 9].join(",");
@@ -388,9 +441,13 @@ mod tests {
 
     #[test]
     fn ordinary_anchors_still_parse() {
-        let text = "defaults: &d\n  image: node:20\n  retries: 2\njob:\n  <<: *d\n  script: [npm test]\n";
+        let text =
+            "defaults: &d\n  image: node:20\n  retries: 2\njob:\n  <<: *d\n  script: [npm test]\n";
         let docs = load_all(text).unwrap();
-        assert_eq!(dig(&docs[0].value, &["job", "script"]).map(strings), Some(vec!["npm test".to_string()]));
+        assert_eq!(
+            dig(&docs[0].value, &["job", "script"]).map(strings),
+            Some(vec!["npm test".to_string()])
+        );
     }
 
     #[test]
@@ -399,7 +456,17 @@ mod tests {
         let out = blank_templates(t);
         assert_eq!(out.lines().count(), t.lines().count());
         let docs = load_all(&out).unwrap();
-        assert_eq!(dig(&docs[0].value, &["metadata", "name"]).and_then(scalar).as_deref(), Some("TEMPLATE"));
-        assert_eq!(dig(&docs[0].value, &["spec", "replicas"]).and_then(scalar).as_deref(), Some("TEMPLATE"));
+        assert_eq!(
+            dig(&docs[0].value, &["metadata", "name"])
+                .and_then(scalar)
+                .as_deref(),
+            Some("TEMPLATE")
+        );
+        assert_eq!(
+            dig(&docs[0].value, &["spec", "replicas"])
+                .and_then(scalar)
+                .as_deref(),
+            Some("TEMPLATE")
+        );
     }
 }

@@ -32,11 +32,17 @@ struct Scan<'a> {
 pub fn render(report: &Report) -> String {
     let json = Json {
         schema: 1,
-        tool: Tool { name: "mistral-gate", version: report.tool_version },
+        tool: Tool {
+            name: "mistral-gate",
+            version: report.tool_version,
+        },
         verdict: report.verdict.as_str(),
         counts: &report.counts,
         checks: &report.checks,
-        scan: Scan { files: report.files_scanned, skipped: &report.skipped_files },
+        scan: Scan {
+            files: report.files_scanned,
+            skipped: &report.skipped_files,
+        },
         suppressed: &report.suppressed,
     };
     let mut s = serde_json::to_string_pretty(&json).expect("report serialises");

@@ -12,7 +12,11 @@ pub fn render(report: &Report, timestamp: OffsetDateTime) -> String {
         let mut suite = TestSuiteBuilder::new(&format!("mistral-gate.{}", step.as_str()));
         suite.set_timestamp(timestamp);
         for c in report.by_step(step) {
-            let evidence: String = c.evidence.iter().map(|e| format!("{}  {}\n", e.location(), e.message)).collect();
+            let evidence: String = c
+                .evidence
+                .iter()
+                .map(|e| format!("{}  {}\n", e.location(), e.message))
+                .collect();
             let mut case = match c.status {
                 Status::Pass => TestCaseBuilder::success(&c.id, Duration::ZERO),
                 Status::Warn => {
@@ -21,12 +25,21 @@ pub fn render(report: &Report, timestamp: OffsetDateTime) -> String {
                     t
                 }
                 Status::Fail => {
-                    let mut t = TestCaseBuilder::failure(&c.id, Duration::ZERO, c.severity.as_str(), &c.message);
-                    t.set_trace(&format!("{}\n{evidence}fix: {}\n", c.message, c.remediation));
+                    let mut t = TestCaseBuilder::failure(
+                        &c.id,
+                        Duration::ZERO,
+                        c.severity.as_str(),
+                        &c.message,
+                    );
+                    t.set_trace(&format!(
+                        "{}\n{evidence}fix: {}\n",
+                        c.message, c.remediation
+                    ));
                     t
                 }
                 Status::Error => {
-                    let mut t = TestCaseBuilder::error(&c.id, Duration::ZERO, "check-error", &c.message);
+                    let mut t =
+                        TestCaseBuilder::error(&c.id, Duration::ZERO, "check-error", &c.message);
                     t.set_trace(&format!("{}\n{evidence}", c.message));
                     t
                 }
@@ -39,7 +52,10 @@ pub fn render(report: &Report, timestamp: OffsetDateTime) -> String {
         builder.add_testsuite(suite.build());
     }
     let mut out = Vec::new();
-    builder.build().write_xml(&mut out).expect("writing XML to memory cannot fail");
+    builder
+        .build()
+        .write_xml(&mut out)
+        .expect("writing XML to memory cannot fail");
     let mut s = String::from_utf8(out).expect("junit-report writes UTF-8");
     s.push('\n');
     s

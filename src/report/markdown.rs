@@ -58,14 +58,58 @@ const FULL: Detail = Detail {
 /// severities, then the blocking checks' own evidence.
 const LEVELS: [Detail; 9] = [
     FULL,
-    Detail { passing_rows: false, ..FULL },
-    Detail { passing_rows: false, evidence_blocking: 3, evidence_other: 3, ..FULL },
-    Detail { passing_rows: false, evidence_blocking: 3, evidence_other: 0, remediation_other: false, ..FULL },
-    Detail { passing_rows: false, evidence_blocking: 3, evidence_other: 0, remediation_other: false, other_min_severity: Some(Severity::Warning) },
-    Detail { passing_rows: false, evidence_blocking: 3, evidence_other: 0, remediation_other: false, other_min_severity: Some(Severity::Error) },
-    Detail { passing_rows: false, evidence_blocking: 3, evidence_other: 0, remediation_other: false, other_min_severity: None },
-    Detail { passing_rows: false, evidence_blocking: 1, evidence_other: 0, remediation_other: false, other_min_severity: None },
-    Detail { passing_rows: false, evidence_blocking: 0, evidence_other: 0, remediation_other: false, other_min_severity: None },
+    Detail {
+        passing_rows: false,
+        ..FULL
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 3,
+        evidence_other: 3,
+        ..FULL
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 3,
+        evidence_other: 0,
+        remediation_other: false,
+        ..FULL
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 3,
+        evidence_other: 0,
+        remediation_other: false,
+        other_min_severity: Some(Severity::Warning),
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 3,
+        evidence_other: 0,
+        remediation_other: false,
+        other_min_severity: Some(Severity::Error),
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 3,
+        evidence_other: 0,
+        remediation_other: false,
+        other_min_severity: None,
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 1,
+        evidence_other: 0,
+        remediation_other: false,
+        other_min_severity: None,
+    },
+    Detail {
+        passing_rows: false,
+        evidence_blocking: 0,
+        evidence_other: 0,
+        remediation_other: false,
+        other_min_severity: None,
+    },
 ];
 
 /// Room kept for the closing tags and the note of a cut render.
@@ -103,7 +147,11 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
     match report.verdict {
         Verdict::Pass => out.push_str("## ✅ mistral-gate passed\n\n"),
         Verdict::Fail => {
-            let _ = writeln!(out, "## ❌ mistral-gate failed: {blocking} blocking check{}\n", plural(blocking));
+            let _ = writeln!(
+                out,
+                "## ❌ mistral-gate failed: {blocking} blocking check{}\n",
+                plural(blocking)
+            );
         }
     }
     let _ = writeln!(
@@ -114,27 +162,59 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
     out.push_str("| Step | Result | Checks |\n|---|---|---|\n");
     for step in Step::ALL {
         let checks: Vec<&CheckResult> = report.by_step(step).collect();
-        let worst = checks.iter().map(|c| icon(c, report)).min_by_key(|(rank, _)| *rank).map(|(_, i)| i).unwrap_or("");
-        let ids: Vec<String> = checks.iter().map(|c| format!("{} `{}`", icon(c, report).1, c.id)).collect();
-        let _ = writeln!(out, "| {} | {} | {} |", step.heading(), worst, ids.join(" "));
+        let worst = checks
+            .iter()
+            .map(|c| icon(c, report))
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, i)| i)
+            .unwrap_or("");
+        let ids: Vec<String> = checks
+            .iter()
+            .map(|c| format!("{} `{}`", icon(c, report).1, c.id))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            step.heading(),
+            worst,
+            ids.join(" ")
+        );
     }
     out.push('\n');
 
-    let (blockers, others): (Vec<&CheckResult>, Vec<&CheckResult>) =
-        report.checks.iter().filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn)).partition(|c| c.blocks(&report.policy));
+    let (blockers, others): (Vec<&CheckResult>, Vec<&CheckResult>) = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
+        .partition(|c| c.blocks(&report.policy));
     if !blockers.is_empty() {
         out.push_str("### Blocking\n\n");
         for c in &blockers {
             left_out += check_section(&mut out, c, report, opts, detail.evidence_blocking, true);
         }
     }
-    let (shown, hidden): (Vec<&CheckResult>, Vec<&CheckResult>) =
-        others.iter().partition(|c| detail.other_min_severity.is_some_and(|min| c.severity >= min));
+    let (shown, hidden): (Vec<&CheckResult>, Vec<&CheckResult>) = others.iter().partition(|c| {
+        detail
+            .other_min_severity
+            .is_some_and(|min| c.severity >= min)
+    });
     left_out += hidden.iter().map(|c| findings(c)).sum::<usize>();
     if !shown.is_empty() {
-        let _ = writeln!(out, "<details><summary>Not blocking: {} failed, warning or errored check{}</summary>\n", shown.len(), plural(shown.len()));
+        let _ = writeln!(
+            out,
+            "<details><summary>Not blocking: {} failed, warning or errored check{}</summary>\n",
+            shown.len(),
+            plural(shown.len())
+        );
         for c in &shown {
-            left_out += check_section(&mut out, c, report, opts, detail.evidence_other, detail.remediation_other);
+            left_out += check_section(
+                &mut out,
+                c,
+                report,
+                opts,
+                detail.evidence_other,
+                detail.remediation_other,
+            );
         }
         out.push_str("</details>\n\n");
     }
@@ -142,25 +222,59 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
         let ids: Vec<String> = hidden.iter().map(|c| format!("`{}`", c.id)).collect();
         let _ = writeln!(out, "Not blocking, not shown: {}\n", ids.join(" "));
     }
-    let passed: Vec<&CheckResult> = report.checks.iter().filter(|c| matches!(c.status, Status::Pass | Status::Skip)).collect();
+    let passed: Vec<&CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Pass | Status::Skip))
+        .collect();
     if !passed.is_empty() {
         if detail.passing_rows {
-            let _ = writeln!(out, "<details><summary>Passed and skipped: {} check{}</summary>\n", passed.len(), plural(passed.len()));
+            let _ = writeln!(
+                out,
+                "<details><summary>Passed and skipped: {} check{}</summary>\n",
+                passed.len(),
+                plural(passed.len())
+            );
             out.push_str("| Check | Status | Message |\n|---|---|---|\n");
             for c in passed {
-                let _ = writeln!(out, "| `{}` | {} {} | {} |", c.id, icon(c, report).1, c.status.as_str(), cell(&c.message));
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} {} | {} |",
+                    c.id,
+                    icon(c, report).1,
+                    c.status.as_str(),
+                    cell(&c.message)
+                );
             }
             out.push_str("\n</details>\n");
         } else {
             let _ = writeln!(out, "{} pass, {} skip: not listed here.", c.pass, c.skip);
         }
     }
-    Rendered { text: out, left_out }
+    Rendered {
+        text: out,
+        left_out,
+    }
 }
 
 /// Writes one check; returns how many of its findings it left out.
-fn check_section(out: &mut String, c: &CheckResult, report: &Report, opts: &MarkdownOptions, evidence: usize, remediation: bool) -> usize {
-    let _ = writeln!(out, "#### {} `{}` ({}, {})\n{}\n", icon(c, report).1, c.id, c.status.as_str(), c.severity.as_str(), escape(&c.message));
+fn check_section(
+    out: &mut String,
+    c: &CheckResult,
+    report: &Report,
+    opts: &MarkdownOptions,
+    evidence: usize,
+    remediation: bool,
+) -> usize {
+    let _ = writeln!(
+        out,
+        "#### {} `{}` ({}, {})\n{}\n",
+        icon(c, report).1,
+        c.id,
+        c.status.as_str(),
+        c.severity.as_str(),
+        escape(&c.message)
+    );
     for e in c.evidence.iter().take(evidence) {
         let _ = writeln!(out, "- {} {}", link(e, opts), escape(&e.message));
     }
@@ -205,7 +319,10 @@ fn cut(r: Rendered, budget: usize, opts: &MarkdownOptions) -> String {
     let end = r.text[..end].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let (kept, dropped) = r.text.split_at(end);
     let mut out = kept.to_string();
-    let dropped_findings = dropped.lines().filter(|l| l.starts_with("- ") || l.starts_with("#### ")).count();
+    let dropped_findings = dropped
+        .lines()
+        .filter(|l| l.starts_with("- ") || l.starts_with("#### "))
+        .count();
     out.push_str(&close_open_blocks(kept));
     out.push_str(&left_out_note(r.left_out + dropped_findings, opts));
     if out.len() > budget {
@@ -256,7 +373,11 @@ fn icon(c: &CheckResult, report: &Report) -> (u8, &'static str) {
 fn link(e: &Evidence, opts: &MarkdownOptions) -> String {
     let loc = e.location();
     match &opts.blob_base {
-        Some(base) if e.line.is_some() => format!("[`{loc}`]({base}/{}#L{})", url_path(&e.path), e.line.unwrap_or(0)),
+        Some(base) if e.line.is_some() => format!(
+            "[`{loc}`]({base}/{}#L{})",
+            url_path(&e.path),
+            e.line.unwrap_or(0)
+        ),
         Some(base) => format!("[`{loc}`]({base}/{})", url_path(&e.path)),
         None => format!("`{loc}`"),
     }
@@ -286,7 +407,11 @@ fn cell(s: &str) -> String {
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +419,13 @@ mod tests {
     use super::*;
     use crate::report::{FailOn, GatePolicy};
 
-    fn check(id: &str, status: Status, severity: Severity, evidence: usize, long: usize) -> CheckResult {
+    fn check(
+        id: &str,
+        status: Status,
+        severity: Severity,
+        evidence: usize,
+        long: usize,
+    ) -> CheckResult {
         CheckResult {
             id: id.into(),
             step: Step::CodeQuality,
@@ -304,7 +435,15 @@ mod tests {
             blocking: false,
             message: format!("{id} message"),
             remediation: format!("fix {id}"),
-            evidence: (0..evidence).map(|i| Evidence::new(format!("src/{}/f{i}.ts", "d".repeat(long)), i as u32 + 1, "m".repeat(long))).collect(),
+            evidence: (0..evidence)
+                .map(|i| {
+                    Evidence::new(
+                        format!("src/{}/f{i}.ts", "d".repeat(long)),
+                        i as u32 + 1,
+                        "m".repeat(long),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -316,13 +455,31 @@ mod tests {
             check("an-info", Status::Warn, Severity::Info, 4000, 200),
         ];
         for i in 0..40 {
-            checks.push(check(&format!("passing-{i}"), Status::Pass, Severity::Warning, 0, 0));
+            checks.push(check(
+                &format!("passing-{i}"),
+                Status::Pass,
+                Severity::Warning,
+                0,
+                0,
+            ));
         }
-        Report::new(checks, vec![], 12000, GatePolicy { fail_on: FailOn::Error, strict: false })
+        Report::new(
+            checks,
+            vec![],
+            12000,
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
+        )
     }
 
     fn opts(budget: usize) -> MarkdownOptions {
-        MarkdownOptions { blob_base: Some("https://github.com/o/r/blob/abc".into()), budget: Some(budget), full_report: Some("the job summary".into()) }
+        MarkdownOptions {
+            blob_base: Some("https://github.com/o/r/blob/abc".into()),
+            budget: Some(budget),
+            full_report: Some("the job summary".into()),
+        }
     }
 
     #[test]
@@ -339,10 +496,23 @@ mod tests {
         for budget in [full - 1, full / 2, 8000, 4000, 2500] {
             let text = render(&report, &opts(budget));
             assert!(text.len() <= budget, "{} > {budget}", text.len());
-            assert!(text.starts_with("## ❌ mistral-gate failed: 2 blocking checks"), "{text}");
-            assert!(text.contains("`worst-blocker`") && text.contains("`second-blocker`"), "{text}");
-            assert!(text.contains("left out; the full report is in the job summary."), "{text}");
-            assert_eq!(text.matches("<details>").count(), text.matches("</details>").count(), "{text}");
+            assert!(
+                text.starts_with("## ❌ mistral-gate failed: 2 blocking checks"),
+                "{text}"
+            );
+            assert!(
+                text.contains("`worst-blocker`") && text.contains("`second-blocker`"),
+                "{text}"
+            );
+            assert!(
+                text.contains("left out; the full report is in the job summary."),
+                "{text}"
+            );
+            assert_eq!(
+                text.matches("<details>").count(),
+                text.matches("</details>").count(),
+                "{text}"
+            );
         }
     }
 
@@ -351,8 +521,14 @@ mod tests {
         let report = big_report();
         let full = render(&report, &MarkdownOptions::default()).len();
         let text = render(&report, &opts(full - 1));
-        assert!(!text.contains("Passed and skipped"), "passing rows dropped first");
-        assert!(text.contains("`an-info`"), "info still there at the first level");
+        assert!(
+            !text.contains("Passed and skipped"),
+            "passing rows dropped first"
+        );
+        assert!(
+            text.contains("`an-info`"),
+            "info still there at the first level"
+        );
         let text = render(&report, &opts(4000));
         assert!(text.contains("Not blocking, not shown:"), "{text}");
     }
@@ -366,16 +542,25 @@ mod tests {
     #[test]
     fn link_targets_are_percent_encoded() {
         let e = Evidence::new("docs/my file (1)#x.md", 3, "m");
-        let o = MarkdownOptions { blob_base: Some("https://github.com/o/r/blob/abc".into()), ..Default::default() };
+        let o = MarkdownOptions {
+            blob_base: Some("https://github.com/o/r/blob/abc".into()),
+            ..Default::default()
+        };
         assert_eq!(link(&e, &o), "[`docs/my file (1)#x.md:3`](https://github.com/o/r/blob/abc/docs/my%20file%20%281%29%23x.md#L3)");
     }
 
     #[test]
     fn a_cut_closes_open_details_and_fences() {
-        assert_eq!(close_open_blocks("<details><summary>x</summary>\n- a\n"), "\n</details>\n");
+        assert_eq!(
+            close_open_blocks("<details><summary>x</summary>\n- a\n"),
+            "\n</details>\n"
+        );
         assert_eq!(close_open_blocks("```\ncode <details>\n"), "```\n");
         assert_eq!(close_open_blocks("<details>\n</details>\n"), "");
-        let r = Rendered { text: format!("## v\n<details>\n{}", "- line\n".repeat(1000)), left_out: 0 };
+        let r = Rendered {
+            text: format!("## v\n<details>\n{}", "- line\n".repeat(1000)),
+            left_out: 0,
+        };
         let text = cut(r, 3000, &opts(3000));
         assert!(text.len() <= 3000);
         assert!(text.contains("</details>"));

@@ -12,7 +12,9 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 /// The shared vocabulary, re-exported: the report is where most stages meet it.
-pub use crate::vocab::{CheckId, Evidence, EvidenceStatus, FailOn, Location, Severity, SkippedFile, Status, Step};
+pub use crate::vocab::{
+    CheckId, Evidence, EvidenceStatus, FailOn, Location, Severity, SkippedFile, Status, Step,
+};
 
 /// One check's outcome, as in the JSON report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +108,11 @@ pub enum Suppression {
     /// A check switched off by `[checks.<id>] enabled = false`.
     CheckDisabled { check: String },
     /// A check whose severity the config lowered below its default.
-    SeverityLowered { check: String, from: Severity, to: Severity },
+    SeverityLowered {
+        check: String,
+        from: Severity,
+        to: Severity,
+    },
     /// An `ignore-paths` pattern (global, or for one check) and how many files it excluded.
     IgnoredPath {
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,9 +121,17 @@ pub enum Suppression {
         files: usize,
     },
     /// A `mistral-gate: ignore <id>` comment that silenced a finding.
-    InlineIgnore { check: String, path: String, line: u32 },
+    InlineIgnore {
+        check: String,
+        path: String,
+        line: u32,
+    },
     /// A baseline entry that accepted a finding.
-    Baseline { check: String, path: String, baseline: String },
+    Baseline {
+        check: String,
+        path: String,
+        baseline: String,
+    },
     /// `max-file-size` lowered below the default, with how many files it left unscanned.
     MaxFileSize { bytes: u64, files: usize },
 }
@@ -151,7 +165,12 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(mut checks: Vec<CheckResult>, skipped_files: Vec<SkippedFile>, files_scanned: usize, policy: GatePolicy) -> Report {
+    pub fn new(
+        mut checks: Vec<CheckResult>,
+        skipped_files: Vec<SkippedFile>,
+        files_scanned: usize,
+        policy: GatePolicy,
+    ) -> Report {
         let mut counts = Counts::default();
         for c in checks.iter_mut() {
             c.blocking = c.blocks(&policy);
@@ -163,7 +182,11 @@ impl Report {
                 Status::Error => counts.error += 1,
             }
         }
-        let verdict = if checks.iter().any(|c| c.blocking) { Verdict::Fail } else { Verdict::Pass };
+        let verdict = if checks.iter().any(|c| c.blocking) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
         Report {
             tool_version: env!("CARGO_PKG_VERSION"),
             checks,
@@ -206,7 +229,10 @@ mod tests {
 
     #[test]
     fn fail_blocks_at_or_above_fail_on() {
-        let p = |fail_on| GatePolicy { fail_on, strict: false };
+        let p = |fail_on| GatePolicy {
+            fail_on,
+            strict: false,
+        };
         assert!(result(Status::Fail, Severity::Error).blocks(&p(FailOn::Error)));
         assert!(!result(Status::Fail, Severity::Warning).blocks(&p(FailOn::Error)));
         assert!(result(Status::Fail, Severity::Warning).blocks(&p(FailOn::Warning)));
@@ -216,8 +242,14 @@ mod tests {
 
     #[test]
     fn warn_and_error_block_only_in_strict_mode() {
-        let lax = GatePolicy { fail_on: FailOn::Error, strict: false };
-        let strict = GatePolicy { fail_on: FailOn::Error, strict: true };
+        let lax = GatePolicy {
+            fail_on: FailOn::Error,
+            strict: false,
+        };
+        let strict = GatePolicy {
+            fail_on: FailOn::Error,
+            strict: true,
+        };
         for s in [Status::Warn, Status::Error] {
             assert!(!result(s, Severity::Error).blocks(&lax));
             assert!(result(s, Severity::Info).blocks(&strict));

@@ -38,7 +38,8 @@ pub fn render(report: &Report) -> String {
             continue;
         }
         for e in c.findings() {
-            let mut physical = json!({"artifactLocation": {"uri": e.path, "uriBaseId": "%SRCROOT%"}});
+            let mut physical =
+                json!({"artifactLocation": {"uri": e.path, "uriBaseId": "%SRCROOT%"}});
             if let Some(line) = e.line {
                 physical["region"] = json!({"startLine": line});
             }

@@ -27,7 +27,10 @@ pub struct Request {
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -35,28 +38,52 @@ impl Request {
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// A complete response.
-    Respond { status: u16, headers: Vec<(String, String)>, body: String },
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
     /// Waits, then does the inner reply.
     Delay(Duration, Box<Reply>),
     /// Sends the status and headers with a Content-Length larger than the body, sends
     /// part of the body, then closes the connection.
-    CutBody { status: u16, body: String, sent: usize },
+    CutBody {
+        status: u16,
+        body: String,
+        sent: usize,
+    },
     /// Reads the request and never answers (until the server is dropped).
     Hang,
 }
 
 impl Reply {
     pub fn json(status: u16, body: impl Into<String>) -> Reply {
-        Reply::Respond { status, headers: vec![("content-type".into(), "application/json".into())], body: body.into() }
+        Reply::Respond {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into(),
+        }
     }
     pub fn html(status: u16, body: impl Into<String>) -> Reply {
-        Reply::Respond { status, headers: vec![("content-type".into(), "text/html".into())], body: body.into() }
+        Reply::Respond {
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: body.into(),
+        }
     }
     pub fn with_header(self, k: &str, v: &str) -> Reply {
         match self {
-            Reply::Respond { status, mut headers, body } => {
+            Reply::Respond {
+                status,
+                mut headers,
+                body,
+            } => {
                 headers.push((k.to_ascii_lowercase(), v.to_string()));
-                Reply::Respond { status, headers, body }
+                Reply::Respond {
+                    status,
+                    headers,
+                    body,
+                }
             }
             other => other,
         }
@@ -95,7 +122,11 @@ impl MockServer {
                 }
             });
         }
-        MockServer { addr, requests, stop }
+        MockServer {
+            addr,
+            requests,
+            stop,
+        }
     }
 
     /// `http://127.0.0.1:PORT`
@@ -115,7 +146,13 @@ impl Drop for MockServer {
     }
 }
 
-fn serve(stream: TcpStream, started: Instant, requests: &Mutex<Vec<Request>>, handler: &Handler, stop: &AtomicBool) {
+fn serve(
+    stream: TcpStream,
+    started: Instant,
+    requests: &Mutex<Vec<Request>>,
+    handler: &Handler,
+    stop: &AtomicBool,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -138,10 +175,20 @@ fn serve(stream: TcpStream, started: Instant, requests: &Mutex<Vec<Request>>, ha
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let len = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    let len = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let mut body = vec![0; len];
     let _ = reader.read_exact(&mut body);
-    let request = Request { method, path, headers, body: String::from_utf8_lossy(&body).into_owned(), at: started.elapsed() };
+    let request = Request {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        at: started.elapsed(),
+    };
     requests.lock().unwrap().push(request.clone());
     let reply = handler(&request);
     respond(stream, reply, stop);
@@ -149,8 +196,16 @@ fn serve(stream: TcpStream, started: Instant, requests: &Mutex<Vec<Request>>, ha
 
 fn respond(mut stream: TcpStream, reply: Reply, stop: &AtomicBool) {
     match reply {
-        Reply::Respond { status, headers, body } => {
-            let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\nconnection: close\r\n", reason(status), body.len());
+        Reply::Respond {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} {}\r\ncontent-length: {}\r\nconnection: close\r\n",
+                reason(status),
+                body.len()
+            );
             for (k, v) in headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }

@@ -18,13 +18,20 @@ pub struct Repo {
 
 impl Repo {
     pub fn new() -> Repo {
-        Repo { dir: tempfile::tempdir().expect("temp dir") }
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// A copy of a fixture directory under tests/fixtures/.
     pub fn fixture(name: &str) -> Repo {
         let repo = Repo::new();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), repo.path());
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            repo.path(),
+        );
         repo
     }
 
@@ -44,7 +51,16 @@ impl Repo {
     pub fn gate(&self, args: &[&str]) -> Gate {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistral-gate"));
         cmd.arg("check").arg(self.path()).args(args);
-        for var in ["MISTRAL_API_KEY", "MISTRAL_FALLBACK_API_KEY", "GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "NO_COLOR"] {
+        for var in [
+            "MISTRAL_API_KEY",
+            "MISTRAL_FALLBACK_API_KEY",
+            "GITHUB_ACTIONS",
+            "GITHUB_EVENT_PATH",
+            "GITHUB_OUTPUT",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_TOKEN",
+            "NO_COLOR",
+        ] {
             cmd.env_remove(var);
         }
         Gate { cmd }
@@ -95,19 +111,35 @@ impl Run {
     }
     /// stdout parsed as the JSON report (run with `--format json`).
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.output.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
     }
     /// Asserts the exit code, showing the output when it differs.
     pub fn expect_code(self, code: i32) -> Run {
-        assert_eq!(self.code(), code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
 
 /// The result object of check `id` in a JSON report.
 pub fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    report["checks"].as_array().expect("checks array").iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id} in report"))
+    report["checks"]
+        .as_array()
+        .expect("checks array")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in report"))
 }
 
 pub fn status<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
@@ -117,6 +149,9 @@ pub fn status<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
 /// Asserts that none of `texts` contains `secret`.
 pub fn assert_no_secret(secret: &str, texts: &[(&str, &str)]) {
     for (name, text) in texts {
-        assert!(!text.contains(secret), "{name} contains the full secret:\n{text}");
+        assert!(
+            !text.contains(secret),
+            "{name} contains the full secret:\n{text}"
+        );
     }
 }

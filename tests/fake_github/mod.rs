@@ -44,7 +44,10 @@ pub struct FakeGitHub {
 
 impl FakeGitHub {
     pub fn start() -> FakeGitHub {
-        let state = Arc::new(Mutex::new(State { next_id: 1_000_000, ..State::default() }));
+        let state = Arc::new(Mutex::new(State {
+            next_id: 1_000_000,
+            ..State::default()
+        }));
         let s = state.clone();
         let server = MockServer::start(move |req| handle(&mut s.lock().unwrap(), req));
         FakeGitHub { server, state }
@@ -59,7 +62,11 @@ impl FakeGitHub {
         let mut st = self.state.lock().unwrap();
         st.next_id += 1;
         let id = st.next_id;
-        st.comments.push(Comment { id, login: login.into(), body: body.into() });
+        st.comments.push(Comment {
+            id,
+            login: login.into(),
+            body: body.into(),
+        });
         id
     }
 
@@ -73,7 +80,11 @@ impl FakeGitHub {
 
     /// Requests that wrote something.
     pub fn writes(&self) -> Vec<Request> {
-        self.server.requests().into_iter().filter(|r| r.method != "GET").collect()
+        self.server
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
     }
 }
 

@@ -59,7 +59,10 @@ impl Live {
         crate::common::status(&self.report(), id).to_string()
     }
     pub fn message(&self, id: &str) -> String {
-        crate::common::check(&self.report(), id)["message"].as_str().unwrap().to_string()
+        crate::common::check(&self.report(), id)["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -70,7 +73,11 @@ impl<'a> Call<'a> {
         if std::fs::read_dir(repo.path()).map_or(true, |mut d| d.next().is_none()) {
             repo.write("README.md", "# app\n");
         }
-        Call { repo, args: vec!["--api-url".into(), api_url.into()], env: vec![("MISTRAL_GATE_LIVE_TIMING".into(), FAST.into())] }
+        Call {
+            repo,
+            args: vec!["--api-url".into(), api_url.into()],
+            env: vec![("MISTRAL_GATE_LIVE_TIMING".into(), FAST.into())],
+        }
     }
     pub fn key(self, key: &str) -> Call<'a> {
         self.env("MISTRAL_API_KEY", key)
@@ -94,9 +101,13 @@ impl<'a> Call<'a> {
     /// Runs the gate and asserts that neither test key shows anywhere.
     pub fn run(self) -> Live {
         let out = tempfile::tempdir().unwrap();
-        let files = ["report.json", "report.xml", "report.md", "report.sarif"].map(|f| out.path().join(f));
+        let files =
+            ["report.json", "report.xml", "report.md", "report.sarif"].map(|f| out.path().join(f));
         let mut args: Vec<String> = vec!["--format".into(), "json".into()];
-        for (flag, file) in ["--json", "--junit", "--markdown", "--sarif"].iter().zip(&files) {
+        for (flag, file) in ["--json", "--junit", "--markdown", "--sarif"]
+            .iter()
+            .zip(&files)
+        {
             args.push(flag.to_string());
             args.push(file.display().to_string());
         }
@@ -111,13 +122,24 @@ impl<'a> Call<'a> {
         let took = started.elapsed();
 
         let (stdout, stderr) = (run.stdout(), run.stderr());
-        let reports: Vec<(String, String)> =
-            files.iter().filter(|f| f.exists()).map(|f| (f.display().to_string(), std::fs::read_to_string(f).unwrap())).collect();
+        let reports: Vec<(String, String)> = files
+            .iter()
+            .filter(|f| f.exists())
+            .map(|f| (f.display().to_string(), std::fs::read_to_string(f).unwrap()))
+            .collect();
         if run.code() != 2 {
-            assert_eq!(reports.len(), 4, "every report file written\nstderr:\n{stderr}");
+            assert_eq!(
+                reports.len(),
+                4,
+                "every report file written\nstderr:\n{stderr}"
+            );
         }
         let mut texts = vec![("stdout", stdout.as_str()), ("stderr", stderr.as_str())];
-        texts.extend(reports.iter().map(|(name, text)| (name.as_str(), text.as_str())));
+        texts.extend(
+            reports
+                .iter()
+                .map(|(name, text)| (name.as_str(), text.as_str())),
+        );
         for key in [FAKE_MISTRAL_KEY, FAKE_FALLBACK_KEY] {
             assert_no_secret(key, &texts);
         }
@@ -129,7 +151,14 @@ impl<'a> Call<'a> {
 /// come from the source front-ends, which this suite does not depend on).
 pub fn repo_expecting(models: &[&str]) -> Repo {
     let repo = Repo::new();
-    let list = models.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
-    repo.write(".mistral-gate.toml", format!("[models]\nexpected = [{list}]\n"));
+    let list = models
+        .iter()
+        .map(|m| format!("{m:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    repo.write(
+        ".mistral-gate.toml",
+        format!("[models]\nexpected = [{list}]\n"),
+    );
     repo
 }

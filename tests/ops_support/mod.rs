@@ -29,20 +29,35 @@ pub fn evidence(r: &serde_json::Value, id: &str) -> String {
         .unwrap()
         .iter()
         .map(|e| {
-            assert!(matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")), "evidence without a status: {e}");
-            assert!(e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()), "evidence without a fingerprint: {e}");
+            assert!(
+                matches!(e["status"].as_str(), Some("pass" | "fail" | "warn")),
+                "evidence without a status: {e}"
+            );
+            assert!(
+                e["fingerprint"].as_str().is_some_and(|f| !f.is_empty()),
+                "evidence without a fingerprint: {e}"
+            );
             // `path:line message`, then the related locations, which are data, not message text.
             let at = |l: &serde_json::Value| match l.get("line") {
                 Some(line) => format!("{}:{line}", l["path"].as_str().unwrap()),
                 None => l["path"].as_str().unwrap().to_string(),
             };
             let related: Vec<String> = e["related"].as_array().unwrap().iter().map(at).collect();
-            let related = if related.is_empty() { String::new() } else { format!(" [related: {}]", related.join(", ")) };
+            let related = if related.is_empty() {
+                String::new()
+            } else {
+                format!(" [related: {}]", related.join(", "))
+            };
             format!("{} {}{related}\n", at(e), e["message"].as_str().unwrap())
         })
         .collect()
 }
 
 pub fn assert_status(r: &serde_json::Value, id: &str, want: &str) {
-    assert_eq!(status(r, id), want, "{id}: {}", serde_json::to_string_pretty(check(r, id)).unwrap());
+    assert_eq!(
+        status(r, id),
+        want,
+        "{id}: {}",
+        serde_json::to_string_pretty(check(r, id)).unwrap()
+    );
 }

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::{Repo, R};
 use super::resolve::show;
+use super::{Repo, R};
 use crate::lang::ir::{Arg, Expr, Lang, Statuses};
 use crate::lang::model::{CallSite, Handler, HandlerKind, Handling, Retry};
 
@@ -25,11 +25,19 @@ impl Repo<'_> {
             }
             // `breaker = new CircuitBreaker(fn)` then `breaker.fire(...)`: the function runs
             // inside each `fire`.
-            for b in self.files[f].bindings.iter().filter(|b| b.value == Expr::Call(c)) {
+            for b in self.files[f]
+                .bindings
+                .iter()
+                .filter(|b| b.value == Expr::Call(c))
+            {
                 for (k, kc) in self.files[f].calls.iter().enumerate() {
                     if let Expr::Member(recv, m) = &kc.callee {
-                        let runs = ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str());
-                        if runs && matches!(&**recv, Expr::Name(n) if *n == b.name) && matches!(self.deref(f, kc.func, recv, 0), R::E(_, _, Expr::Call(x)) if x == c) {
+                        let runs = ["fire", "execute", "call", "call_async", "run", "exec"]
+                            .contains(&m.as_str());
+                        if runs
+                            && matches!(&**recv, Expr::Name(n) if *n == b.name)
+                            && matches!(self.deref(f, kc.func, recv, 0), R::E(_, _, Expr::Call(x)) if x == c)
+                        {
                             queue.push_back((f, k, d + 1));
                         }
                     }
@@ -76,7 +84,9 @@ impl Repo<'_> {
     /// The class method a call like `breaker.execute(fn)` runs, when it is in the repository.
     pub(super) fn method_called(&self, fi: usize, ci: usize) -> Option<(usize, usize)> {
         let call = &self.files[fi].calls[ci];
-        let Expr::Member(recv, m) = &call.callee else { return None };
+        let Expr::Member(recv, m) = &call.callee else {
+            return None;
+        };
         let class_name = match self.deref(fi, call.func, recv, 0) {
             R::E(fj, _, Expr::Call(k)) => match &self.files[fj].calls[k].callee {
                 Expr::Name(n) => Some((fj, n.clone())),
@@ -97,11 +107,27 @@ impl Repo<'_> {
             .or_else(|| {
                 let imp = self.files[fj].imports.iter().find(|i| i.local == cname)?;
                 let fk = self.local_module(fj, &imp.module)?;
-                self.files[fk].classes.iter().any(|c| Some(&c.name) == imp.name.as_ref()).then_some(fk)
+                self.files[fk]
+                    .classes
+                    .iter()
+                    .any(|c| Some(&c.name) == imp.name.as_ref())
+                    .then_some(fk)
             })?;
-        let real_name = self.files[fj].imports.iter().find(|i| i.local == cname).and_then(|i| i.name.clone()).unwrap_or(cname);
-        let class = self.files[target].classes.iter().find(|c| c.name == real_name)?;
-        class.methods.iter().find(|&&f| self.files[target].funcs[f].name.as_deref() == Some(m.as_str())).map(|&f| (target, f))
+        let real_name = self.files[fj]
+            .imports
+            .iter()
+            .find(|i| i.local == cname)
+            .and_then(|i| i.name.clone())
+            .unwrap_or(cname);
+        let class = self.files[target]
+            .classes
+            .iter()
+            .find(|c| c.name == real_name)?;
+        class
+            .methods
+            .iter()
+            .find(|&&f| self.files[target].funcs[f].name.as_deref() == Some(m.as_str()))
+            .map(|&f| (target, f))
     }
 
     pub fn fill_context(&self, site: &mut CallSite, fi: usize, ci: usize) {
@@ -124,14 +150,26 @@ impl Repo<'_> {
                         }
                     }
                     if handled.is_none() {
-                        let kind = if file.lang == Lang::Python { HandlerKind::TryExcept } else { HandlerKind::TryCatch };
-                        handled = Some(Handler { path: file.path.clone(), line: tr.line, kind });
+                        let kind = if file.lang == Lang::Python {
+                            HandlerKind::TryExcept
+                        } else {
+                            HandlerKind::TryCatch
+                        };
+                        handled = Some(Handler {
+                            path: file.path.clone(),
+                            line: tr.line,
+                            kind,
+                        });
                     }
                 }
             }
             if let Some(s) = call.chained_catch {
                 statuses = statuses.union(s);
-                handled.get_or_insert(Handler { path: file.path.clone(), line: call.line, kind: HandlerKind::CatchChain });
+                handled.get_or_insert(Handler {
+                    path: file.path.clone(),
+                    line: call.line,
+                    kind: HandlerKind::CatchChain,
+                });
             }
             for &fu in &self.enclosing(f, c) {
                 statuses = statuses.union(file.funcs[fu].statuses);
@@ -152,14 +190,25 @@ impl Repo<'_> {
                         }
                     }
                 }
-                if call.in_loop && file.funcs[fu].sleeps && (file.funcs[fu].statuses.s429 || file.funcs[fu].statuses.s5xx) && retry_lib.is_none() {
-                    retry_lib = Some(Retry::Backoff { how: "hand-written retry loop with sleep on 429/5xx".into(), path: file.path.clone(), line: call.line });
+                if call.in_loop
+                    && file.funcs[fu].sleeps
+                    && (file.funcs[fu].statuses.s429 || file.funcs[fu].statuses.s5xx)
+                    && retry_lib.is_none()
+                {
+                    retry_lib = Some(Retry::Backoff {
+                        how: "hand-written retry loop with sleep on 429/5xx".into(),
+                        path: file.path.clone(),
+                        line: call.line,
+                    });
                 }
             }
             if n == 0 {
                 // `breaker.call(client.chat.complete, ...)`: the call itself is the runner.
                 if let Expr::Member(recv, m) = &call.callee {
-                    if ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str()) && breaker.is_none() {
+                    if ["fire", "execute", "call", "call_async", "run", "exec"]
+                        .contains(&m.as_str())
+                        && breaker.is_none()
+                    {
                         if let Some(what) = self.policy_instance(f, call.func, recv, breaker_kind) {
                             breaker = Some((file.path.clone(), call.line, what));
                         }
@@ -171,19 +220,31 @@ impl Repo<'_> {
                 let resolved = self.deref(f, call.func, &call.callee, 0);
                 if retry_lib.is_none() {
                     let via_policy = match &call.callee {
-                        Expr::Member(recv, m) if ["execute", "call", "run"].contains(&m.as_str()) => self.policy_instance(f, call.func, recv, retry_library),
+                        Expr::Member(recv, m)
+                            if ["execute", "call", "run"].contains(&m.as_str()) =>
+                        {
+                            self.policy_instance(f, call.func, recv, retry_library)
+                        }
                         _ => None,
                     };
                     if let Some(how) = retry_library(&resolved).or(via_policy) {
-                        retry_lib = Some(Retry::Backoff { how: format!("wrapped in {how}"), path: file.path.clone(), line: call.line });
+                        retry_lib = Some(Retry::Backoff {
+                            how: format!("wrapped in {how}"),
+                            path: file.path.clone(),
+                            line: call.line,
+                        });
                     }
                 }
                 if breaker.is_none() {
                     if let Some(what) = self.breaker_of(&resolved) {
                         breaker = Some((file.path.clone(), call.line, what));
                     } else if let Expr::Member(recv, m) = &call.callee {
-                        if ["fire", "execute", "call", "call_async", "run", "exec"].contains(&m.as_str()) {
-                            if let Some(what) = self.policy_instance(f, call.func, recv, breaker_kind) {
+                        if ["fire", "execute", "call", "call_async", "run", "exec"]
+                            .contains(&m.as_str())
+                        {
+                            if let Some(what) =
+                                self.policy_instance(f, call.func, recv, breaker_kind)
+                            {
                                 breaker = Some((file.path.clone(), call.line, what));
                             }
                         }
@@ -193,20 +254,46 @@ impl Repo<'_> {
                     let method = &self.files[mf].funcs[mfu];
                     if method.has_try {
                         statuses = statuses.union(method.statuses);
-                        handled.get_or_insert(Handler { path: self.files[mf].path.clone(), line: method.line, kind: HandlerKind::MethodCatches { method: method.name.clone().unwrap_or_default() } });
+                        handled.get_or_insert(Handler {
+                            path: self.files[mf].path.clone(),
+                            line: method.line,
+                            kind: HandlerKind::MethodCatches {
+                                method: method.name.clone().unwrap_or_default(),
+                            },
+                        });
                     }
-                    let class_has_states = self.files[mf].classes.iter().any(|k| k.breaker_states && k.methods.contains(&mfu));
+                    let class_has_states = self.files[mf]
+                        .classes
+                        .iter()
+                        .any(|k| k.breaker_states && k.methods.contains(&mfu));
                     if class_has_states && breaker.is_none() {
-                        breaker = Some((file.path.clone(), call.line, format!("{} (class with open/half-open states)", method.class.clone().unwrap_or_default())));
+                        breaker = Some((
+                            file.path.clone(),
+                            call.line,
+                            format!(
+                                "{} (class with open/half-open states)",
+                                method.class.clone().unwrap_or_default()
+                            ),
+                        ));
                     }
                 }
             }
         }
         // fetch does not throw on 4xx/5xx: status checks on the response are its handling.
-        if crate::lang::sdks::family(site.sdk).style == crate::lang::sdks::Style::Http && statuses.any() {
-            handled.get_or_insert(Handler { path: site.path.clone(), line: site.line, kind: HandlerKind::ResponseStatusChecks });
+        if crate::lang::sdks::family(site.sdk).style == crate::lang::sdks::Style::Http
+            && statuses.any()
+        {
+            handled.get_or_insert(Handler {
+                path: site.path.clone(),
+                line: site.line,
+                kind: HandlerKind::ResponseStatusChecks,
+            });
         }
-        let retry = if matches!(site.retry, Retry::Backoff { .. }) { site.retry.clone() } else { retry_lib.clone().unwrap_or(site.retry.clone()) };
+        let retry = if matches!(site.retry, Retry::Backoff { .. }) {
+            site.retry.clone()
+        } else {
+            retry_lib.clone().unwrap_or(site.retry.clone())
+        };
         if let Retry::Backoff { .. } = retry {
             // A retry with backoff on 429/5xx tells those apart.
             statuses.s429 = true;
@@ -215,7 +302,10 @@ impl Repo<'_> {
         if breaker.is_some() && statuses.s5xx {
             statuses.s5xx = true;
         }
-        site.handling = Handling { at: handled, statuses };
+        site.handling = Handling {
+            at: handled,
+            statuses,
+        };
         site.retry = retry;
         site.breaker = breaker;
         site.func = self.files[fi].calls[ci].func;
@@ -227,18 +317,43 @@ impl Repo<'_> {
         // tenacity `retry=retry_if_exception_type(ConnectError)`, backoff's exception tuple
         let text = show(&self.files[fi], d);
         let args_text = match d {
-            Expr::Call(k) => self.files[fi].calls[*k].args.iter().map(|a| match a {
-                Arg::Pos(e) | Arg::Kw(_, e) => show(&self.files[fi], e),
-                _ => String::new(),
-            }).collect::<Vec<_>>().join(" "),
+            Expr::Call(k) => self.files[fi].calls[*k]
+                .args
+                .iter()
+                .map(|a| match a {
+                    Arg::Pos(e) | Arg::Kw(_, e) => show(&self.files[fi], e),
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
             _ => String::new(),
         };
-        let connection_only = (args_text.contains("Connect") || args_text.contains("Timeout") || args_text.contains("Network"))
-            && !["Status", "SDKError", "HTTPError", "Exception", "429", "RateLimit", "APIError"].iter().any(|w| args_text.contains(w));
+        let connection_only = (args_text.contains("Connect")
+            || args_text.contains("Timeout")
+            || args_text.contains("Network"))
+            && ![
+                "Status",
+                "SDKError",
+                "HTTPError",
+                "Exception",
+                "429",
+                "RateLimit",
+                "APIError",
+            ]
+            .iter()
+            .any(|w| args_text.contains(w));
         if connection_only {
-            Retry::ConnectionOnly { how: format!("{how} ({text}) retries connection errors only"), path, line }
+            Retry::ConnectionOnly {
+                how: format!("{how} ({text}) retries connection errors only"),
+                path,
+                line,
+            }
         } else {
-            Retry::Backoff { how: format!("{how} decorator"), path, line }
+            Retry::Backoff {
+                how: format!("{how} decorator"),
+                path,
+                line,
+            }
         }
     }
 
@@ -259,7 +374,13 @@ impl Repo<'_> {
     /// A policy object a call runs through (`breaker.fire`, `policy.execute`), looked up
     /// in the object's constructor and, for `wrap(retry(...), circuitBreaker(...))`, in
     /// the policies it combines. `kind` says what is looked for.
-    pub(super) fn policy_instance(&self, fi: usize, scope: Option<usize>, recv: &Expr, kind: fn(&R) -> Option<String>) -> Option<String> {
+    pub(super) fn policy_instance(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        recv: &Expr,
+        kind: fn(&R) -> Option<String>,
+    ) -> Option<String> {
         let r = self.deref(fi, scope, recv, 0);
         let of_call = |r: &R| -> Option<String> {
             kind(r).or_else(|| match r {
@@ -295,25 +416,42 @@ fn breaker_kind(r: &R) -> Option<String> {
 
 pub(super) fn retry_library(r: &R) -> Option<String> {
     let R::Ext(m, p) = r else { return None };
-    let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
+    let name = p
+        .iter()
+        .filter(|s| *s != "default")
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(".");
     match m.as_str() {
-        "tenacity" if name.contains("retry") || name == "Retrying" || name == "AsyncRetrying" => Some("tenacity".into()),
-        "backoff" if name.starts_with("on_exception") || name.starts_with("on_predicate") => Some("backoff".into()),
+        "tenacity" if name.contains("retry") || name == "Retrying" || name == "AsyncRetrying" => {
+            Some("tenacity".into())
+        }
+        "backoff" if name.starts_with("on_exception") || name.starts_with("on_predicate") => {
+            Some("backoff".into())
+        }
         "stamina" if name.contains("retry") => Some("stamina".into()),
-        "p-retry" | "async-retry" | "promise-retry" | "exponential-backoff" | "retry" => Some(m.clone()),
+        "p-retry" | "async-retry" | "promise-retry" | "exponential-backoff" | "retry" => {
+            Some(m.clone())
+        }
         "cockatiel" if name.contains("retry") => Some("cockatiel retry".into()),
         _ => None,
     }
 }
 
 pub(super) fn breaker_library(m: &str, p: &[String]) -> Option<String> {
-    let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
+    let name = p
+        .iter()
+        .filter(|s| *s != "default")
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(".");
     match m {
         "opossum" => Some("opossum".into()),
-        "cockatiel" if name.is_empty() || name.to_ascii_lowercase().contains("circuit") => Some("cockatiel circuit breaker".into()),
+        "cockatiel" if name.is_empty() || name.to_ascii_lowercase().contains("circuit") => {
+            Some("cockatiel circuit breaker".into())
+        }
         "brakes" | "pybreaker" | "aiobreaker" | "purgatory" => Some(m.into()),
         "circuitbreaker" => Some("circuitbreaker".into()),
         _ => None,
     }
 }
-

@@ -19,8 +19,8 @@ mod sites;
 
 pub(crate) use resolve::module_paths;
 
-use crate::lang::ir::{Arg, Expr, FileIr};
 use super::model::Sdk;
+use crate::lang::ir::{Arg, Expr, FileIr};
 
 const MAX_DEPTH: usize = 10;
 
@@ -84,7 +84,9 @@ impl<'a> FileIndex<'a> {
             }
         }
         for (i, x) in f.funcs.iter().enumerate() {
-            let Some(name) = x.name.as_deref() else { continue };
+            let Some(name) = x.name.as_deref() else {
+                continue;
+            };
             if let Some(class) = x.class.as_deref() {
                 ix.methods.entry((class, name)).or_insert(i);
             }
@@ -118,7 +120,11 @@ pub struct Repo<'a> {
 
 impl<'a> Repo<'a> {
     pub fn new(files: &'a [FileIr], ai_major: Option<u32>) -> Repo<'a> {
-        let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.as_str(), i))
+            .collect();
         let mut callers: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
             for (ci, c) in f.calls.iter().enumerate() {
@@ -132,7 +138,10 @@ impl<'a> Repo<'a> {
         let index = files.iter().map(FileIndex::new).collect();
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, f) in files.iter().enumerate() {
-            by_name.entry(f.path.rsplit('/').next().unwrap_or(&f.path)).or_default().push(i);
+            by_name
+                .entry(f.path.rsplit('/').next().unwrap_or(&f.path))
+                .or_default()
+                .push(i);
         }
         let mut repo = Repo {
             files,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Lk, Repo, R, MAX_DEPTH};
+use super::{Lk, Repo, MAX_DEPTH, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, ParamKind};
 use crate::lang::model::{Lit, Setting};
 
@@ -51,7 +51,10 @@ impl Repo<'_> {
                             let b = &file.bindings[b];
                             return self.deref_value(fi, b.func, &b.value, depth + 1);
                         }
-                        if let Some(&m) = class.as_deref().and_then(|c| ix.methods.get(&(c, p.as_str()))) {
+                        if let Some(&m) = class
+                            .as_deref()
+                            .and_then(|c| ix.methods.get(&(c, p.as_str())))
+                        {
                             return R::Func(fi, m);
                         }
                         return R::E(fi, scope, e.clone());
@@ -104,7 +107,13 @@ impl Repo<'_> {
         R::Unknown(name.to_string())
     }
 
-    pub(super) fn resolve_import(&self, fi: usize, module: &str, name: Option<&str>, depth: usize) -> R {
+    pub(super) fn resolve_import(
+        &self,
+        fi: usize,
+        module: &str,
+        name: Option<&str>,
+        depth: usize,
+    ) -> R {
         if depth > MAX_DEPTH {
             return R::Unknown(module.to_string());
         }
@@ -113,7 +122,10 @@ impl Repo<'_> {
                 None => R::Module(fj),
                 Some(n) => self.module_member(fj, n, depth),
             },
-            None => R::Ext(module.to_string(), name.map(|n| vec![n.to_string()]).unwrap_or_default()),
+            None => R::Ext(
+                module.to_string(),
+                name.map(|n| vec![n.to_string()]).unwrap_or_default(),
+            ),
         }
     }
 
@@ -125,7 +137,9 @@ impl Repo<'_> {
         }
         let file = &self.files[fi];
         let wanted = module_paths(file.lang, &file.path, module, None);
-        let found = wanted.first_in(&self.by_path, &self.by_name, |i| self.files[i].path.as_str());
+        let found = wanted.first_in(&self.by_path, &self.by_name, |i| {
+            self.files[i].path.as_str()
+        });
         self.modules.borrow_mut().insert(key, found);
         found
     }
@@ -141,8 +155,13 @@ impl Repo<'_> {
                 }
                 let call = &self.files[ck].calls[cc];
                 let ok = match &call.callee {
-                    Expr::Name(_) => matches!(self.deref(ck, call.func, &call.callee, 0), R::Func(a, b) if a == fi && b == f),
-                    Expr::Member(..) => func.class.is_some() || matches!(self.deref(ck, call.func, &call.callee, 0), R::Func(a, b) if a == fi && b == f),
+                    Expr::Name(_) => {
+                        matches!(self.deref(ck, call.func, &call.callee, 0), R::Func(a, b) if a == fi && b == f)
+                    }
+                    Expr::Member(..) => {
+                        func.class.is_some()
+                            || matches!(self.deref(ck, call.func, &call.callee, 0), R::Func(a, b) if a == fi && b == f)
+                    }
                     _ => false,
                 };
                 if ok && !(ck == fi && self.inside(fi, call.func, f)) {
@@ -175,10 +194,20 @@ impl Repo<'_> {
     }
 
     /// The argument a caller passes for parameter `pi` of `f`.
-    pub(super) fn arg_for(&self, fi: usize, f: usize, pi: usize, call: &crate::lang::ir::Call) -> Option<Expr> {
+    pub(super) fn arg_for(
+        &self,
+        fi: usize,
+        f: usize,
+        pi: usize,
+        call: &crate::lang::ir::Call,
+    ) -> Option<Expr> {
         let func = &self.files[fi].funcs[f];
         let param = &func.params[pi];
-        let skip_self = func.class.is_some() && func.params.first().is_some_and(|p| p.name == "self" || p.name == "cls");
+        let skip_self = func.class.is_some()
+            && func
+                .params
+                .first()
+                .is_some_and(|p| p.name == "self" || p.name == "cls");
         let pos_index = if skip_self { pi.checked_sub(1)? } else { pi };
         match param.kind {
             ParamKind::KwRest => {
@@ -186,7 +215,9 @@ impl Repo<'_> {
                 let mut entries = Vec::new();
                 for a in &call.args {
                     match a {
-                        Arg::Kw(k, v) if !named.contains(k.as_str()) => entries.push(Entry::Pair(k.clone(), v.clone())),
+                        Arg::Kw(k, v) if !named.contains(k.as_str()) => {
+                            entries.push(Entry::Pair(k.clone(), v.clone()))
+                        }
                         Arg::KwSpread(e) => entries.push(Entry::Spread(e.clone())),
                         _ => {}
                     }
@@ -220,7 +251,14 @@ impl Repo<'_> {
     }
 
     /// Looks up the first of `keys` in an options object, following spreads and callers.
-    pub(super) fn lookup(&self, fi: usize, scope: Option<usize>, obj: &Expr, keys: &[&str], depth: usize) -> Lk {
+    pub(super) fn lookup(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        obj: &Expr,
+        keys: &[&str],
+        depth: usize,
+    ) -> Lk {
         if depth > MAX_DEPTH {
             return Lk::Unknown("options nested too deep to follow".into());
         }
@@ -228,7 +266,9 @@ impl Repo<'_> {
             R::E(fj, sj, Expr::Obj(entries)) => {
                 for en in entries.iter().rev() {
                     match en {
-                        Entry::Pair(k, v) if keys.contains(&k.as_str()) => return Lk::Found(fj, sj, v.clone(), k.clone()),
+                        Entry::Pair(k, v) if keys.contains(&k.as_str()) => {
+                            return Lk::Found(fj, sj, v.clone(), k.clone())
+                        }
                         Entry::Spread(s) => match self.lookup(fj, sj, s, keys, depth + 1) {
                             Lk::Missing => {}
                             other => return other,
@@ -243,18 +283,33 @@ impl Repo<'_> {
             // build an options object as surely as a literal does.
             R::E(fj, sj, Expr::Call(c)) if self.is_object_builder(fj, c) => {
                 let call = &self.files[fj].calls[c];
-                let spread_all: Vec<Arg> = call.args.iter().map(|a| match a {
-                    Arg::Pos(e) => Arg::Spread(e.clone()),
-                    other => other.clone(),
-                }).collect();
-                self.lookup(fj, sj, &params_obj(&spread_all, &[], false), keys, depth + 1)
+                let spread_all: Vec<Arg> = call
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Pos(e) => Arg::Spread(e.clone()),
+                        other => other.clone(),
+                    })
+                    .collect();
+                self.lookup(
+                    fj,
+                    sj,
+                    &params_obj(&spread_all, &[], false),
+                    keys,
+                    depth + 1,
+                )
             }
             R::Param(fj, f, pi) => {
                 let callers = self.callers_of(fj, f);
-                let fname = self.files[fj].funcs[f].name.clone().unwrap_or_else(|| "an anonymous function".into());
+                let fname = self.files[fj].funcs[f]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "an anonymous function".into());
                 let pname = self.files[fj].funcs[f].params[pi].name.clone();
                 if callers.is_empty() {
-                    return Lk::Unknown(format!("parameter `{pname}` of {fname}() has no caller in the repository"));
+                    return Lk::Unknown(format!(
+                        "parameter `{pname}` of {fname}() has no caller in the repository"
+                    ));
                 }
                 // Every caller must set it: the worst caller decides (missing, then
                 // `None`/`undefined`, then not visible), and is named in the message.
@@ -263,9 +318,14 @@ impl Repo<'_> {
                 for (ck, cc) in callers {
                     let call = &self.files[ck].calls[cc];
                     let Some(arg) = self.arg_for(fj, f, pi, call) else {
-                        return Lk::Unknown(format!("`{pname}` of {fname}() is forwarded through a rest parameter"));
+                        return Lk::Unknown(format!(
+                            "`{pname}` of {fname}() is forwarded through a rest parameter"
+                        ));
                     };
-                    let at = format!("{}() called at {}:{}", fname, self.files[ck].path, call.line);
+                    let at = format!(
+                        "{}() called at {}:{}",
+                        fname, self.files[ck].path, call.line
+                    );
                     match self.lookup(ck, call.func, &arg, keys, depth + 1) {
                         Lk::Missing => {
                             self.via.borrow_mut().get_or_insert(at);
@@ -294,14 +354,22 @@ impl Repo<'_> {
     pub(super) fn is_object_builder(&self, fi: usize, c: usize) -> bool {
         let call = &self.files[fi].calls[c];
         match &call.callee {
-            Expr::Name(n) if n == "dict" => matches!(self.deref(fi, call.func, &call.callee, 0), R::Unknown(_)),
+            Expr::Name(n) if n == "dict" => {
+                matches!(self.deref(fi, call.func, &call.callee, 0), R::Unknown(_))
+            }
             Expr::Member(o, m) if m == "assign" => matches!(&**o, Expr::Name(n) if n == "Object"),
             _ => false,
         }
     }
 
     /// The literal value of an expression, following names, imports and callers.
-    pub(super) fn value(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> Result<Option<Lit>, String> {
+    pub(super) fn value(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        depth: usize,
+    ) -> Result<Option<Lit>, String> {
         if depth > MAX_DEPTH {
             return Err("value nested too deep to follow".into());
         }
@@ -324,14 +392,21 @@ impl Repo<'_> {
             R::Param(fj, f, pi) => {
                 let callers = self.callers_of(fj, f);
                 let pname = &self.files[fj].funcs[f].params[pi].name;
-                let fname = self.files[fj].funcs[f].name.clone().unwrap_or_else(|| "an anonymous function".into());
+                let fname = self.files[fj].funcs[f]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "an anonymous function".into());
                 let Some(&(ck, cc)) = callers.first() else {
-                    return Err(format!("parameter `{pname}` of {fname}() has no caller in the repository"));
+                    return Err(format!(
+                        "parameter `{pname}` of {fname}() has no caller in the repository"
+                    ));
                 };
                 let call = &self.files[ck].calls[cc];
                 match self.arg_for(fj, f, pi, call) {
                     Some(arg) => self.value(ck, call.func, &arg, depth + 1),
-                    None => Err(format!("`{pname}` of {fname}() is forwarded through a rest parameter")),
+                    None => Err(format!(
+                        "`{pname}` of {fname}() is forwarded through a rest parameter"
+                    )),
                 }
             }
             R::E(fj, _, e) => Err(format!("`{}`", show(&self.files[fj], &e))),
@@ -342,15 +417,27 @@ impl Repo<'_> {
     }
 
     /// A string with unknown parts shown as `{…}` (for URLs).
-    pub(super) fn loose_string(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> Option<String> {
+    pub(super) fn loose_string(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        depth: usize,
+    ) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
         }
         match self.deref(fi, scope, e, depth + 1) {
             R::E(_, _, Expr::Str(s)) => Some(s),
-            R::E(fj, sj, Expr::Template(parts)) => {
-                Some(parts.iter().map(|p| self.loose_string(fj, sj, p, depth + 1).unwrap_or_else(|| "{…}".into())).collect())
-            }
+            R::E(fj, sj, Expr::Template(parts)) => Some(
+                parts
+                    .iter()
+                    .map(|p| {
+                        self.loose_string(fj, sj, p, depth + 1)
+                            .unwrap_or_else(|| "{…}".into())
+                    })
+                    .collect(),
+            ),
             R::Param(fj, f, pi) => {
                 let (ck, cc) = *self.callers_of(fj, f).first()?;
                 let call = &self.files[ck].calls[cc];
@@ -358,12 +445,18 @@ impl Repo<'_> {
                 self.loose_string(ck, call.func, &arg, depth + 1)
             }
             // `process.env.URL ?? "https://api.mistral.ai"`: the default a reviewer reads.
-            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().rev().find_map(|p| self.loose_string(fj, sj, p, depth + 1)),
+            R::E(fj, sj, Expr::Other(_, parts)) => parts
+                .iter()
+                .rev()
+                .find_map(|p| self.loose_string(fj, sj, p, depth + 1)),
             // `os.environ.get("URL", "https://api.mistral.ai")`, `os.getenv(..., default)`
             R::E(fj, _, Expr::Call(c)) => {
                 let call = &self.files[fj].calls[c];
                 let callee = show(&self.files[fj], &call.callee);
-                if !(callee.ends_with("getenv") || callee.ends_with("environ.get") || callee.ends_with(".get")) {
+                if !(callee.ends_with("getenv")
+                    || callee.ends_with("environ.get")
+                    || callee.ends_with(".get"))
+                {
                     return None;
                 }
                 match call.args.get(1) {
@@ -375,35 +468,64 @@ impl Repo<'_> {
         }
     }
 
-    pub(super) fn setting(&self, fi: usize, scope: Option<usize>, params: &Expr, keys: &[&str], wrong: &[(&str, &str)], site: (&str, u32)) -> Setting {
+    pub(super) fn setting(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        params: &Expr,
+        keys: &[&str],
+        wrong: &[(&str, &str)],
+        site: (&str, u32),
+    ) -> Setting {
         let s = self.setting_inner(fi, scope, params, keys, wrong, site);
         match (s, self.via.borrow_mut().take()) {
             (Setting::Missing, Some(via)) => Setting::NotSetVia { via },
-            (Setting::Null { key }, Some(via)) => Setting::Null { key: format!("{key} (via {via})") },
+            (Setting::Null { key }, Some(via)) => Setting::Null {
+                key: format!("{key} (via {via})"),
+            },
             (s, _) => s,
         }
     }
 
-    pub(super) fn setting_inner(&self, fi: usize, scope: Option<usize>, params: &Expr, keys: &[&str], wrong: &[(&str, &str)], site: (&str, u32)) -> Setting {
+    pub(super) fn setting_inner(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        params: &Expr,
+        keys: &[&str],
+        wrong: &[(&str, &str)],
+        site: (&str, u32),
+    ) -> Setting {
         self.via.borrow_mut().take();
         match self.lookup(fi, scope, params, keys, 0) {
             Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
-                Ok(Some(value)) => Setting::Set { value, key, path: site.0.to_string(), line: site.1 },
+                Ok(Some(value)) => Setting::Set {
+                    value,
+                    key,
+                    path: site.0.to_string(),
+                    line: site.1,
+                },
                 Ok(None) => Setting::Null { key },
-                Err(why) => Setting::NotVisible { why: format!("{key} is {why}") },
+                Err(why) => Setting::NotVisible {
+                    why: format!("{key} is {why}"),
+                },
             },
-            Lk::Unknown(why) => Setting::NotVisible { why: format!("options come from {why}") },
+            Lk::Unknown(why) => Setting::NotVisible {
+                why: format!("options come from {why}"),
+            },
             Lk::Missing => {
                 for (w, hint) in wrong {
                     if let Lk::Found(..) = self.lookup(fi, scope, params, &[w], 0) {
-                        return Setting::WrongName { key: w.to_string(), hint: hint.to_string() };
+                        return Setting::WrongName {
+                            key: w.to_string(),
+                            hint: hint.to_string(),
+                        };
                     }
                 }
                 Setting::Missing
             }
         }
     }
-
 }
 
 /// Options of a call as one object: TypeScript's first argument spread in, Python's
@@ -436,7 +558,12 @@ pub fn show(file: &FileIr, e: &Expr) -> String {
         }
         match e {
             // A long run of letters and digits may be a key: never shown.
-            Expr::Str(s) if s.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 24 && !s.contains([' ', '-', '/', '.']) => "\"…\"".into(),
+            Expr::Str(s)
+                if s.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 24
+                    && !s.contains([' ', '-', '/', '.']) =>
+            {
+                "\"…\"".into()
+            }
             Expr::Str(s) => format!("\"{}\"", crate::lang::ir::snippet(s)),
             Expr::Num(n) => Lit::Num(*n).show(),
             Expr::Bool(b) => b.to_string(),
@@ -444,7 +571,10 @@ pub fn show(file: &FileIr, e: &Expr) -> String {
             Expr::Name(n) => n.clone(),
             Expr::Member(o, p) => format!("{}.{p}", go(file, o, depth + 1)),
             Expr::Index(o, i) => format!("{}[{}]", go(file, o, depth + 1), go(file, i, depth + 1)),
-            Expr::Call(c) => format!("{}(…)", file.calls.get(*c).map(|c| c.text.as_str()).unwrap_or("")),
+            Expr::Call(c) => format!(
+                "{}(…)",
+                file.calls.get(*c).map(|c| c.text.as_str()).unwrap_or("")
+            ),
             Expr::Obj(_) => "{…}".into(),
             Expr::List(_) => "[…]".into(),
             Expr::Template(_) => "`…`".into(),
@@ -464,12 +594,25 @@ pub(crate) struct ModulePaths {
 
 impl ModulePaths {
     pub fn matches(&self, path: &str) -> bool {
-        self.exact.iter().any(|e| e == path) || self.suffixes.iter().any(|s| path == s || path.ends_with(&format!("/{s}")))
+        self.exact.iter().any(|e| e == path)
+            || self
+                .suffixes
+                .iter()
+                .any(|s| path == s || path.ends_with(&format!("/{s}")))
     }
 
     /// The first matching file, looked up by exact path, then by file name for suffixes.
-    fn first_in<'p>(&self, by_path: &HashMap<&str, usize>, by_name: &HashMap<&str, Vec<usize>>, path_of: impl Fn(usize) -> &'p str) -> Option<usize> {
-        if let Some(i) = self.exact.iter().find_map(|e| by_path.get(e.as_str()).copied()) {
+    fn first_in<'p>(
+        &self,
+        by_path: &HashMap<&str, usize>,
+        by_name: &HashMap<&str, Vec<usize>>,
+        path_of: impl Fn(usize) -> &'p str,
+    ) -> Option<usize> {
+        if let Some(i) = self
+            .exact
+            .iter()
+            .find_map(|e| by_path.get(e.as_str()).copied())
+        {
             return Some(i);
         }
         let mut hits: Vec<(&str, usize)> = Vec::new();
@@ -487,15 +630,26 @@ impl ModulePaths {
 
     /// The candidate file names, for indexes keyed by file name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.exact.iter().chain(&self.suffixes).map(|p| p.rsplit('/').next().unwrap_or(p))
+        self.exact
+            .iter()
+            .chain(&self.suffixes)
+            .map(|p| p.rsplit('/').next().unwrap_or(p))
     }
 }
 
 /// Where `module`, imported from the file at `from`, can be in the repository. Package
 /// imports (`@mistralai/mistralai`, `requests`) name no repository path in TypeScript.
-pub(crate) fn module_paths(lang: Lang, from: &str, module: &str, name: Option<&str>) -> ModulePaths {
+pub(crate) fn module_paths(
+    lang: Lang,
+    from: &str,
+    module: &str,
+    name: Option<&str>,
+) -> ModulePaths {
     let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let mut out = ModulePaths { exact: Vec::new(), suffixes: Vec::new() };
+    let mut out = ModulePaths {
+        exact: Vec::new(),
+        suffixes: Vec::new(),
+    };
     if lang == Lang::Python {
         let dots = module.chars().take_while(|c| *c == '.').count();
         let rest = module[dots..].replace('.', "/");
@@ -503,7 +657,11 @@ pub(crate) fn module_paths(lang: Lang, from: &str, module: &str, name: Option<&s
             out.suffixes = vec![format!("{rest}.py"), format!("{rest}/__init__.py")];
             return out;
         }
-        let mut base: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+        let mut base: Vec<&str> = if dir.is_empty() {
+            Vec::new()
+        } else {
+            dir.split('/').collect()
+        };
         for _ in 1..dots {
             base.pop();
         }
@@ -523,7 +681,11 @@ pub(crate) fn module_paths(lang: Lang, from: &str, module: &str, name: Option<&s
         return out;
     }
     let joined = normalize(&format!("{dir}/{module}"));
-    let stem = ["js", "mjs", "cjs", "jsx"].iter().find_map(|e| joined.strip_suffix(&format!(".{e}"))).unwrap_or(&joined).to_string();
+    let stem = ["js", "mjs", "cjs", "jsx"]
+        .iter()
+        .find_map(|e| joined.strip_suffix(&format!(".{e}")))
+        .unwrap_or(&joined)
+        .to_string();
     out.exact.push(joined.clone());
     for ext in ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"] {
         out.exact.push(format!("{stem}.{ext}"));
@@ -547,4 +709,3 @@ pub(super) fn normalize(path: &str) -> String {
     }
     out.join("/")
 }
-

@@ -2,17 +2,20 @@
 
 use std::collections::HashSet;
 
-use super::{Lk, Repo, R};
 use super::context::breaker_library;
 use super::resolve::{params_obj, show};
-use crate::lang::sdks::{self, Style};
+use super::{Lk, Repo, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr};
 use crate::lang::model::{Breaker, CallSite, LogLeak, Route};
+use crate::lang::sdks::{self, Style};
 
 impl Repo<'_> {
     /// Names sent to Mistral as message content, per (file, scope): `prefix` in
     /// `fim.complete({prompt: prefix})` is content wherever it is logged in that scope.
-    pub(super) fn content_names(&self, sites: &[CallSite]) -> HashSet<(usize, Option<usize>, String)> {
+    pub(super) fn content_names(
+        &self,
+        sites: &[CallSite],
+    ) -> HashSet<(usize, Option<usize>, String)> {
         let mut set = HashSet::new();
         for s in sites {
             let call = &self.files[s.file].calls[s.call];
@@ -46,7 +49,9 @@ impl Repo<'_> {
                 for en in entries {
                     match en {
                         Entry::Pair(k, v) if KEYS.contains(&k.as_str()) => names_in(v, out, 0),
-                        Entry::Pair(_, v) | Entry::Spread(v) => self.content_in(fi, v, out, depth + 1),
+                        Entry::Pair(_, v) | Entry::Spread(v) => {
+                            self.content_in(fi, v, out, depth + 1)
+                        }
                     }
                 }
             }
@@ -72,11 +77,17 @@ impl Repo<'_> {
                 for a in &call.args {
                     let (Arg::Pos(e) | Arg::Kw(_, e) | Arg::Spread(e) | Arg::KwSpread(e)) = a;
                     let sent = match e {
-                        Expr::Name(n) if content.contains(&(fi, call.func, n.clone())) => Some(format!("message content ({n} is sent to Mistral)")),
+                        Expr::Name(n) if content.contains(&(fi, call.func, n.clone())) => {
+                            Some(format!("message content ({n} is sent to Mistral)"))
+                        }
                         _ => None,
                     };
                     if let Some(what) = sent.or_else(|| self.leak(fi, call.func, e, sites, 0)) {
-                        out.push(LogLeak { path: file.path.clone(), line: call.line, what: format!("{} logs {what}", call.text) });
+                        out.push(LogLeak {
+                            path: file.path.clone(),
+                            line: call.line,
+                            what: format!("{} logs {what}", call.text),
+                        });
                         break;
                     }
                 }
@@ -85,7 +96,14 @@ impl Repo<'_> {
         out
     }
 
-    pub(super) fn leak(&self, fi: usize, scope: Option<usize>, e: &Expr, sites: &[CallSite], depth: usize) -> Option<String> {
+    pub(super) fn leak(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        sites: &[CallSite],
+        depth: usize,
+    ) -> Option<String> {
         if depth > 6 {
             return None;
         }
@@ -118,21 +136,31 @@ impl Repo<'_> {
                 }
                 match self.deref(fi, scope, e, 0) {
                     R::E(fj, sj, Expr::Call(c)) => {
-                        if sites.iter().any(|s| s.file == fj && s.call == c && s.kind.is_generation()) {
+                        if sites
+                            .iter()
+                            .any(|s| s.file == fj && s.call == c && s.kind.is_generation())
+                        {
                             return Some(format!("the whole completion response ({n})"));
                         }
                         self.leak_call_args(fj, sj, c, sites, depth)
                     }
-                    R::E(fj, sj, v) if !matches!(v, Expr::Name(_)) => self.leak(fj, sj, &v, sites, depth + 1),
+                    R::E(fj, sj, v) if !matches!(v, Expr::Name(_)) => {
+                        self.leak(fj, sj, &v, sites, depth + 1)
+                    }
                     _ => None,
                 }
             }
-            Expr::Template(parts) | Expr::List(parts) | Expr::Other(_, parts) => parts.iter().find_map(|p| self.leak(fi, scope, p, sites, depth + 1)),
+            Expr::Template(parts) | Expr::List(parts) | Expr::Other(_, parts) => parts
+                .iter()
+                .find_map(|p| self.leak(fi, scope, p, sites, depth + 1)),
             Expr::Obj(entries) => entries.iter().find_map(|en| match en {
                 Entry::Pair(_, v) | Entry::Spread(v) => self.leak(fi, scope, v, sites, depth + 1),
             }),
             Expr::Call(c) => {
-                if sites.iter().any(|s| s.file == fi && s.call == *c && s.kind.is_generation()) {
+                if sites
+                    .iter()
+                    .any(|s| s.file == fi && s.call == *c && s.kind.is_generation())
+                {
                     return Some("the completion response".into());
                 }
                 self.leak_call_args(fi, scope, *c, sites, depth)
@@ -142,7 +170,14 @@ impl Repo<'_> {
     }
 
     /// `JSON.stringify(x)`, `str(x)`, `os.getenv("MISTRAL_API_KEY")`: what the arguments leak.
-    pub(super) fn leak_call_args(&self, fi: usize, scope: Option<usize>, c: usize, sites: &[CallSite], depth: usize) -> Option<String> {
+    pub(super) fn leak_call_args(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        c: usize,
+        sites: &[CallSite],
+        depth: usize,
+    ) -> Option<String> {
         let k = &self.files[fi].calls[c];
         let callee = show(&self.files[fi], &k.callee);
         if callee.ends_with("getenv") || callee.ends_with("environ.get") {
@@ -153,8 +188,20 @@ impl Repo<'_> {
             }
             return None;
         }
-        let passthrough = ["JSON.stringify", "str", "repr", "json.dumps", "String", "format", "util.inspect", "inspect"];
-        if passthrough.iter().any(|p| callee == *p || callee.ends_with(&format!(".{p}"))) {
+        let passthrough = [
+            "JSON.stringify",
+            "str",
+            "repr",
+            "json.dumps",
+            "String",
+            "format",
+            "util.inspect",
+            "inspect",
+        ];
+        if passthrough
+            .iter()
+            .any(|p| callee == *p || callee.ends_with(&format!(".{p}")))
+        {
             return k.args.iter().find_map(|a| match a {
                 Arg::Pos(e) => self.leak(fi, scope, e, sites, depth + 1),
                 _ => None,
@@ -168,13 +215,21 @@ impl Repo<'_> {
         let mut out = Vec::new();
         for (fi, file) in self.files.iter().enumerate() {
             for (ci, call) in file.calls.iter().enumerate() {
-                let R::Ext(m, p) = self.deref(fi, call.func, &call.callee, 0) else { continue };
-                let Some((family, _)) = sdks::constructor(file.lang, &m, &p) else { continue };
+                let R::Ext(m, p) = self.deref(fi, call.func, &call.callee, 0) else {
+                    continue;
+                };
+                let Some((family, _)) = sdks::constructor(file.lang, &m, &p) else {
+                    continue;
+                };
                 if family.params.debug_logger.is_empty() {
                     continue;
                 }
-                let Some(c) = self.classify_client(fi, ci, &m, &p) else { continue };
-                if let Lk::Found(vf, vs, v, key) = self.lookup(fi, call.func, &c.opts, family.params.debug_logger, 0) {
+                let Some(c) = self.classify_client(fi, ci, &m, &p) else {
+                    continue;
+                };
+                if let Lk::Found(vf, vs, v, key) =
+                    self.lookup(fi, call.func, &c.opts, family.params.debug_logger, 0)
+                {
                     if matches!(self.deref(vf, vs, &v, 0), R::E(_, _, Expr::Null)) {
                         continue;
                     }
@@ -194,16 +249,22 @@ impl Repo<'_> {
         for (fi, file) in self.files.iter().enumerate() {
             // Express, Fastify, Hono, Koa router: app.get("/health", handler)
             for call in &file.calls {
-                let Expr::Member(_, m) = &call.callee else { continue };
+                let Expr::Member(_, m) = &call.callee else {
+                    continue;
+                };
                 if !["get", "post", "all", "route", "head", "use"].contains(&m.as_str()) {
                     continue;
                 }
-                let Some(Arg::Pos(Expr::Str(route))) = call.args.first() else { continue };
+                let Some(Arg::Pos(Expr::Str(route))) = call.args.first() else {
+                    continue;
+                };
                 if !is_health_path(route) {
                     continue;
                 }
                 let handler = call.args.iter().rev().find_map(|a| match a {
-                    Arg::Pos(e @ (Expr::Func(_) | Expr::Name(_) | Expr::Member(..))) => Some(e.clone()),
+                    Arg::Pos(e @ (Expr::Func(_) | Expr::Name(_) | Expr::Member(..))) => {
+                        Some(e.clone())
+                    }
                     _ => None,
                 });
                 // `@app.get("/health")` is a decorator, read with its function below.
@@ -221,7 +282,9 @@ impl Repo<'_> {
                 for d in &func.decorators {
                     let Expr::Call(k) = d else { continue };
                     let dc = &file.calls[*k];
-                    let Expr::Member(_, m) = &dc.callee else { continue };
+                    let Expr::Member(_, m) = &dc.callee else {
+                        continue;
+                    };
                     if !["get", "route", "api_route", "head"].contains(&m.as_str()) {
                         continue;
                     }
@@ -231,18 +294,48 @@ impl Repo<'_> {
                         }
                     }
                 }
-                let next_route = func.parent.is_none() && func.name.as_deref() == Some("GET") && file.path.contains("/route.") && is_health_path(&file.path);
+                let next_route = func.parent.is_none()
+                    && func.name.as_deref() == Some("GET")
+                    && file.path.contains("/route.")
+                    && is_health_path(&file.path);
                 if next_route {
-                    let route = file.path.rsplit_once("/route.").map(|(d, _)| d).unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
-                    out.push(self.route(file, func.line, &format!("/{route}"), Some((fi, f)), sites));
+                    let route = file
+                        .path
+                        .rsplit_once("/route.")
+                        .map(|(d, _)| d)
+                        .unwrap_or("")
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    out.push(self.route(
+                        file,
+                        func.line,
+                        &format!("/{route}"),
+                        Some((fi, f)),
+                        sites,
+                    ));
                 }
             }
         }
         out
     }
 
-    pub(super) fn route(&self, file: &FileIr, line: u32, route: &str, handler: Option<(usize, usize)>, sites: &[CallSite]) -> Route {
-        let mut r = Route { path: file.path.clone(), line, route: route.to_string(), probe: None, answers_5xx: false };
+    pub(super) fn route(
+        &self,
+        file: &FileIr,
+        line: u32,
+        route: &str,
+        handler: Option<(usize, usize)>,
+        sites: &[CallSite],
+    ) -> Route {
+        let mut r = Route {
+            path: file.path.clone(),
+            line,
+            route: route.to_string(),
+            probe: None,
+            answers_5xx: false,
+        };
         let Some(h) = handler else { return r };
         // The handler and what it calls (three levels), for a Mistral call and a 5xx answer.
         let mut todo = vec![(h, 0)];
@@ -252,18 +345,27 @@ impl Repo<'_> {
                 continue;
             }
             let fl = &self.files[fi];
-            if fl.funcs[f].answers_5xx || fl.tries.iter().any(|t| t.func == Some(f) && t.answers_5xx) {
+            if fl.funcs[f].answers_5xx
+                || fl.tries.iter().any(|t| t.func == Some(f) && t.answers_5xx)
+            {
                 r.answers_5xx = true;
             }
             if r.probe.is_none() {
-                if let Some(s) = sites.iter().find(|s| s.file == fi && s.func.is_some_and(|sf| self.inside(fi, Some(sf), f))) {
+                if let Some(s) = sites
+                    .iter()
+                    .find(|s| s.file == fi && s.func.is_some_and(|sf| self.inside(fi, Some(sf), f)))
+                {
                     r.probe = Some((s.path.clone(), s.line, s.api.clone()));
                 }
             }
             if d >= 3 {
                 continue;
             }
-            for c in fl.calls.iter().filter(|c| c.func.is_some_and(|cf| self.inside(fi, Some(cf), f))) {
+            for c in fl
+                .calls
+                .iter()
+                .filter(|c| c.func.is_some_and(|cf| self.inside(fi, Some(cf), f)))
+            {
                 if let R::Func(a, b) = self.deref(fi, c.func, &c.callee, 0) {
                     todo.push(((a, b), d + 1));
                 }
@@ -282,13 +384,23 @@ impl Repo<'_> {
         for file in self.files {
             for imp in &file.imports {
                 let path = imp.name.clone().map(|n| vec![n]).unwrap_or_default();
-                if let Some(what) = breaker_library(&imp.module, &path).or_else(|| breaker_library(&imp.module, &[])) {
-                    out.push(Breaker { path: file.path.clone(), line: imp.line, what });
+                if let Some(what) = breaker_library(&imp.module, &path)
+                    .or_else(|| breaker_library(&imp.module, &[]))
+                {
+                    out.push(Breaker {
+                        path: file.path.clone(),
+                        line: imp.line,
+                        what,
+                    });
                 }
             }
             for c in &file.classes {
                 if c.breaker_states {
-                    out.push(Breaker { path: file.path.clone(), line: c.line, what: format!("class {} with open/half-open states", c.name) });
+                    out.push(Breaker {
+                        path: file.path.clone(),
+                        line: c.line,
+                        what: format!("class {} with open/half-open states", c.name),
+                    });
                 }
             }
         }
@@ -300,7 +412,11 @@ impl Repo<'_> {
         for file in self.files {
             for imp in &file.imports {
                 if sdks::is_mistral_module(file.lang, &imp.module) {
-                    out.push((file.path.clone(), imp.line, format!("imports {}", imp.module)));
+                    out.push((
+                        file.path.clone(),
+                        imp.line,
+                        format!("imports {}", imp.module),
+                    ));
                 }
             }
         }
@@ -308,7 +424,19 @@ impl Repo<'_> {
     }
 }
 
-pub(super) const CONTENT_WORDS: &[&str] = &["messages", "prompt", "prompts", "content", "choices", "completion", "user_prompt", "userPrompt", "user_message", "userMessage", "delta"];
+pub(super) const CONTENT_WORDS: &[&str] = &[
+    "messages",
+    "prompt",
+    "prompts",
+    "content",
+    "choices",
+    "completion",
+    "user_prompt",
+    "userPrompt",
+    "user_message",
+    "userMessage",
+    "delta",
+];
 
 pub(super) fn is_key_name(n: &str) -> bool {
     let l = n.to_ascii_lowercase().replace(['_', '-'], "");
@@ -319,7 +447,18 @@ pub(super) fn is_log_call(callee: &Expr) -> bool {
     match callee {
         Expr::Name(n) => n == "print" || n == "pprint",
         Expr::Member(o, m) => {
-            const METHODS: &[&str] = &["log", "info", "warn", "warning", "error", "debug", "trace", "exception", "critical", "fatal"];
+            const METHODS: &[&str] = &[
+                "log",
+                "info",
+                "warn",
+                "warning",
+                "error",
+                "debug",
+                "trace",
+                "exception",
+                "critical",
+                "fatal",
+            ];
             if !METHODS.contains(&m.as_str()) {
                 return false;
             }
@@ -329,7 +468,11 @@ pub(super) fn is_log_call(callee: &Expr) -> bool {
                 Expr::Call(_) => "logger".into(),
                 _ => return false,
             };
-            root == "console" || root.contains("log") || root == "pino" || root == "winston" || root == "structlog"
+            root == "console"
+                || root.contains("log")
+                || root == "pino"
+                || root == "winston"
+                || root == "structlog"
         }
         _ => false,
     }
@@ -337,7 +480,18 @@ pub(super) fn is_log_call(callee: &Expr) -> bool {
 
 pub(super) fn is_health_path(p: &str) -> bool {
     let l = p.to_ascii_lowercase();
-    ["health", "healthz", "ready", "readyz", "readiness", "live", "livez", "liveness"].iter().any(|w| l.split(['/', '.', '-', '_']).any(|seg| seg == *w))
+    [
+        "health",
+        "healthz",
+        "ready",
+        "readyz",
+        "readiness",
+        "live",
+        "livez",
+        "liveness",
+    ]
+    .iter()
+    .any(|w| l.split(['/', '.', '-', '_']).any(|seg| seg == *w))
 }
 
 /// Every name an expression mentions (for content tracking).
@@ -347,11 +501,12 @@ pub(super) fn names_in(e: &Expr, out: &mut Vec<String>, depth: usize) {
     }
     match e {
         Expr::Name(n) => out.push(n.clone()),
-        Expr::List(v) | Expr::Template(v) | Expr::Other(_, v) => v.iter().for_each(|x| names_in(x, out, depth + 1)),
+        Expr::List(v) | Expr::Template(v) | Expr::Other(_, v) => {
+            v.iter().for_each(|x| names_in(x, out, depth + 1))
+        }
         Expr::Obj(entries) => entries.iter().for_each(|en| match en {
             Entry::Pair(_, v) | Entry::Spread(v) => names_in(v, out, depth + 1),
         }),
         _ => {}
     }
 }
-

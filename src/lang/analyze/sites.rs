@@ -3,14 +3,22 @@
 
 use std::collections::HashSet;
 
-use super::{Client, Lk, Repo, R};
 use super::resolve::{params_obj, show};
+use super::{Client, Lk, Repo, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, Statuses};
+use crate::lang::model::{
+    CallKind, CallSite, Handler, HandlerKind, Handling, Lit, Retry, Sdk, Setting,
+};
 use crate::lang::sdks::{self, CallRetries, Endpoint, Makes, RetryDefault, Style};
-use crate::lang::model::{CallKind, CallSite, Handler, HandlerKind, Handling, Lit, Retry, Sdk, Setting};
 
 impl Repo<'_> {
-    pub(super) fn client_of(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> Option<Client> {
+    pub(super) fn client_of(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        depth: usize,
+    ) -> Option<Client> {
         if depth > 4 {
             return None;
         }
@@ -21,7 +29,11 @@ impl Repo<'_> {
                     R::Ext(m, path) => self.classify_client(fj, c, &m, &path),
                     // `Mistral(...).__enter__` style or a factory function returning a client
                     R::Func(fk, f) => {
-                        let ret = self.files[fk].calls.iter().enumerate().find(|(_, k)| k.func == Some(f) && self.is_constructor(fk, k));
+                        let ret = self.files[fk]
+                            .calls
+                            .iter()
+                            .enumerate()
+                            .find(|(_, k)| k.func == Some(f) && self.is_constructor(fk, k));
                         ret.and_then(|(ki, k)| match self.deref(fk, k.func, &k.callee, 0) {
                             R::Ext(m, path) => self.classify_client(fk, ki, &m, &path),
                             _ => None,
@@ -43,7 +55,16 @@ impl Repo<'_> {
                 match self.deref(fj, None, &ty, 0) {
                     R::Ext(m, path) => {
                         let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
-                        Some(Client { sdk: family.sdk, makes, file: fj, scope: Some(f), opts: Expr::Obj(Vec::new()), line: self.files[fj].funcs[f].line, call: None, base_url: None })
+                        Some(Client {
+                            sdk: family.sdk,
+                            makes,
+                            file: fj,
+                            scope: Some(f),
+                            opts: Expr::Obj(Vec::new()),
+                            line: self.files[fj].funcs[f].line,
+                            call: None,
+                            base_url: None,
+                        })
                     }
                     _ => None,
                 }
@@ -56,16 +77,29 @@ impl Repo<'_> {
         matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if sdks::constructor(self.files[fi].lang, &m, &p).is_some())
     }
 
-    pub(super) fn classify_client(&self, fi: usize, c: usize, module: &str, path: &[String]) -> Option<Client> {
+    pub(super) fn classify_client(
+        &self,
+        fi: usize,
+        c: usize,
+        module: &str,
+        path: &[String],
+    ) -> Option<Client> {
         let call = &self.files[fi].calls[c];
         let py = self.files[fi].lang == Lang::Python;
         let (family, makes) = sdks::constructor(self.files[fi].lang, module, path)?;
         let sdk = family.sdk;
         let positional = family.params.positional;
         // `new ChatMistralAI("mistral-large-2512", {...})`: the model comes first.
-        let model_first = family.params.model_first && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
+        let model_first =
+            family.params.model_first && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
         let opts = if model_first {
-            let mut entries = vec![Entry::Pair("model".into(), match &call.args[0] { Arg::Pos(e) => e.clone(), _ => Expr::Null })];
+            let mut entries = vec![Entry::Pair(
+                "model".into(),
+                match &call.args[0] {
+                    Arg::Pos(e) => e.clone(),
+                    _ => Expr::Null,
+                },
+            )];
             if let Some(Arg::Pos(rest)) = call.args.get(1) {
                 entries.push(Entry::Spread(rest.clone()));
             }
@@ -73,11 +107,25 @@ impl Repo<'_> {
         } else {
             params_obj(&call.args, positional, !py)
         };
-        let mut client = Client { sdk, makes, file: fi, scope: call.func, opts, line: call.line, call: Some(c), base_url: None };
-        if let Lk::Found(fj, sj, v, _) = self.lookup(fi, call.func, &client.opts, family.params.base_url, 0) {
+        let mut client = Client {
+            sdk,
+            makes,
+            file: fi,
+            scope: call.func,
+            opts,
+            line: call.line,
+            call: Some(c),
+            base_url: None,
+        };
+        if let Lk::Found(fj, sj, v, _) =
+            self.lookup(fi, call.func, &client.opts, family.params.base_url, 0)
+        {
             client.base_url = self.loose_string(fj, sj, &v, 0);
         }
-        let mistral_url = client.base_url.as_deref().is_some_and(|u| u.contains(sdks::API_HOST));
+        let mistral_url = client
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.contains(sdks::API_HOST));
         match family.endpoint {
             Endpoint::Mistral => Some(client),
             _ if mistral_url => Some(client),
@@ -94,7 +142,11 @@ impl Repo<'_> {
         match family.retry {
             RetryDefault::OnlyWithConfig => match look() {
                 Lk::Found(fj, sj, v, key) => self.retry_config(fj, sj, &v, &key, path, c.line),
-                Lk::Unknown(why) => Retry::NotVisible { how: format!("retry config not visible statically ({why})"), path: path.into(), line: c.line },
+                Lk::Unknown(why) => Retry::NotVisible {
+                    how: format!("retry config not visible statically ({why})"),
+                    path: path.into(),
+                    line: c.line,
+                },
                 Lk::Missing => Retry::None,
             },
             RetryDefault::BackoffByDefault { given, default } => self.max_retries(
@@ -104,26 +156,61 @@ impl Repo<'_> {
                 path,
                 c.line,
             ),
-            RetryDefault::ConnectionOnly { how } => Retry::ConnectionOnly { how: how.into(), path: path.into(), line: c.line },
-            RetryDefault::Ignored { how } => Retry::Disabled { how: how.into(), path: path.into(), line: c.line },
+            RetryDefault::ConnectionOnly { how } => Retry::ConnectionOnly {
+                how: how.into(),
+                path: path.into(),
+                line: c.line,
+            },
+            RetryDefault::Ignored { how } => Retry::Disabled {
+                how: how.into(),
+                path: path.into(),
+                line: c.line,
+            },
             RetryDefault::Never => Retry::None,
         }
     }
 
     /// A `maxRetries`-style count whose default already retries 429/5xx with backoff:
     /// zero or less disables it.
-    pub(super) fn max_retries(&self, found: Lk, given: impl Fn(&str) -> String, default: String, path: &str, line: u32) -> Retry {
+    pub(super) fn max_retries(
+        &self,
+        found: Lk,
+        given: impl Fn(&str) -> String,
+        default: String,
+        path: &str,
+        line: u32,
+    ) -> Retry {
         match found {
             Lk::Found(fj, sj, v, key) => match self.value(fj, sj, &v, 0) {
-                Ok(Some(Lit::Num(n))) if n <= 0.0 => Retry::Disabled { how: format!("{key}: {n} disables retries"), path: path.into(), line },
-                _ => Retry::Backoff { how: given(&key), path: path.into(), line },
+                Ok(Some(Lit::Num(n))) if n <= 0.0 => Retry::Disabled {
+                    how: format!("{key}: {n} disables retries"),
+                    path: path.into(),
+                    line,
+                },
+                _ => Retry::Backoff {
+                    how: given(&key),
+                    path: path.into(),
+                    line,
+                },
             },
-            _ => Retry::Backoff { how: default, path: path.into(), line },
+            _ => Retry::Backoff {
+                how: default,
+                path: path.into(),
+                line,
+            },
         }
     }
 
     /// `{strategy: "backoff", ...}` or `RetryConfig("backoff", BackoffStrategy(...), True)`.
-    pub(super) fn retry_config(&self, fi: usize, scope: Option<usize>, v: &Expr, key: &str, path: &str, line: u32) -> Retry {
+    pub(super) fn retry_config(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        v: &Expr,
+        key: &str,
+        path: &str,
+        line: u32,
+    ) -> Retry {
         let strategy = match self.deref(fi, scope, v, 0) {
             R::E(fj, sj, obj @ Expr::Obj(_)) => match self.lookup(fj, sj, &obj, &["strategy"], 0) {
                 Lk::Found(fk, sk, s, _) => self.value(fk, sk, &s, 0).ok().flatten(),
@@ -142,9 +229,21 @@ impl Repo<'_> {
             _ => None,
         };
         match strategy {
-            Some(Lit::Str(s)) if s == "backoff" => Retry::Backoff { how: format!("{key} with strategy \"backoff\""), path: path.into(), line },
-            Some(Lit::Str(s)) => Retry::Disabled { how: format!("{key} with strategy \"{s}\""), path: path.into(), line },
-            _ => Retry::NotVisible { how: format!("{key} strategy not visible statically"), path: path.into(), line },
+            Some(Lit::Str(s)) if s == "backoff" => Retry::Backoff {
+                how: format!("{key} with strategy \"backoff\""),
+                path: path.into(),
+                line,
+            },
+            Some(Lit::Str(s)) => Retry::Disabled {
+                how: format!("{key} with strategy \"{s}\""),
+                path: path.into(),
+                line,
+            },
+            _ => Retry::NotVisible {
+                how: format!("{key} strategy not visible statically"),
+                path: path.into(),
+                line,
+            },
         }
     }
 
@@ -173,9 +272,29 @@ impl Repo<'_> {
                 continue;
             }
             let path = self.files[c.file].path.clone();
-            let kind = if c.makes == Makes::Embeddings { CallKind::Embeddings } else { CallKind::Chat };
-            let mut site = self.sdk_site(&c, kind, &c.opts.clone(), c.file, c.scope, &path, c.line, "model object used by a chain");
-            site.handling = Handling { at: Some(Handler { path: path.clone(), line: c.line, kind: HandlerKind::Chain }), statuses: Statuses::default() };
+            let kind = if c.makes == Makes::Embeddings {
+                CallKind::Embeddings
+            } else {
+                CallKind::Chat
+            };
+            let mut site = self.sdk_site(
+                &c,
+                kind,
+                &c.opts.clone(),
+                c.file,
+                c.scope,
+                &path,
+                c.line,
+                "model object used by a chain",
+            );
+            site.handling = Handling {
+                at: Some(Handler {
+                    path: path.clone(),
+                    line: c.line,
+                    kind: HandlerKind::Chain,
+                }),
+                statuses: Statuses::default(),
+            };
             site.func = c.scope;
             site.file = c.file;
             site.call = c.call.unwrap_or(0);
@@ -187,7 +306,14 @@ impl Repo<'_> {
     }
 
     /// The LangChain chat model inside a runnable expression, and a `with_retry` on the way.
-    pub(super) fn runnable_model(&self, fi: usize, scope: Option<usize>, e: &Expr, retry: &mut Option<Retry>, depth: usize) -> Option<Client> {
+    pub(super) fn runnable_model(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        retry: &mut Option<Retry>,
+        depth: usize,
+    ) -> Option<Client> {
         if depth > 6 {
             return None;
         }
@@ -195,15 +321,23 @@ impl Repo<'_> {
             return (sdks::family(c.sdk).runnables && c.makes == Makes::ChatModel).then_some(c);
         }
         match self.deref(fi, scope, e, 0) {
-            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
+            R::E(fj, sj, Expr::Other(_, parts)) => parts
+                .iter()
+                .find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
             R::E(fj, _, Expr::Call(k)) => {
                 let call = &self.files[fj].calls[k];
-                let Expr::Member(recv, m) = &call.callee else { return None };
+                let Expr::Member(recv, m) = &call.callee else {
+                    return None;
+                };
                 if !sdks::RUNNABLE_WRAP.contains(&m.as_str()) {
                     return None;
                 }
                 if sdks::RUNNABLE_RETRY.contains(&m.as_str()) {
-                    *retry = Some(Retry::Backoff { how: format!("LangChain {m}() retries with exponential backoff"), path: self.files[fj].path.clone(), line: call.line });
+                    *retry = Some(Retry::Backoff {
+                        how: format!("LangChain {m}() retries with exponential backoff"),
+                        path: self.files[fj].path.clone(),
+                        line: call.line,
+                    });
                 }
                 let from_recv = self.runnable_model(fj, call.func, recv, retry, depth + 1);
                 from_recv.or_else(|| {
@@ -244,7 +378,17 @@ impl Repo<'_> {
             if sdks::RUNNABLE_RUN.contains(&m.as_str()) {
                 let mut retry = None;
                 if let Some(client) = self.runnable_model(fi, scope, recv, &mut retry, 0) {
-                    let mut site = self.client_call(fi, ci, &client, if m.contains("stream") { CallKind::ChatStream } else { CallKind::Chat }, &[m.as_str()]);
+                    let mut site = self.client_call(
+                        fi,
+                        ci,
+                        &client,
+                        if m.contains("stream") {
+                            CallKind::ChatStream
+                        } else {
+                            CallKind::Chat
+                        },
+                        &[m.as_str()],
+                    );
                     if let Some(r) = retry {
                         site.retry = r;
                     }
@@ -262,30 +406,46 @@ impl Repo<'_> {
                 }
                 let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
                 let api = format!("{} via {}", show(file, first), call.text);
-                let site = self.sdk_site(&client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                let site = self.sdk_site(
+                    &client, kind, &params, fi, call.func, &file.path, call.line, &api,
+                );
                 return Some((site, Some(client)));
             }
         }
         // 3. The AI SDK and raw HTTP: a function from a package.
         match self.deref(fi, scope, &call.callee, 0) {
             R::Ext(m, p) => {
-                let name = p.iter().filter(|s| *s != "default").cloned().collect::<Vec<_>>().join(".");
+                let name = p
+                    .iter()
+                    .filter(|s| *s != "default")
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(".");
                 if let Some((family, kind)) = sdks::function(file.lang, &m, &name) {
-                    return self.ai_sdk_call(fi, ci, family, kind, &name).map(|s| (s, None));
+                    return self
+                        .ai_sdk_call(fi, ci, family, kind, &name)
+                        .map(|s| (s, None));
                 }
                 if sdks::is_http_package(file.lang, &m) {
                     return self.http_call(fi, ci, &name, None).map(|s| (s, None));
                 }
                 None
             }
-            R::Unknown(n) if sdks::HTTP_GLOBALS.contains(&n.as_str()) => self.http_call(fi, ci, &n, None).map(|s| (s, None)),
+            R::Unknown(n) if sdks::HTTP_GLOBALS.contains(&n.as_str()) => {
+                self.http_call(fi, ci, &n, None).map(|s| (s, None))
+            }
             _ => None,
         }
     }
 
     /// `client.chat.complete` → the client and `["chat", "complete"]`, peeling members
     /// off until the receiver is a Mistral client.
-    pub(super) fn client_method<'e>(&self, fi: usize, scope: Option<usize>, callee: &'e Expr) -> Option<(Client, Vec<&'e str>)> {
+    pub(super) fn client_method<'e>(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        callee: &'e Expr,
+    ) -> Option<(Client, Vec<&'e str>)> {
         let mut members = Vec::new();
         let mut recv = callee;
         while let Expr::Member(o, m) = recv {
@@ -301,25 +461,54 @@ impl Repo<'_> {
         None
     }
 
-    pub(super) fn client_call(&self, fi: usize, ci: usize, client: &Client, kind: CallKind, members: &[&str]) -> CallSite {
+    pub(super) fn client_call(
+        &self,
+        fi: usize,
+        ci: usize,
+        client: &Client,
+        kind: CallKind,
+        members: &[&str],
+    ) -> CallSite {
         let file = &self.files[fi];
         let call = &file.calls[ci];
         let api = call.text.clone();
         let family = sdks::family(client.sdk);
         match family.style {
-            Style::Http => self.http_call(fi, ci, members.last().copied().unwrap_or(""), Some(client)).unwrap_or_else(|| {
-                let mut s = self.sdk_site(client, kind, &Expr::Obj(Vec::new()), fi, call.func, &file.path, call.line, &api);
-                s.kind = CallKind::Other;
-                s
-            }),
+            Style::Http => self
+                .http_call(fi, ci, members.last().copied().unwrap_or(""), Some(client))
+                .unwrap_or_else(|| {
+                    let mut s = self.sdk_site(
+                        client,
+                        kind,
+                        &Expr::Obj(Vec::new()),
+                        fi,
+                        call.func,
+                        &file.path,
+                        call.line,
+                        &api,
+                    );
+                    s.kind = CallKind::Other;
+                    s
+                }),
             Style::ModelObject => {
                 // The model object carries the settings; a call may add a config.
-                self.sdk_site(client, kind, &client.opts.clone(), client.file, client.scope, &file.path, call.line, &api)
-                    .placed(fi, ci, self)
+                self.sdk_site(
+                    client,
+                    kind,
+                    &client.opts.clone(),
+                    client.file,
+                    client.scope,
+                    &file.path,
+                    call.line,
+                    &api,
+                )
+                .placed(fi, ci, self)
             }
             _ => {
                 let params = params_obj(&call.args, &[], file.lang != Lang::Python);
-                let mut s = self.sdk_site(client, kind, &params, fi, call.func, &file.path, call.line, &api);
+                let mut s = self.sdk_site(
+                    client, kind, &params, fi, call.func, &file.path, call.line, &api,
+                );
                 // Per-call retries override the client's.
                 let per_call = match family.params.call_retries {
                     Some(CallRetries::Kwarg(key)) => call.args.iter().find_map(|a| match a {
@@ -336,7 +525,8 @@ impl Repo<'_> {
                     None => None,
                 };
                 if let Some(v) = per_call {
-                    s.retry = self.retry_config(fi, call.func, &v, "retries", &file.path, call.line);
+                    s.retry =
+                        self.retry_config(fi, call.func, &v, "retries", &file.path, call.line);
                 }
                 s
             }
@@ -345,17 +535,34 @@ impl Repo<'_> {
 
     /// Builds a call site of an SDK client, reading settings from `params`.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn sdk_site(&self, client: &Client, kind: CallKind, params: &Expr, pfile: usize, pscope: Option<usize>, path: &str, line: u32, api: &str) -> CallSite {
+    pub(super) fn sdk_site(
+        &self,
+        client: &Client,
+        kind: CallKind,
+        params: &Expr,
+        pfile: usize,
+        pscope: Option<usize>,
+        path: &str,
+        line: u32,
+        api: &str,
+    ) -> CallSite {
         let family = sdks::family(client.sdk);
         let model_keys = family.params.model;
         let (max_keys, wrong) = family.max_tokens(None);
         let site = (path, line);
         let (max_tokens, temperature) = if kind.is_generation() {
-            (self.setting(pfile, pscope, params, &max_keys, wrong, site), self.setting(pfile, pscope, params, family.params.temperature, &[], site))
+            (
+                self.setting(pfile, pscope, params, &max_keys, wrong, site),
+                self.setting(pfile, pscope, params, family.params.temperature, &[], site),
+            )
         } else {
             (Setting::Missing, Setting::Missing)
         };
-        let model = if kind == CallKind::ModelsList { Setting::Missing } else { self.setting(pfile, pscope, params, model_keys, &[], site) };
+        let model = if kind == CallKind::ModelsList {
+            Setting::Missing
+        } else {
+            self.setting(pfile, pscope, params, model_keys, &[], site)
+        };
         let retry = self.client_retry(client, &self.files[client.file].path);
         CallSite {
             path: path.to_string(),
@@ -376,13 +583,28 @@ impl Repo<'_> {
         }
     }
 
-    pub(super) fn ai_sdk_call(&self, fi: usize, ci: usize, family: &sdks::Family, kind: CallKind, name: &str) -> Option<CallSite> {
+    pub(super) fn ai_sdk_call(
+        &self,
+        fi: usize,
+        ci: usize,
+        family: &sdks::Family,
+        kind: CallKind,
+        name: &str,
+    ) -> Option<CallSite> {
         let file = &self.files[fi];
         let call = &file.calls[ci];
-        let Some(Arg::Pos(params)) = call.args.first() else { return None };
+        let Some(Arg::Pos(params)) = call.args.first() else {
+            return None;
+        };
         // Only a model from @ai-sdk/mistral makes this a Mistral call.
-        let Lk::Found(mf, ms, model_expr, _) = self.lookup(fi, call.func, params, family.params.model, 0) else { return None };
-        let R::E(pf, _, Expr::Call(pc)) = self.deref(mf, ms, &model_expr, 0) else { return None };
+        let Lk::Found(mf, ms, model_expr, _) =
+            self.lookup(fi, call.func, params, family.params.model, 0)
+        else {
+            return None;
+        };
+        let R::E(pf, _, Expr::Call(pc)) = self.deref(mf, ms, &model_expr, 0) else {
+            return None;
+        };
         let provider_call = &self.files[pf].calls[pc];
         let is_mistral = self.is_ai_provider(pf, provider_call.func, &provider_call.callee, 0);
         if !is_mistral {
@@ -391,15 +613,27 @@ impl Repo<'_> {
         let site = (file.path.as_str(), call.line);
         let model = match provider_call.args.first() {
             Some(Arg::Pos(id)) => match self.value(pf, provider_call.func, id, 0) {
-                Ok(Some(v)) => Setting::Set { value: v, key: "model".into(), path: file.path.clone(), line: call.line },
-                Ok(None) => Setting::Null { key: "model".into() },
-                Err(why) => Setting::NotVisible { why: format!("model id is {why}") },
+                Ok(Some(v)) => Setting::Set {
+                    value: v,
+                    key: "model".into(),
+                    path: file.path.clone(),
+                    line: call.line,
+                },
+                Ok(None) => Setting::Null {
+                    key: "model".into(),
+                },
+                Err(why) => Setting::NotVisible {
+                    why: format!("model id is {why}"),
+                },
             },
             _ => Setting::Missing,
         };
         let (max_keys, wrong) = family.max_tokens(self.ai_major);
         let (max_tokens, temperature) = if kind.is_generation() {
-            (self.setting(fi, call.func, params, &max_keys, wrong, site), self.setting(fi, call.func, params, family.params.temperature, &[], site))
+            (
+                self.setting(fi, call.func, params, &max_keys, wrong, site),
+                self.setting(fi, call.func, params, family.params.temperature, &[], site),
+            )
         } else {
             (Setting::Missing, Setting::Missing)
         };
@@ -415,7 +649,11 @@ impl Repo<'_> {
         };
         let mut handling = Handling::default();
         if let Lk::Found(..) = self.lookup(fi, call.func, params, &["onError"], 0) {
-            handling.at = Some(Handler { path: file.path.clone(), line: call.line, kind: HandlerKind::OnError });
+            handling.at = Some(Handler {
+                path: file.path.clone(),
+                line: call.line,
+                kind: HandlerKind::OnError,
+            });
         }
         Some(CallSite {
             path: file.path.clone(),
@@ -438,7 +676,13 @@ impl Repo<'_> {
 
     /// `mistral`, `mistral.chat`, `createMistral({...})`, `provider.chat`: a provider of
     /// `@ai-sdk/mistral`.
-    pub(super) fn is_ai_provider(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> bool {
+    pub(super) fn is_ai_provider(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        e: &Expr,
+        depth: usize,
+    ) -> bool {
         if depth > 4 {
             return false;
         }
@@ -453,11 +697,18 @@ impl Repo<'_> {
         }
     }
 
-    pub(super) fn http_call(&self, fi: usize, ci: usize, name: &str, client: Option<&Client>) -> Option<CallSite> {
+    pub(super) fn http_call(
+        &self,
+        fi: usize,
+        ci: usize,
+        name: &str,
+        client: Option<&Client>,
+    ) -> Option<CallSite> {
         let file = &self.files[fi];
         let call = &file.calls[ci];
         let method = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-        if !["fetch", "post", "get", "put", "request", "stream", "send"].contains(&method.as_str()) {
+        if !["fetch", "post", "get", "put", "request", "stream", "send"].contains(&method.as_str())
+        {
             return None;
         }
         let url_expr = call.args.iter().find_map(|a| match a {
@@ -465,10 +716,16 @@ impl Repo<'_> {
             Arg::Kw(k, e) if k == "url" => Some(e.clone()),
             _ => None,
         })?;
-        let mut url = self.loose_string(fi, call.func, &url_expr, 0).unwrap_or_default();
+        let mut url = self
+            .loose_string(fi, call.func, &url_expr, 0)
+            .unwrap_or_default();
         if let Some(base) = client.and_then(|c| c.base_url.clone()) {
             if !url.contains("://") {
-                url = format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'));
+                url = format!(
+                    "{}/{}",
+                    base.trim_end_matches('/'),
+                    url.trim_start_matches('/')
+                );
             }
         }
         if !url.contains(sdks::API_HOST) {
@@ -501,15 +758,39 @@ impl Repo<'_> {
         let kind = sdks::API_ROUTES
             .iter()
             .find(|(route, ..)| path_part.contains(route))
-            .map_or(CallKind::Other, |&(_, plain, streaming)| if stream { streaming } else { plain });
-        let http_client = Client { sdk: Sdk::Http, makes: Makes::Client, file: fi, scope: call.func, opts: Expr::Obj(Vec::new()), line: call.line, call: None, base_url: None };
-        let api = format!("{} {}", method.to_ascii_uppercase().replace("FETCH", "fetch"), path_part.split('?').next().unwrap_or(""));
-        let mut s = self.sdk_site(&http_client, kind, &body, fi, call.func, &file.path, call.line, &api);
+            .map_or(
+                CallKind::Other,
+                |&(_, plain, streaming)| if stream { streaming } else { plain },
+            );
+        let http_client = Client {
+            sdk: Sdk::Http,
+            makes: Makes::Client,
+            file: fi,
+            scope: call.func,
+            opts: Expr::Obj(Vec::new()),
+            line: call.line,
+            call: None,
+            base_url: None,
+        };
+        let api = format!(
+            "{} {}",
+            method.to_ascii_uppercase().replace("FETCH", "fetch"),
+            path_part.split('?').next().unwrap_or("")
+        );
+        let mut s = self.sdk_site(
+            &http_client,
+            kind,
+            &body,
+            fi,
+            call.func,
+            &file.path,
+            call.line,
+            &api,
+        );
         s.file = fi;
         s.call = ci;
         Some(s)
     }
-
 }
 
 impl CallSite {
@@ -542,4 +823,3 @@ pub(super) fn unwrap_json(file: &FileIr, e: &Expr) -> Expr {
     }
     e.clone()
 }
-
