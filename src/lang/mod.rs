@@ -9,6 +9,7 @@
 //! `model.rs` that the checks read.
 
 mod analyze;
+mod embedded;
 pub mod ir;
 mod lower;
 pub mod model;
@@ -26,7 +27,9 @@ pub use model::{
     ParseIssue, Retry, Route, Sdk, Setting,
 };
 
-const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py"];
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py", "vue", "svelte", "astro", "ipynb",
+];
 
 /// Above this a file is not parsed (minified bundles, generated code): reported, not read.
 const MAX_PARSE_BYTES: usize = 2 * 1024 * 1024;
@@ -77,13 +80,28 @@ pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
         return None;
     }
     if !mentions_mistral(file.text) {
+        if ext == "ipynb" || embedded::COMPONENT_EXTENSIONS.contains(&ext) {
+            return None;
+        }
         let keep = file.text.len() <= 256 * 1024 && shared_hints().is_match(file.text);
         return keep.then(|| FileCode::Deferred {
             path: file.path.to_string(),
             text: file.text.to_string(),
         });
     }
-    Some(parse_file(file.path, file.text))
+    // Notebooks and single-file components: only their code is parsed, on its own lines.
+    match ext {
+        "ipynb" => Some(parse_file(
+            file.path,
+            &embedded::notebook_code(file.text)?,
+            None,
+        )),
+        "vue" | "svelte" | "astro" => {
+            let (code, lang, tsx) = embedded::component_code(ext, file.text)?;
+            Some(parse_file(file.path, &code, Some((lang, tsx))))
+        }
+        _ => Some(parse_file(file.path, file.text, None)),
+    }
 }
 
 /// The prefilter: two substring searches (memchr-fast), no parsing.
@@ -106,7 +124,8 @@ fn shared_hints() -> &'static regex::Regex {
     })
 }
 
-fn parse_file(path: &str, text: &str) -> FileCode {
+/// `script`: the language of a component's script blocks (their code is `text`).
+fn parse_file(path: &str, text: &str, script: Option<(ir::Lang, bool)>) -> FileCode {
     let unparsed = |why: ParseFailure| {
         let usage = marker_usage(path, text);
         FileCode::Unparsed {
@@ -124,14 +143,18 @@ fn parse_file(path: &str, text: &str) -> FileCode {
     }
     let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let lowered = match ext {
-        "py" => python::lower_file(path, text),
+        _ if script.is_some() => {
+            let (lang, tsx) = script.unwrap_or((ir::Lang::JavaScript, false));
+            typescript::lower_file(path, text, tsx, lang)
+        }
+        "py" | "ipynb" => python::lower_file(path, text),
         "ts" | "mts" | "cts" => typescript::lower_file(path, text, false, ir::Lang::TypeScript),
         "tsx" => typescript::lower_file(path, text, true, ir::Lang::TypeScript),
         _ => typescript::lower_file(path, text, false, ir::Lang::JavaScript),
     };
     match lowered {
         Some(mut ir) => {
-            ir.mistral_source = text.contains("api.mistral.ai")
+            ir.mistral_source = sdks::names_api_host(text)
                 || ir
                     .imports
                     .iter()
@@ -215,7 +238,7 @@ impl CodeFacts {
             for path in wanted {
                 if let Some(text) = deferred.remove(&path) {
                     if parsed_paths.insert(path.clone()) {
-                        if let FileCode::Parsed(ir) = parse_file(&path, &text) {
+                        if let FileCode::Parsed(ir) = parse_file(&path, &text, None) {
                             parsed.push(ir);
                         }
                     }
@@ -249,7 +272,7 @@ impl CodeFacts {
             .collect();
         for path in importers {
             if let Some(text) = deferred.remove(&path) {
-                if let FileCode::Parsed(ir) = parse_file(&path, &text) {
+                if let FileCode::Parsed(ir) = parse_file(&path, &text, None) {
                     parsed.push(ir);
                 }
             }

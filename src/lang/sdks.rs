@@ -610,6 +610,8 @@ pub const FAMILIES: &[Family] = &[
             Constructor { package: Some("httpx"), name: "Client", makes: Makes::Client },
             Constructor { package: Some("httpx"), name: "AsyncClient", makes: Makes::Client },
             Constructor { package: Some("requests"), name: "Session", makes: Makes::Client },
+            // `requests.session()`, the lowercase factory, makes the same Session.
+            Constructor { package: Some("requests"), name: "session", makes: Makes::Client },
             Constructor { package: Some("aiohttp"), name: "ClientSession", makes: Makes::Client },
         ],
         methods: &[
@@ -671,8 +673,22 @@ pub const API_ROUTES: &[(&str, CallKind, CallKind)] = &[
     ("/models", CallKind::ModelsList, CallKind::ModelsList),
 ];
 
-/// The host that makes a URL Mistral's.
-pub const API_HOST: &str = "api.mistral.ai";
+/// The hosts that make a URL Mistral's: the API, and Codestral's own endpoint
+/// (`codestral.mistral.ai`, same routes, its own key).
+pub const API_HOSTS: &[&str] = &["api.mistral.ai", "codestral.mistral.ai"];
+
+/// The part of `url` after a Mistral API host (`/v1/chat/completions`), or `None` when
+/// the URL is not on one.
+pub fn api_path(url: &str) -> Option<&str> {
+    API_HOSTS
+        .iter()
+        .find_map(|h| url.split_once(h).map(|(_, rest)| rest))
+}
+
+/// True when a URL or text names a Mistral API host.
+pub fn names_api_host(text: &str) -> bool {
+    API_HOSTS.iter().any(|h| text.contains(h))
+}
 
 impl Match {
     fn matches(self, language: Language, module: &str) -> bool {
@@ -817,7 +833,7 @@ pub fn is_http_package(lang: Lang, module: &str) -> bool {
 /// True when a line of source text names a Mistral package or the API host: the usage
 /// marker for files that cannot be parsed.
 pub fn line_mentions_mistral(line: &str) -> bool {
-    line.contains(API_HOST)
+    names_api_host(line)
         || FAMILIES
             .iter()
             .filter(|f| f.endpoint == Endpoint::Mistral)

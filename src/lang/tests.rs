@@ -168,3 +168,83 @@ fn tsx_components_and_nextjs_health_route() {
         "{r:?}"
     );
 }
+
+/// Issue 11 item 1: a triple-quoted f-string whose lines start at column 0, as the
+/// argument of a call, must not end the statement (nor lose the settings after it).
+/// Not reproducible with the tree-sitter front-end; kept as a guard with the variants
+/// tried (settings after the string, lines that look like code, a nested f-string).
+#[test]
+fn column_zero_triple_quoted_fstring_keeps_the_call() {
+    let variants = [
+        "    r = client.chat.complete(model=\"mistral-small-2506\", messages=[{\"role\": \"user\", \"content\": f\"\"\"\nTopic: {topic}\ndef x():\n# not a comment\n\"\"\"}], max_tokens=5)\n",
+        "    r = client.chat.complete(\n        model=\"mistral-small-2506\",\n        messages=[{\"role\": \"user\", \"content\": f'''\n{\", \".join(f\"{i}\" for i in topic)}\n'''}],\n        max_tokens=5,\n    )\n",
+    ];
+    for body in variants {
+        let src = format!("import os\nfrom mistralai import Mistral\nclient = Mistral(api_key=os.environ[\"MISTRAL_API_KEY\"])\ndef ask(topic):\n{body}    return r\n");
+        let c = one_call(&[("app.py", &src)]);
+        assert_eq!(c.line, 5, "{src}");
+        assert!(
+            matches!(c.max_tokens, Setting::Set { value: Lit::Num(n), .. } if n == 5.0),
+            "{src}: {:?}",
+            c.max_tokens
+        );
+    }
+}
+
+#[test]
+fn components_and_notebooks_are_read_on_their_own_lines() {
+    let vue = "<template><p>{{ a }}</p></template>\n<script setup lang=\"ts\">\nimport { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nawait m.chat.complete({ model: \"mistral-small-2506\", messages: [] });\n</script>\n";
+    let c = one_call(&[("src/A.vue", vue)]);
+    assert_eq!((c.path.as_str(), c.line), ("src/A.vue", 5));
+    let svelte = "<script>\n  import { Mistral } from '@mistralai/mistralai';\n  const m = new Mistral({});\n  m.chat.stream({ model: 'mistral-small-2506', messages: [] });\n</script>\n<h1>hi</h1>\n";
+    assert_eq!(one_call(&[("p.svelte", svelte)]).line, 4);
+    let astro = "---\nimport { Mistral } from '@mistralai/mistralai';\nconst m = new Mistral({});\nconst r = await m.chat.complete({ model: 'mistral-small-2506', messages: [] });\n---\n<p>{r.id}</p>\n";
+    assert_eq!(one_call(&[("index.astro", astro)]).line, 4);
+    let nb = "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"!pip install mistralai\\n\",\n    \"from mistralai import Mistral\\n\",\n    \"c = Mistral()\\n\",\n    \"c.chat.complete(model='mistral-small-2506', messages=[])\"\n   ]\n  }\n ]\n}\n";
+    assert_eq!(one_call(&[("n.ipynb", nb)]).line, 9);
+    // A component or notebook that does not mention Mistral is not read at all.
+    assert!(facts_of(&[("b.vue", "<script>fetch('/x')</script>")])
+        .calls
+        .is_empty());
+}
+
+#[test]
+fn http_clients_are_attributed_by_their_request_target() {
+    // requests.request takes the method first; got and ky take `{ json: body }`;
+    // axios(config) carries url and data in one object; an axios instance is callable.
+    let c = one_call(&[("a.py", "import requests\nU = 'https://api.mistral.ai/v1/chat/completions'\nrequests.request('POST', U, json={'model': 'mistral-small-2506', 'max_tokens': 9})\nrequests.request('POST', 'https://example.com/x', json={})\n")]);
+    assert_eq!((c.kind, c.line), (CallKind::Chat, 3));
+    assert!(
+        matches!(c.max_tokens, Setting::Set { .. }),
+        "{:?}",
+        c.max_tokens
+    );
+    for (pkg, call) in [("got", "got.post"), ("ky", "ky.post")] {
+        let src = format!("import {pkg} from '{pkg}';\nconst r = await {call}('https://api.mistral.ai/v1/chat/completions', {{ json: {{ model: 'mistral-small-2506', max_tokens: 7 }} }});\n");
+        let c = one_call(&[("a.js", &src)]);
+        assert!(
+            matches!(c.max_tokens, Setting::Set { .. }),
+            "{pkg}: {:?}",
+            c.max_tokens
+        );
+    }
+    let c = one_call(&[("a.js", "import axios from 'axios';\nawait axios.request({ url: 'https://codestral.mistral.ai/v1/fim/completions', method: 'post', data: { model: 'codestral-2508', max_tokens: 3 } });\n")]);
+    assert_eq!(c.kind, CallKind::Fim);
+    assert!(
+        matches!(c.max_tokens, Setting::Set { .. }),
+        "{:?}",
+        c.max_tokens
+    );
+    // Another service in the same file, and dict lookups, are not Mistral calls.
+    let facts = facts_of(&[("b.py", "import requests\nMISTRAL = 'https://api.mistral.ai/v1'\ns = requests.session()\nr = s.get('https://api.github.com/repos')\ncfg = {'a': 1}\ncfg.get('a')\nr.json().get('x')\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+}
+
+#[test]
+fn an_openai_client_received_as_a_parameter_is_not_assumed_mistral() {
+    let facts = facts_of(&[("h.py", "# https://api.mistral.ai/v1\nfrom openai import OpenAI\ndef f(client: OpenAI):\n    return client.chat.completions.create(model='gpt-4o-mini', messages=[])\nf(OpenAI())\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+    // ... but one whose caller hands it a client on api.mistral.ai is.
+    let c = one_call(&[("h.py", "from openai import OpenAI\ndef f(client: OpenAI):\n    return client.chat.completions.create(model='mistral-small-2506', messages=[])\nf(OpenAI(base_url='https://api.mistral.ai/v1'))\n")]);
+    assert_eq!(c.sdk, Sdk::OpenAiCompat);
+}

@@ -55,6 +55,11 @@ impl Repo<'_> {
                 match self.deref(fj, None, &ty, 0) {
                     R::Ext(m, path) => {
                         let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
+                        // `client: OpenAI` or `session: requests.Session` says nothing of
+                        // where the client points: only a Mistral package's type does.
+                        if family.endpoint != Endpoint::Mistral {
+                            return None;
+                        }
                         Some(Client {
                             sdk: family.sdk,
                             makes,
@@ -125,7 +130,7 @@ impl Repo<'_> {
         let mistral_url = client
             .base_url
             .as_deref()
-            .is_some_and(|u| u.contains(sdks::API_HOST));
+            .is_some_and(|u| sdks::names_api_host(u));
         match family.endpoint {
             Endpoint::Mistral => Some(client),
             _ if mistral_url => Some(client),
@@ -369,6 +374,17 @@ impl Repo<'_> {
         // 1. A method on a client: peel `a.b.c` down to the receiver.
         if let Some((client, members)) = self.client_method(fi, scope, &call.callee) {
             let kind = sdks::family(client.sdk).method_kind(client.makes, &members)?;
+            // An HTTP call is Mistral's by its request target: the session's base URL
+            // when it is on api.mistral.ai, else the URL of the request itself.
+            let family = sdks::family(client.sdk);
+            if family.style == Style::Http
+                && !client.base_url.as_deref().is_some_and(sdks::names_api_host)
+            {
+                let name = members.last().copied().unwrap_or("");
+                return self
+                    .http_call(fi, ci, name, Some(&client))
+                    .map(|s| (s, Some(client)));
+            }
             let site = self.client_call(fi, ci, &client, kind, &members);
             return Some((site, Some(client)));
         }
@@ -434,7 +450,14 @@ impl Repo<'_> {
             R::Unknown(n) if sdks::HTTP_GLOBALS.contains(&n.as_str()) => {
                 self.http_call(fi, ci, &n, None).map(|s| (s, None))
             }
-            _ => None,
+            // An HTTP client instance called as a function: `api(url, config)` of an
+            // `axios.create({ baseURL })` instance.
+            _ => match self.client_of(fi, scope, &call.callee, 0) {
+                Some(client) if sdks::family(client.sdk).style == Style::Http => self
+                    .http_call(fi, ci, "request", Some(&client))
+                    .map(|s| (s, Some(client))),
+                _ => None,
+            },
         }
     }
 
@@ -711,11 +734,34 @@ impl Repo<'_> {
         {
             return None;
         }
-        let url_expr = call.args.iter().find_map(|a| match a {
-            Arg::Pos(e) => Some(e.clone()),
-            Arg::Kw(k, e) if k == "url" => Some(e.clone()),
-            _ => None,
-        })?;
+        let py = file.lang == Lang::Python;
+        // Where the URL is: `requests.request("POST", url)` takes the method first;
+        // `axios(config)` / `axios.request(config)` take a config object with `url`.
+        let url_at = usize::from(py && method == "request");
+        let positional: Vec<&Expr> = call
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                Arg::Pos(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        let config_first =
+            !py && method == "request" && matches!(positional.first(), Some(Expr::Obj(_)));
+        let url_expr = if config_first {
+            match self.lookup(fi, call.func, positional[0], &["url"], 0) {
+                Lk::Found(_, _, u, _) => u,
+                _ => Expr::Str(String::new()),
+            }
+        } else {
+            call.args
+                .iter()
+                .find_map(|a| match a {
+                    Arg::Kw(k, e) if k == "url" => Some(e.clone()),
+                    _ => None,
+                })
+                .or_else(|| positional.get(url_at).map(|e| (*e).clone()))?
+        };
         let mut url = self
             .loose_string(fi, call.func, &url_expr, 0)
             .unwrap_or_default();
@@ -728,10 +774,7 @@ impl Repo<'_> {
                 );
             }
         }
-        if !url.contains(sdks::API_HOST) {
-            return None;
-        }
-        let py = file.lang == Lang::Python;
+        let path_part = sdks::api_path(&url)?.to_string();
         let body = if py {
             call.args.iter().find_map(|a| match a {
                 Arg::Kw(k, e) if k == "json" => Some(e.clone()),
@@ -746,14 +789,30 @@ impl Repo<'_> {
                 },
                 _ => None,
             }
+        } else if method == "request" {
+            // axios request config: the body is its `data` (`api(url, { data })`,
+            // `axios({ url, data })`).
+            match positional.get(usize::from(!config_first)) {
+                Some(cfg) => match self.lookup(fi, call.func, cfg, &["data", "json", "body"], 0) {
+                    Lk::Found(bf, _, b, _) => Some(unwrap_json(&self.files[bf], &b)),
+                    _ => None,
+                },
+                None => None,
+            }
         } else {
+            // `axios.post(url, body)`; got and ky take `{ json: body }`.
             match call.args.get(1) {
-                Some(Arg::Pos(b)) => Some(b.clone()),
+                Some(Arg::Pos(b)) => match self.lookup(fi, call.func, b, &["json"], 0) {
+                    Lk::Found(bf, _, j, _) if matches!(b, Expr::Obj(_)) => {
+                        Some(unwrap_json(&self.files[bf], &j))
+                    }
+                    _ => Some(b.clone()),
+                },
                 _ => None,
             }
         }
         .unwrap_or(Expr::Obj(Vec::new()));
-        let path_part = url.split(sdks::API_HOST).nth(1).unwrap_or("");
+
         let stream = matches!(self.lookup(fi, call.func, &body, &["stream"], 0), Lk::Found(sf, ss, v, _) if self.value(sf, ss, &v, 0) == Ok(Some(Lit::Bool(true))));
         let kind = sdks::API_ROUTES
             .iter()
