@@ -49,6 +49,12 @@ const SHARED_HINTS: &[&str] = &[
     "reaker",
     "ircuit",
     "health",
+    // Route and base-URL constants of raw HTTP calls (`ROUTE_CHAT = "/chat/completions"`).
+    "completions",
+    "BASE_URL",
+    "base_url",
+    "baseURL",
+    "API_URL",
 ];
 
 /// What one file tells about Mistral usage.

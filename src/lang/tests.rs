@@ -248,3 +248,16 @@ fn an_openai_client_received_as_a_parameter_is_not_assumed_mistral() {
     let c = one_call(&[("h.py", "from openai import OpenAI\ndef f(client: OpenAI):\n    return client.chat.completions.create(model='mistral-small-2506', messages=[])\nf(OpenAI(base_url='https://api.mistral.ai/v1'))\n")]);
     assert_eq!(c.sdk, Sdk::OpenAiCompat);
 }
+
+#[test]
+fn base_url_from_a_per_environment_table_and_a_route_constant_in_another_file() {
+    let c = one_call(&[
+        ("src/config.ts", "const MISTRAL = 'https://api.mistral.ai/v1';\nconst dev = { BASE: MISTRAL };\nconst prod = { BASE: MISTRAL };\nconst envs = { DEV: dev, PROD: prod };\nconst current = envs[process.env.ENV];\nexport const API_BASE = current.BASE;\n"),
+        ("src/routes.ts", "export const ROUTE_CHAT = '/chat/completions';\n"),
+        ("src/api.ts", "import axios from 'axios';\nimport { API_BASE } from './config';\nimport { ROUTE_CHAT } from './routes';\nconst http = axios.create({ baseURL: API_BASE });\nexport const ask = (m: string) => http(ROUTE_CHAT, { method: 'POST', data: { model: 'mistral-small-2506', messages: [m] } });\n"),
+    ]);
+    assert_eq!(
+        (c.path.as_str(), c.line, c.kind),
+        ("src/api.ts", 5, CallKind::Chat)
+    );
+}

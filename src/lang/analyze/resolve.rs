@@ -76,6 +76,38 @@ impl Repo<'_> {
                         }
                         R::E(fi, scope, e.clone())
                     }
+                    // `environments[CURRENT].API_BASE`: the key is a constant (followed) or
+                    // not visible; then the first entry that has the member is what a
+                    // reviewer reads (per-environment tables repeat the same URL).
+                    R::E(fj, sj, Expr::Index(base, idx)) => {
+                        let member = |k: &str| {
+                            Expr::Member(
+                                Box::new(Expr::Member(base.clone(), k.to_string())),
+                                p.clone(),
+                            )
+                        };
+                        if let R::E(_, _, Expr::Str(k)) = self.deref(fj, sj, &idx, depth + 1) {
+                            return self.deref(fj, sj, &member(&k), depth + 1);
+                        }
+                        if let R::E(fk, sk, Expr::Obj(entries)) =
+                            self.deref(fj, sj, &base, depth + 1)
+                        {
+                            for en in &entries {
+                                if let Entry::Pair(_, v) = en {
+                                    match self.deref(
+                                        fk,
+                                        sk,
+                                        &Expr::Member(Box::new(v.clone()), p.clone()),
+                                        depth + 1,
+                                    ) {
+                                        R::E(_, _, Expr::Member(..)) | R::Unknown(_) => {}
+                                        found => return found,
+                                    }
+                                }
+                            }
+                        }
+                        R::E(fi, scope, e.clone())
+                    }
                     _ => R::E(fi, scope, e.clone()),
                 }
             }
