@@ -27,6 +27,7 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
         "tsconfig.v0.json",
         "tsconfig.v2.json",
         "tsconfig.ai4.json",
+        "tsconfig.alias.json",
     ] {
         let out = Command::new("node")
             .arg(&tsc)

@@ -8,6 +8,7 @@
 //! whole repository, which follows values across files and produces the facts of
 //! `model.rs` that the checks read.
 
+mod aliases;
 mod analyze;
 mod embedded;
 pub mod ir;
@@ -72,10 +73,16 @@ pub enum FileCode {
     },
     /// A package.json: the `ai` package's major version (v4 `maxTokens`, v5 `maxOutputTokens`).
     Package { ai_major: Option<u32> },
+    /// A tsconfig/jsconfig's import aliases (`"@/*": ["./*"]`).
+    Aliases(Vec<aliases::Alias>),
 }
 
 pub fn analyze_file(file: &SourceFile) -> Option<FileCode> {
     let name = file.path.rsplit('/').next().unwrap_or(file.path);
+    if aliases::is_config(file.path) {
+        let found = aliases::parse_config(file.path, file.text);
+        return (!found.is_empty()).then_some(FileCode::Aliases(found));
+    }
     if name == "package.json" {
         return package(file.text).map(|ai_major| FileCode::Package {
             ai_major: Some(ai_major),
@@ -221,6 +228,7 @@ impl CodeFacts {
         let mut parsed = Vec::new();
         let mut deferred: HashMap<String, String> = HashMap::new();
         let mut ai_major = None;
+        let mut alias_list = Vec::new();
         for f in files {
             match f {
                 FileCode::Parsed(ir) => parsed.push(ir),
@@ -232,8 +240,29 @@ impl CodeFacts {
                     facts.issues.push(issue);
                 }
                 FileCode::Package { ai_major: v } => ai_major = ai_major.max(v),
+                FileCode::Aliases(a) => alias_list.extend(a),
             }
         }
+        alias_list.extend(aliases::builtin());
+        // Aliased imports (`@/lib/ai/mistral`) become relative ones, resolved as usual.
+        let stems: HashSet<String> = parsed
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(deferred.keys().map(|k| k.as_str()))
+            .map(|p| p.rsplit_once('.').map_or(p, |(s, _)| s).to_string())
+            .collect();
+        let exists = |c: &str| stems.contains(c) || stems.contains(&format!("{c}/index"));
+        let expand = |from: &str, module: &str| aliases::expand(&alias_list, from, module, exists);
+        let rewrite = |ir: &mut ir::FileIr| {
+            if ir.lang != ir::Lang::Python {
+                for imp in ir.imports.iter_mut() {
+                    if let Some(m) = expand(&ir.path, &imp.module) {
+                        imp.module = m;
+                    }
+                }
+            }
+        };
+        parsed.iter_mut().for_each(rewrite);
         // Parse the files the Mistral files import (two levels), and only those.
         let mut parsed_paths: HashSet<String> = parsed.iter().map(|f| f.path.clone()).collect();
         for _ in 0..2 {
@@ -244,7 +273,8 @@ impl CodeFacts {
             for path in wanted {
                 if let Some(text) = deferred.remove(&path) {
                     if parsed_paths.insert(path.clone()) {
-                        if let FileCode::Parsed(ir) = parse_file(&path, &text, None) {
+                        if let FileCode::Parsed(mut ir) = parse_file(&path, &text, None) {
+                            rewrite(&mut ir);
                             parsed.push(ir);
                         }
                     }
@@ -267,6 +297,10 @@ impl CodeFacts {
             imported_specifiers(text, lang == ir::Lang::Python)
                 .into_iter()
                 .any(|(module, name)| {
+                    let expanded = (lang != ir::Lang::Python)
+                        .then(|| expand(path, module))
+                        .flatten();
+                    let module = expanded.as_deref().unwrap_or(module);
                     let wanted = analyze::module_paths(lang, path, module, name);
                     sources.iter().any(|s| wanted.matches(s))
                 })
@@ -278,7 +312,8 @@ impl CodeFacts {
             .collect();
         for path in importers {
             if let Some(text) = deferred.remove(&path) {
-                if let FileCode::Parsed(ir) = parse_file(&path, &text, None) {
+                if let FileCode::Parsed(mut ir) = parse_file(&path, &text, None) {
+                    rewrite(&mut ir);
                     parsed.push(ir);
                 }
             }
