@@ -18,6 +18,8 @@ pub enum Sdk {
     LangChainPy,
     LangChainJs,
     LlamaIndex,
+    /// Haystack's Mistral components (`MistralChatGenerator`, `Mistral*Embedder`).
+    Haystack,
     /// Vercel AI SDK with `@ai-sdk/mistral`.
     AiSdk,
     /// An OpenAI client pointed at api.mistral.ai.

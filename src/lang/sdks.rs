@@ -539,6 +539,56 @@ pub const FAMILIES: &[Family] = &[
             how: "llama_index MistralAI passes max_retries as an int `retries`, which the mistralai SDK ignores (not a RetryConfig)",
         },
     },
+    // Haystack's Mistral integration (`mistral-haystack`, read in 3.0.0:
+    // `MistralChatGenerator(OpenAIChatGenerator)`, settings in `generation_kwargs`,
+    // `max_retries` defaulting to OPENAI_MAX_RETRIES or 5, handed to the OpenAI client,
+    // which retries 429/5xx with backoff).
+    Family {
+        sdk: Sdk::Haystack,
+        label: "Haystack Mistral components",
+        languages: PY,
+        endpoint: Endpoint::Mistral,
+        style: Style::ModelObject,
+        packages: &[Package {
+            language: Language::Python,
+            name: Match::Under {
+                prefix: "haystack_integrations.",
+                suffix: "mistral",
+            },
+        }],
+        constructors: &[
+            ctor("MistralChatGenerator", Makes::ChatModel),
+            ctor("MistralTextEmbedder", Makes::Embeddings),
+            ctor("MistralDocumentEmbedder", Makes::Embeddings),
+        ],
+        methods: &[
+            chat("run", CallKind::Chat),
+            chat("run_async", CallKind::Chat),
+            emb("run"),
+            emb("run_async"),
+        ],
+        other_namespaces: &[],
+        functions: &[],
+        runnables: false,
+        params: Params {
+            max_tokens: &[MaxTokens {
+                from_major: 0,
+                keys: &["generation_kwargs.max_tokens"],
+                wrong: &[(
+                    "generation_kwargs.max_completion_tokens",
+                    "Mistral rejects max_completion_tokens; use max_tokens in generation_kwargs",
+                )],
+            }],
+            temperature: &["generation_kwargs.temperature"],
+            client_retries: &["max_retries"],
+            base_url: &["api_base_url"],
+            ..NO_PARAMS
+        },
+        retry: RetryDefault::BackoffByDefault {
+            given: "{key} set: {label} retry 429/5xx with backoff (OpenAI client)",
+            default: "{label} retry 429/5xx with backoff by default (OpenAI client, max_retries 5)",
+        },
+    },
     Family {
         sdk: Sdk::AiSdk,
         label: "AI SDK (@ai-sdk/mistral)",
@@ -862,6 +912,7 @@ mod tests {
         Sdk::LangChainPy,
         Sdk::LangChainJs,
         Sdk::LlamaIndex,
+        Sdk::Haystack,
         Sdk::AiSdk,
         Sdk::OpenAiCompat,
         Sdk::Http,

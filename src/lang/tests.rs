@@ -261,3 +261,29 @@ fn base_url_from_a_per_environment_table_and_a_route_constant_in_another_file() 
         ("src/api.ts", 5, CallKind::Chat)
     );
 }
+
+#[test]
+fn haystack_components_read_generation_kwargs() {
+    let facts = facts_of(&[("rag.py", "from haystack_integrations.components.generators.mistral import MistralChatGenerator\nfrom haystack_integrations.components.embedders.mistral import MistralTextEmbedder\ngen = MistralChatGenerator(model='mistral-small-2506', generation_kwargs={'max_tokens': 300, 'temperature': 0.1}, max_retries=0)\nemb = MistralTextEmbedder(model='mistral-embed')\ndef ask(q):\n    v = emb.run(text=q)\n    return gen.run(messages=[q])\n")]);
+    assert_eq!(facts.calls.len(), 2, "{:#?}", facts.calls);
+    let chat = facts
+        .calls
+        .iter()
+        .find(|c| c.kind == CallKind::Chat)
+        .unwrap();
+    assert_eq!((chat.sdk, chat.line), (Sdk::Haystack, 7));
+    assert!(
+        matches!(chat.max_tokens, Setting::Set { value: Lit::Num(n), .. } if n == 300.0),
+        "{:?}",
+        chat.max_tokens
+    );
+    assert!(
+        matches!(chat.temperature, Setting::Set { .. }),
+        "{:?}",
+        chat.temperature
+    );
+    assert!(facts
+        .calls
+        .iter()
+        .any(|c| c.kind == CallKind::Embeddings && c.line == 6));
+}

@@ -294,6 +294,26 @@ impl Repo<'_> {
         if depth > MAX_DEPTH {
             return Lk::Unknown("options nested too deep to follow".into());
         }
+        // Nested keys (`generation_kwargs.max_tokens`): the outer object, then the key.
+        if keys.iter().any(|k| k.contains('.')) {
+            let (dotted, plain): (Vec<&str>, Vec<&str>) =
+                keys.iter().partition(|k| k.contains('.'));
+            for k in dotted {
+                let (head, rest) = k.split_once('.').unwrap_or((k, ""));
+                match self.lookup(fi, scope, obj, &[head], depth + 1) {
+                    Lk::Found(fj, sj, v, _) => match self.lookup(fj, sj, &v, &[rest], depth + 1) {
+                        Lk::Missing => {}
+                        other => return other,
+                    },
+                    Lk::Missing => {}
+                    other => return other,
+                }
+            }
+            if plain.is_empty() {
+                return Lk::Missing;
+            }
+            return self.lookup(fi, scope, obj, &plain, depth);
+        }
         match self.deref(fi, scope, obj, depth + 1) {
             R::E(fj, sj, Expr::Obj(entries)) => {
                 for en in entries.iter().rev() {
