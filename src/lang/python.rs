@@ -88,7 +88,18 @@ fn walk(b: &mut Builder, root: Node) {
                     if l.kind() == "identifier"
                         || (l.kind() == "attribute" && name.starts_with("self."))
                     {
-                        let value = expr(b, r, 0);
+                        let mut value = expr(b, r, 0);
+                        // `client: Mistral = entry.runtime_data`: an opaque value with a
+                        // type annotation is read as the annotated type (as a parameter's).
+                        if let Some(t) = node.child_by_field_name("type") {
+                            if matches!(value, Expr::Member(..) | Expr::Name(_) | Expr::Index(..)) {
+                                let ty = type_expr(b.text(t));
+                                value = Expr::Other(
+                                    b.text(node).chars().take(60).collect(),
+                                    vec![value, ty],
+                                );
+                            }
+                        }
                         b.bind(ctx, name, value, node);
                     }
                 }

@@ -287,3 +287,21 @@ fn haystack_components_read_generation_kwargs() {
         .iter()
         .any(|c| c.kind == CallKind::Embeddings && c.line == 6));
 }
+
+#[test]
+fn clients_made_conditionally_or_typed_on_assignment() {
+    // `None if DEMO else Mistral(...)` in another module.
+    let c = one_call(&[
+        ("app/clients.py", "import os\nfrom mistralai import Mistral\nmistral = None if os.getenv('DEMO') else Mistral(api_key='k')\n"),
+        ("app/service.py", "from app.clients import mistral\ndef reply(t):\n    return mistral.chat.complete(model='mistral-small-2506', messages=[t])\n"),
+    ]);
+    assert_eq!((c.path.as_str(), c.line), ("app/service.py", 3));
+    // A provider chosen in an if/else and kept in a class field.
+    let c = one_call(&[("svc.ts", "import { generateText } from 'ai';\nimport { createMistral } from '@ai-sdk/mistral';\nimport { createOpenAI } from '@ai-sdk/openai';\nclass A {\n  client: any;\n  constructor(p: string) {\n    if (p === 'mistral') { this.client = createMistral({}); } else { this.client = createOpenAI({}); }\n  }\n  run(id: string) { return generateText({ model: this.client(id), prompt: 'x' }); }\n}\n")]);
+    assert_eq!(c.line, 9);
+    // `client: Mistral = entry.runtime_data` (Home Assistant).
+    let c = one_call(&[("c.py", "from mistralai import Mistral\nasync def f(entry):\n    client: Mistral = entry.runtime_data\n    return await client.chat.complete_async(model='mistral-small-2506', messages=[])\n")]);
+    assert_eq!((c.sdk, c.line), (Sdk::MistralPy, 4));
+    // ... but `client: OpenAI = ...` says nothing of where it points.
+    assert!(facts_of(&[("d.py", "# api.mistral.ai\nfrom openai import OpenAI\ndef f(e):\n    client: OpenAI = e.client\n    return client.chat.completions.create(model='m', messages=[])\n")]).calls.is_empty());
+}

@@ -74,13 +74,31 @@ struct FileIndex<'a> {
     imports: HashMap<&'a str, usize>,
 }
 
+/// How telling a field assignment is: a call naming Mistral, any value, `None`/`null`.
+fn field_rank(f: &FileIr, value: &Expr) -> u8 {
+    match value {
+        Expr::Null => 0,
+        Expr::Call(c) if f.calls.get(*c).is_some_and(|k| k.text.contains("istral")) => 2,
+        _ => 1,
+    }
+}
+
 impl<'a> FileIndex<'a> {
     fn new(f: &'a FileIr) -> FileIndex<'a> {
         let mut ix = FileIndex::default();
         for (i, b) in f.bindings.iter().enumerate() {
             ix.bindings.insert((b.func, b.name.as_str()), i);
             if b.name.starts_with("this.") || b.name.starts_with("self.") {
-                ix.fields.insert((b.class.as_deref(), b.name.as_str()), i);
+                // A field set in several places (`self.client = None` then a client, or a
+                // provider chosen in an if/else) is read as the assignment that makes a
+                // Mistral object when there is one, else the last non-null one.
+                let key = (b.class.as_deref(), b.name.as_str());
+                let keep_old = ix.fields.get(&key).is_some_and(|&old| {
+                    field_rank(f, &f.bindings[old].value) > field_rank(f, &b.value)
+                });
+                if !keep_old {
+                    ix.fields.insert(key, i);
+                }
             }
         }
         for (i, x) in f.funcs.iter().enumerate() {
