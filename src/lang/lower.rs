@@ -52,6 +52,35 @@ pub struct Ctx {
     pub catch: Option<usize>,
     pub class: Option<usize>,
     pub in_loop: bool,
+    /// Inside the app's own outbound response (`HTTPException(status_code=502)`,
+    /// `res.status(429)`): its statuses answer the app's client, they do not inspect
+    /// the Mistral error.
+    pub outbound: bool,
+}
+
+/// Calls that build or send the application's own HTTP response, by the last part of
+/// the callee: a status in their arguments is the app's answer, not a status check.
+pub const OUTBOUND_RESPONSES: &[&str] = &[
+    "HTTPException",
+    "JSONResponse",
+    "PlainTextResponse",
+    "Response",
+    "make_response",
+    "abort",
+    "status",
+    "sendStatus",
+    "code",
+    "json",
+];
+
+/// Bare functions that answer the app's client (SvelteKit `error(500, ...)`); as a
+/// method (`console.error`, `logger.error`) they log.
+const OUTBOUND_FUNCTIONS: &[&str] = &["error"];
+
+/// True when a call whose callee text is `callee` answers the app's own client.
+pub fn is_outbound(callee: &str) -> bool {
+    let last = callee.rsplit(['.', ' ']).next().unwrap_or(callee);
+    OUTBOUND_RESPONSES.contains(&last) || OUTBOUND_FUNCTIONS.contains(&callee)
 }
 
 pub struct Builder<'t> {
@@ -163,6 +192,16 @@ impl<'t> Builder<'t> {
     /// Records a number seen in `ctx`: a status told apart, and a 5xx answered.
     pub fn note_number(&mut self, ctx: Ctx, n: f64) {
         let is_5xx = (500.0..=599.0).contains(&n);
+        if ctx.outbound {
+            // The app answers 5xx (health routes read this), but looks at no status.
+            if let Some(f) = ctx.func {
+                self.ir.funcs[f].answers_5xx |= is_5xx;
+            }
+            if let Some(t) = ctx.catch {
+                self.ir.tries[t].answers_5xx |= is_5xx;
+            }
+            return;
+        }
         if let Some(f) = ctx.func {
             self.ir.funcs[f].statuses.note_number(n);
             self.ir.funcs[f].answers_5xx |= is_5xx;
@@ -175,10 +214,10 @@ impl<'t> Builder<'t> {
 
     /// Records an identifier or string seen in `ctx`: status names and breaker states.
     pub fn note_word(&mut self, ctx: Ctx, word: &str) {
-        if let Some(f) = ctx.func {
+        if let Some(f) = ctx.func.filter(|_| !ctx.outbound) {
             self.ir.funcs[f].statuses.note_name(word);
         }
-        if let Some(t) = ctx.catch {
+        if let Some(t) = ctx.catch.filter(|_| !ctx.outbound) {
             self.ir.tries[t].statuses.note_name(word);
         }
         if let Some(c) = ctx.class {

@@ -78,7 +78,19 @@ fn walk(b: &mut Builder, root: Node) {
                 continue;
             }
             "for_statement" | "while_statement" => child_ctx.in_loop = true,
-            "call" => call(b, node, ctx),
+            // A comparison inside the app's response (`status_code=429 if e.status_code == 429
+            // else 500`) still inspects a status.
+            "comparison_operator" => child_ctx.outbound = false,
+            "call" => {
+                call(b, node, ctx);
+                // Statuses in the app's own response (`res.status(500)`) are not checks.
+                let callee = node
+                    .child_by_field_name("function")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .map(|f| b.text(f))
+                    .unwrap_or("");
+                child_ctx.outbound |= lower::is_outbound(callee);
+            }
             "assignment" => {
                 if let (Some(l), Some(r)) = (
                     node.child_by_field_name("left"),
@@ -338,6 +350,15 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
     }
     let d = depth + 1;
     match node.kind() {
+        // `a if cond else b`: the value is one of the branches; the condition never flows.
+        "conditional_expression" => Expr::Other(
+            super::ir::snippet(b.text(node)),
+            [0, 2]
+                .iter()
+                .filter_map(|&i| node.named_child(i))
+                .map(|x| expr(b, x, d))
+                .collect(),
+        ),
         "string" => {
             let mut parts = Vec::new();
             let mut c = node.walk();

@@ -75,10 +75,31 @@ fn walk(b: &mut Builder, root: Node) {
                 }
                 continue;
             }
+            // A comparison inside the app's response (`res.status(e.status === 429 ? 429
+            // : 502)`) still inspects a status.
+            "binary_expression"
+                if node.child_by_field_name("operator").is_some_and(|o| {
+                    matches!(
+                        b.text(o),
+                        "===" | "==" | "!==" | "!=" | "<" | ">" | "<=" | ">="
+                    )
+                }) =>
+            {
+                child_ctx.outbound = false;
+            }
             "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
                 child_ctx.in_loop = true
             }
-            "call_expression" | "new_expression" => call(b, node, ctx),
+            "call_expression" | "new_expression" => {
+                call(b, node, ctx);
+                // Statuses in the app's own response (`res.status(500)`) are not checks.
+                let callee = node
+                    .child_by_field_name("function")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .map(|f| b.text(f))
+                    .unwrap_or("");
+                child_ctx.outbound |= lower::is_outbound(callee);
+            }
             "variable_declarator" => declarator(b, node, ctx),
             "assignment_expression" => {
                 if let (Some(l), Some(r)) = (
@@ -436,6 +457,16 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
     }
     let d = depth + 1;
     match node.kind() {
+        // `cond ? a : b`: the value is one of the branches; the condition never flows
+        // (a log of `key ? "set" : "missing"` does not print the key).
+        "ternary_expression" => Expr::Other(
+            super::ir::snippet(b.text(node)),
+            ["consequence", "alternative"]
+                .iter()
+                .filter_map(|f| node.child_by_field_name(f))
+                .map(|x| expr(b, x, d))
+                .collect(),
+        ),
         "string" => Expr::Str(string_value(b, node)),
         "template_string" => {
             let mut parts = Vec::new();
