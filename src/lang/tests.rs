@@ -305,3 +305,24 @@ fn clients_made_conditionally_or_typed_on_assignment() {
     // ... but `client: OpenAI = ...` says nothing of where it points.
     assert!(facts_of(&[("d.py", "# api.mistral.ai\nfrom openai import OpenAI\ndef f(e):\n    client: OpenAI = e.client\n    return client.chat.completions.create(model='m', messages=[])\n")]).calls.is_empty());
 }
+
+#[test]
+fn openai_base_url_from_a_config_schema_default_and_any_client_posting_to_mistral() {
+    let files = [
+        ("cc/const.py", "CONF_BASE_URL = 'base_url'\nRECOMMENDED_BASE_URL = 'https://api.mistral.ai/v1/'\n"),
+        ("cc/config_flow.py", "import voluptuous as vol\nfrom .const import CONF_BASE_URL, RECOMMENDED_BASE_URL\nSCHEMA = vol.Schema({vol.Required(CONF_BASE_URL, default=RECOMMENDED_BASE_URL): str})\n"),
+        ("cc/__init__.py", "import openai\nfrom .const import CONF_BASE_URL\nasync def setup(entry, hass):\n    client = openai.AsyncOpenAI(base_url=entry.data[CONF_BASE_URL])\n    return await client.chat.completions.create(model='mistral-small-2506', messages=[], max_tokens=5)\nasync def agent(http):\n    return await http.post('https://api.mistral.ai/v1/agents', json={'model': 'mistral-small-2506'})\n"),
+    ];
+    let facts = facts_of(&files);
+    let lines: Vec<(Sdk, u32)> = facts.calls.iter().map(|c| (c.sdk, c.line)).collect();
+    assert!(lines.contains(&(Sdk::OpenAiCompat, 5)), "{lines:?}");
+    assert!(lines.contains(&(Sdk::Http, 7)), "{lines:?}");
+    // A default pointing elsewhere keeps the OpenAI client off Mistral.
+    let other = files[0].1.replace("api.mistral.ai", "api.openai.com");
+    let facts = facts_of(&[("cc/const.py", &other), files[1], files[2]]);
+    assert!(
+        !facts.calls.iter().any(|c| c.sdk == Sdk::OpenAiCompat),
+        "{:#?}",
+        facts.calls
+    );
+}

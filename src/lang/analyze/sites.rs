@@ -99,6 +99,40 @@ impl Repo<'_> {
         }
     }
 
+    /// The default a configuration schema gives the key `v` is read with
+    /// (`entry.data[CONF_BASE_URL]` and `vol.Required(CONF_BASE_URL, default=URL)`
+    /// elsewhere in the repository): what the app uses unless its user changes it.
+    fn config_default(&self, fi: usize, scope: Option<usize>, v: &Expr) -> Option<String> {
+        let key_expr = match self.deref(fi, scope, v, 0) {
+            R::E(_, _, Expr::Index(_, k)) => *k,
+            R::E(fj, _, Expr::Call(c)) => match self.files[fj].calls[c].args.first() {
+                Some(Arg::Pos(k)) => k.clone(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let key = self.loose_string(fi, scope, &key_expr, 0)?;
+        for (fk, file) in self.files.iter().enumerate() {
+            for call in &file.calls {
+                let Some(Arg::Pos(first)) = call.args.first() else {
+                    continue;
+                };
+                let default = call.args.iter().find_map(|a| match a {
+                    Arg::Kw(k, d) if k == "default" => Some(d),
+                    _ => None,
+                });
+                if let Some(d) = default {
+                    if self.loose_string(fk, call.func, first, 0).as_deref() == Some(key.as_str()) {
+                        if let Some(url) = self.loose_string(fk, call.func, d, 0) {
+                            return Some(url);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
     pub(super) fn is_constructor(&self, fi: usize, k: &crate::lang::ir::Call) -> bool {
         matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if sdks::constructor(self.files[fi].lang, &m, &p).is_some())
     }
@@ -146,7 +180,9 @@ impl Repo<'_> {
         if let Lk::Found(fj, sj, v, _) =
             self.lookup(fi, call.func, &client.opts, family.params.base_url, 0)
         {
-            client.base_url = self.loose_string(fj, sj, &v, 0);
+            client.base_url = self
+                .loose_string(fj, sj, &v, 0)
+                .or_else(|| self.config_default(fj, sj, &v));
         }
         let mistral_url = client
             .base_url
@@ -470,6 +506,17 @@ impl Repo<'_> {
             }
             R::Unknown(n) if sdks::HTTP_GLOBALS.contains(&n.as_str()) => {
                 self.http_call(fi, ci, &n, None).map(|s| (s, None))
+            }
+            // Any client's `post/get/request(url, ...)` whose URL is on a Mistral host
+            // (`get_async_client(hass).post("https://api.mistral.ai/v1/agents", json=...)`):
+            // the request target decides, whatever made the client.
+            _ if matches!(&call.callee, Expr::Member(..))
+                && self.client_of(fi, scope, &call.callee, 0).is_none() =>
+            {
+                let Expr::Member(_, m) = &call.callee else {
+                    return None;
+                };
+                self.http_call(fi, ci, m, None).map(|s| (s, None))
             }
             // An HTTP client instance called as a function: `api(url, config)` of an
             // `axios.create({ baseURL })` instance.
