@@ -40,6 +40,9 @@ struct RawConfig {
     ignore_paths: Vec<String>,
     max_file_size: Option<u64>,
     baseline: Option<String>,
+    /// `"report"` (default): test code's Mistral calls are kept apart, never judged;
+    /// `"judge"`: checked like production code.
+    test_code: Option<String>,
     #[serde(default)]
     models: RawModels,
     #[serde(default)]
@@ -176,6 +179,8 @@ pub struct Config {
     pub max_tokens_cap: Option<u64>,
     /// Model ids the app uses, for key-model-access when the code does not show them.
     pub expected_models: Vec<String>,
+    /// `test-code = "judge"`: Mistral calls in test code are checked like the app's.
+    pub judge_test_code: bool,
     checks: BTreeMap<String, CheckTuning>,
 }
 
@@ -192,6 +197,7 @@ impl Default for Config {
             allow_floating: Vec::new(),
             max_tokens_cap: None,
             expected_models: Vec::new(),
+            judge_test_code: false,
             checks: BTreeMap::new(),
         }
     }
@@ -301,6 +307,16 @@ impl Config {
                 },
             );
         }
+        let judge_test_code = match raw.test_code.as_deref() {
+            None | Some("report") => false,
+            Some("judge") => true,
+            Some(other) => {
+                return Err(invalid(
+                    at("test-code"),
+                    format!("test-code must be \"report\" or \"judge\", not {other:?}"),
+                ))
+            }
+        };
         if raw.max_file_size == Some(0) {
             return Err(invalid(
                 at("max-file-size"),
@@ -316,6 +332,7 @@ impl Config {
             allow_floating: raw.models.allow_floating,
             max_tokens_cap: raw.models.max_tokens_cap,
             expected_models: raw.models.expected,
+            judge_test_code,
             checks,
         })
     }

@@ -74,6 +74,9 @@ pub fn run_with_config_source(
     let walked = walk::walk(&repo, &config, facts::analyze_file);
     nothing_to_scan(&opts.root, &config, &walked)?;
     let mut facts = Facts::assemble(walked.files, &walked.skipped);
+    if config.judge_test_code {
+        facts.code.judge_test_code();
+    }
     // After the walk, so that a repository that cannot be read costs no API call.
     facts.live = if opts.offline {
         LiveFacts::new(LiveState::Offline)

@@ -286,3 +286,29 @@ fn used_models_feed_key_model_access() {
         .unwrap()
         .contains("mistral-large-2512"));
 }
+
+/// Test code is kept apart and never judged by default; `test-code = "judge"` checks it
+/// like the app's code, and any other value is a configuration error.
+#[test]
+fn test_code_is_not_judged_unless_the_config_says_so() {
+    let repo = Repo::fixture("code/py-test-script-not-prod");
+    let got = repo.gate(&["--format", "json"]).run().json();
+    assert_eq!(common::status(&got, "max-tokens-set"), "pass");
+    let text = got.to_string();
+    assert!(
+        !text.contains("tests/test_live.py"),
+        "test code judged: {text}"
+    );
+    repo.write(".mistral-gate.toml", "test-code = \"judge\"\n");
+    let got = repo.gate(&["--format", "json"]).run().json();
+    let c = common::check(&got, "max-tokens-set");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(c.to_string().contains("tests/test_live.py"), "{c}");
+    repo.write(".mistral-gate.toml", "test-code = \"yes\"\n");
+    let out = repo.gate(&["--format", "json"]).run();
+    assert_eq!(
+        out.code(),
+        2,
+        "a bad test-code value is a configuration error"
+    );
+}

@@ -220,6 +220,41 @@ pub struct CodeFacts {
     pub breakers: Vec<Breaker>,
     /// Files that could not be parsed, with why.
     pub issues: Vec<ParseIssue>,
+    /// Call sites and log leaks in test code (`tests/`, `*.test.ts`, `test_*.py`, e2e
+    /// suites): kept apart and not judged unless the config says `test-code = "judge"`.
+    pub test_calls: Vec<CallSite>,
+    pub test_leaks: Vec<LogLeak>,
+}
+
+/// Directories whose files are test code.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "e2e",
+    "spec",
+    "specs",
+    "cypress",
+    "playwright",
+    "testing",
+];
+
+/// True when `path` is test code: under a test directory, or named as a test
+/// (`test_x.py`, `x_test.py`, `conftest.py`, `x.test.ts`, `x.spec.js`, `x.e2e.ts`).
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    if parts
+        .iter()
+        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    {
+        return true;
+    }
+    let stem = name.split('.').next().unwrap_or(name);
+    let inner: Vec<&str> = name.split('.').skip(1).collect();
+    (name.ends_with(".py")
+        && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest"))
+        || (inner.len() >= 2 && ["test", "spec", "e2e"].contains(&inner[inner.len() - 2]))
 }
 
 impl CodeFacts {
@@ -352,8 +387,26 @@ impl CodeFacts {
                 .push(Evidence::new(&c.path, c.line, format!("calls {}", c.api)));
         }
         calls.retain(|c| !c.path.is_empty());
-        facts.calls = calls;
+        let (tests, prod): (Vec<CallSite>, Vec<CallSite>) =
+            calls.into_iter().partition(|c| is_test_path(&c.path));
+        facts.calls = prod;
+        facts.test_calls = tests;
+        let (tests, prod) = std::mem::take(&mut facts.leaks)
+            .into_iter()
+            .partition(|l| is_test_path(&l.path));
+        facts.leaks = prod;
+        facts.test_leaks = tests;
         facts
+    }
+
+    /// Judges test code like production code (`test-code = "judge"` in the config).
+    pub fn judge_test_code(&mut self) {
+        self.calls.append(&mut self.test_calls);
+        self.leaks.append(&mut self.test_leaks);
+        self.calls
+            .sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
+        self.leaks
+            .sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
     }
 
     /// Every model id the code passes to Mistral, with where (for key-model-access).

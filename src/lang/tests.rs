@@ -326,3 +326,49 @@ fn openai_base_url_from_a_config_schema_default_and_any_client_posting_to_mistra
         facts.calls
     );
 }
+
+#[test]
+fn test_code_is_kept_apart() {
+    for p in [
+        "tests/test_live.py",
+        "app/tests/x.py",
+        "test_mistral.py",
+        "a/b_test.py",
+        "conftest.py",
+        "src/chat.test.ts",
+        "web/e2e/chat.ts",
+        "src/x.spec.js",
+        "__tests__/a.tsx",
+        "src/chat.e2e.ts",
+    ] {
+        assert!(is_test_path(p), "{p}");
+    }
+    for p in [
+        "src/chat.ts",
+        "app/contest.py",
+        "latest/x.py",
+        "src/testimonials.ts",
+        "attest.py",
+        "src/test.ts",
+    ] {
+        assert!(!is_test_path(p), "{p}");
+    }
+    let mut facts = facts_of(&[
+        ("app.py", "from mistralai import Mistral\nc = Mistral()\nc.chat.complete(model='mistral-small-2506', messages=[], max_tokens=5)\n"),
+        ("tests/test_app.py", "from mistralai import Mistral\nc = Mistral()\nr = c.chat.complete(model='mistral-small-latest', messages=[])\nprint(r.choices[0].message.content)\n"),
+    ]);
+    assert_eq!(facts.calls.len(), 1);
+    assert_eq!(
+        (
+            facts.test_calls.len(),
+            facts.test_leaks.len(),
+            facts.leaks.len()
+        ),
+        (1, 1, 0)
+    );
+    facts.judge_test_code();
+    assert_eq!(
+        (facts.calls.len(), facts.leaks.len(), facts.test_calls.len()),
+        (2, 1, 0)
+    );
+}
