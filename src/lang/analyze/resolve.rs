@@ -448,17 +448,38 @@ impl Repo<'_> {
                     .name
                     .clone()
                     .unwrap_or_else(|| "an anonymous function".into());
-                let Some(&(ck, cc)) = callers.first() else {
+                if callers.is_empty() {
                     return Err(format!(
                         "parameter `{pname}` of {fname}() has no caller in the repository"
                     ));
-                };
-                let call = &self.files[ck].calls[cc];
-                match self.arg_for(fj, f, pi, call) {
-                    Some(arg) => self.value(ck, call.func, &arg, depth + 1),
-                    None => Err(format!(
-                        "`{pname}` of {fname}() is forwarded through a rest parameter"
-                    )),
+                }
+                // Every caller's value reaches the wrapper: the worst decides (`None` /
+                // omitted with a `None` default, then not visible), and is named.
+                let mut first = None;
+                let mut unknown = None;
+                for (ck, cc) in callers {
+                    let call = &self.files[ck].calls[cc];
+                    let Some(arg) = self.arg_for(fj, f, pi, call) else {
+                        return Err(format!(
+                            "`{pname}` of {fname}() is forwarded through a rest parameter"
+                        ));
+                    };
+                    match self.value(ck, call.func, &arg, depth + 1) {
+                        Ok(None) => {
+                            let at = format!(
+                                "{}() called at {}:{}",
+                                fname, self.files[ck].path, call.line
+                            );
+                            self.via.borrow_mut().get_or_insert(at);
+                            return Ok(None);
+                        }
+                        Ok(v) => first = first.or(Some(v)),
+                        Err(w) => unknown = unknown.or(Some(w)),
+                    }
+                }
+                match unknown {
+                    Some(w) => Err(w),
+                    None => Ok(first.flatten()),
                 }
             }
             R::E(fj, _, e) => Err(format!("`{}`", show(&self.files[fj], &e))),
