@@ -184,10 +184,7 @@ impl Repo<'_> {
                 .loose_string(fj, sj, &v, 0)
                 .or_else(|| self.config_default(fj, sj, &v));
         }
-        let mistral_url = client
-            .base_url
-            .as_deref()
-            .is_some_and(|u| sdks::names_api_host(u));
+        let mistral_url = client.base_url.as_deref().is_some_and(sdks::names_api_host);
         match family.endpoint {
             Endpoint::Mistral => Some(client),
             _ if mistral_url => Some(client),
