@@ -372,3 +372,17 @@ fn test_code_is_kept_apart() {
         (2, 1, 0)
     );
 }
+
+#[test]
+fn completion_text_is_followed_into_callers_and_file_content_is_not_a_message() {
+    let facts = facts_of(&[
+        ("app/llm.py", "from mistralai import Mistral\nc = Mistral()\ndef generate(q):\n    r = c.chat.complete(model='mistral-small-2506', messages=[q], max_tokens=5)\n    return r.choices[0].message.content\n"),
+        ("app/main.py", "from app.llm import generate\ndef run(q, model=None):\n    answer = generate(q)\n    print(answer)\n    with open('notes.txt') as f:\n        content = f.read()\n    print(content)\n"),
+    ]);
+    let lines: Vec<(&str, u32)> = facts
+        .leaks
+        .iter()
+        .map(|l| (l.path.as_str(), l.line))
+        .collect();
+    assert_eq!(lines, vec![("app/main.py", 4)], "{:#?}", facts.leaks);
+}

@@ -9,6 +9,9 @@ use crate::lang::ir::{Arg, Entry, Expr, FileIr};
 use crate::lang::model::{Breaker, CallSite, LogLeak, Route};
 use crate::lang::sdks::{self, Style};
 
+/// Calls that read a file from disk: a `content` holding their result is not a message.
+const READS_FILE: &[&str] = &["read", "read_text", "readlines", "readFile", "readFileSync"];
+
 impl Repo<'_> {
     /// Names sent to Mistral as message content, per (file, scope): `prefix` in
     /// `fim.complete({prompt: prefix})` is content wherever it is logged in that scope.
@@ -131,16 +134,23 @@ impl Repo<'_> {
                 if is_key_name(n) {
                     return Some(format!("the API key ({n})"));
                 }
-                if CONTENT_WORDS.contains(&n.as_str()) {
+                let bound = self.deref(fi, scope, e, 0);
+                // `content = f.read()` / `readFileSync(...)`: a file from disk, not a message.
+                let from_disk = matches!(&bound, R::E(fj, _, Expr::Call(c))
+                    if READS_FILE.iter().any(|r| self.files[*fj].calls[*c].text.ends_with(r)));
+                if CONTENT_WORDS.contains(&n.as_str()) && !from_disk {
                     return Some(format!("message content ({n})"));
                 }
-                match self.deref(fi, scope, e, 0) {
+                match bound {
                     R::E(fj, sj, Expr::Call(c)) => {
                         if sites
                             .iter()
                             .any(|s| s.file == fj && s.call == c && s.kind.is_generation())
                         {
                             return Some(format!("the whole completion response ({n})"));
+                        }
+                        if let Some(f) = self.completion_wrapper(fj, sj, c, sites) {
+                            return Some(format!("completion text returned by {f}() ({n})"));
                         }
                         self.leak_call_args(fj, sj, c, sites, depth)
                     }
@@ -163,10 +173,38 @@ impl Repo<'_> {
                 {
                     return Some("the completion response".into());
                 }
+                if let Some(f) = self.completion_wrapper(fi, scope, *c, sites) {
+                    return Some(format!("completion text returned by {f}()"));
+                }
                 self.leak_call_args(fi, scope, *c, sites, depth)
             }
             _ => None,
         }
+    }
+
+    /// The name of the app's function called by call `c` when that function makes a
+    /// generation call itself (`answer = generate(q)` then `print(answer)`, in another
+    /// file too): what it returns is taken as completion text.
+    fn completion_wrapper(
+        &self,
+        fi: usize,
+        scope: Option<usize>,
+        c: usize,
+        sites: &[CallSite],
+    ) -> Option<String> {
+        let call = &self.files[fi].calls[c];
+        let R::Func(fk, f) = self.deref(fi, scope, &call.callee, 0) else {
+            return None;
+        };
+        let func = &self.files[fk].funcs[f];
+        sites
+            .iter()
+            .any(|s| {
+                s.file == fk
+                    && s.kind.is_generation()
+                    && self.inside(fk, self.files[fk].calls[s.call].func, f)
+            })
+            .then(|| func.name.clone().unwrap_or_else(|| "a function".into()))
     }
 
     /// `JSON.stringify(x)`, `str(x)`, `os.getenv("MISTRAL_API_KEY")`: what the arguments leak.
