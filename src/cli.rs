@@ -28,6 +28,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Read PATH/.mistral-gate.toml as it is in commit REF of PATH's git repository
+    /// instead of the working tree (extension): a pull request cannot loosen the gate
+    /// through its own config. No config at REF means no repository config is used.
+    #[arg(long, value_name = "REF", conflicts_with = "config")]
+    pub config_ref: Option<String>,
+
+    /// Where the repository's config comes from (extension, for the GitHub Action):
+    /// `head` the working tree; `base` the pull request's base commit
+    /// (`pull_request.base.sha` of GITHUB_EVENT_PATH, or --config-ref when given).
+    #[arg(long, value_enum, value_name = "FROM", default_value_t = ConfigFrom::Head)]
+    pub config_from: ConfigFrom,
+
     /// What goes to stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -90,6 +102,12 @@ pub struct CheckArgs {
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigFrom {
+    Head,
+    Base,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
