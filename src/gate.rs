@@ -86,7 +86,11 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
         Some(at) => Some(at.suppression()),
         None => config.source.as_ref().map(|path| Suppression::Config {
             path: path.display().to_string(),
-            source: if opts.config.is_some() { ConfigSource::CommandLine } else { ConfigSource::Repository },
+            source: if opts.config.is_some() {
+                ConfigSource::CommandLine
+            } else {
+                ConfigSource::Repository
+            },
         }),
     };
     let mut suppressed = from_config(
