@@ -423,11 +423,51 @@ impl Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedFile {
     pub path: String,
+    /// The reason in words, as the reports print it.
     pub reason: String,
+    /// The reason as data: what renderers and checks decide on.
+    #[serde(skip, default = "SkipReason::unknown")]
+    pub kind: SkipReason,
     /// True when the file may hold text the checks never saw (too large, unreadable),
     /// as opposed to binaries, loops and special files.
     #[serde(skip)]
     pub unscanned_text: bool,
+}
+
+impl SkippedFile {
+    pub fn new(path: String, kind: SkipReason, reason: String) -> SkippedFile {
+        SkippedFile {
+            path,
+            reason,
+            kind,
+            unscanned_text: kind.may_hide_text(),
+        }
+    }
+}
+
+/// Why the walk did not scan a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    TooLarge,
+    /// Counted, not listed one by one in the text report.
+    Binary,
+    Unreadable,
+    SymlinkLoop,
+    BrokenLink,
+    /// A FIFO, socket or device: never opened.
+    NotRegular,
+    /// A symlink whose target resolves outside the scanned PATH: never followed.
+    OutsideRepository,
+}
+
+impl SkipReason {
+    /// True when the file may hold text the checks never saw.
+    pub fn may_hide_text(self) -> bool {
+        matches!(self, SkipReason::TooLarge | SkipReason::Unreadable)
+    }
+    fn unknown() -> SkipReason {
+        SkipReason::Unreadable
+    }
 }
 
 #[cfg(test)]
