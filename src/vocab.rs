@@ -470,6 +470,21 @@ impl SkipReason {
     }
 }
 
+/// The default cap on the size of a file the walk reads (`max-file-size`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A byte count as people read it (`1.5 MiB`).
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,20 +574,5 @@ mod tests {
         );
         assert_eq!(Status::from(EvidenceStatus::Warn), Status::Warn);
         assert!(!EvidenceStatus::Pass.is_finding() && EvidenceStatus::Warn.is_finding());
-    }
-}
-
-/// The default cap on the size of a file the walk reads (`max-file-size`).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
-
-/// A byte count as people read it (`1.5 MiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else if bytes >= 1024 {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    } else {
-        format!("{bytes} B")
     }
 }
