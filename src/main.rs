@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mistral_gate::cli::{self, Cli, Command};
-use mistral_gate::command;
 use mistral_gate::report::Verdict;
+use mistral_gate::{command, command_verify};
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
@@ -24,15 +24,18 @@ fn main() -> ExitCode {
             };
         }
     };
-    match cli.command {
-        Command::Check(args) => match command::check(&args) {
-            Ok(Verdict::Pass) => ExitCode::SUCCESS,
-            Ok(Verdict::Fail) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("mistral-gate: error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+    let outcome = match cli.command {
+        Command::Check(args) => command::check(&args),
+        Command::Verify(args) => command_verify::verify(&args),
+        Command::Rollout(args) => command_verify::rollout(&args),
+    };
+    match outcome {
+        Ok(Verdict::Pass) => ExitCode::SUCCESS,
+        Ok(Verdict::Fail) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("mistral-gate: error: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 
