@@ -10,6 +10,7 @@ pub mod command_verify;
 pub mod config;
 pub mod deploy;
 pub mod facts;
+pub mod file_kind;
 pub mod gate;
 pub mod git_tree;
 pub mod github;
