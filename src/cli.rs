@@ -16,6 +16,167 @@ pub struct Cli {
 pub enum Command {
     /// Check a repository against the production checklist.
     Check(CheckArgs),
+    /// Verify a running deployment: health, smoke request, alert-table metrics
+    /// (checklist step 5; step 6, the rollback, with --rollback). See docs/deploy.md.
+    Verify(VerifyArgs),
+    /// Roll a new image out gradually: set it, pause on the canary, watch, resume or
+    /// roll back (checklist step 4, with 5 and 6). See docs/deploy.md.
+    Rollout(RolloutArgs),
+}
+
+/// Options of `verify`, shared by `rollout` (CHECKS.md "After the deploy").
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Base URL of the running service (http or https).
+    #[arg(long, value_name = "BASE_URL")]
+    pub url: String,
+
+    /// Health endpoint, relative to --url.
+    #[arg(long, value_name = "PATH", default_value = "/health")]
+    pub health_path: String,
+
+    /// Smoke route (POST), relative to --url; no smoke request when absent.
+    #[arg(long, value_name = "PATH")]
+    pub smoke_path: Option<String>,
+
+    /// JSON body of the smoke request.
+    #[arg(
+        long,
+        value_name = "JSON",
+        default_value = r#"{"messages":[{"role":"user","content":"ping"}]}"#
+    )]
+    pub smoke_body: String,
+
+    /// JSON pointer that must hold a non-empty value in the smoke answer.
+    #[arg(
+        long,
+        value_name = "POINTER",
+        default_value = "/choices/0/message/content"
+    )]
+    pub smoke_expect: String,
+
+    /// How long to watch (`90s`, `10m`, `1h`; a bare number is seconds). 0: one round.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub window: Option<std::time::Duration>,
+
+    /// Time between health probes while watching.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    pub interval: std::time::Duration,
+
+    /// Health latency above this is `warn`.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub max_latency_ms: u64,
+
+    /// Time limit of one probe attempt (extension).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub probe_timeout: std::time::Duration,
+
+    /// Prometheus HTTP API base URL for the alert-table conditions.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+
+    /// The Kubernetes Deployment.
+    #[arg(long, value_name = "NAME")]
+    pub deployment: Option<String>,
+
+    /// Its namespace [default: the context's, else `default`].
+    #[arg(long, value_name = "NS", requires = "deployment")]
+    pub namespace: Option<String>,
+
+    /// The kubeconfig context [default: the current context].
+    #[arg(long, value_name = "CTX", requires = "deployment")]
+    pub context: Option<String>,
+
+    /// How long a rollout or a rollback may take to complete (extension).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10m")]
+    pub rollout_timeout: std::time::Duration,
+
+    /// On failure, roll the Deployment back (`kubectl rollout undo`) and verify again.
+    #[arg(long, requires = "deployment")]
+    pub rollback: bool,
+
+    /// Configuration file ([verify.metrics], [checks.<id>] severities, fail-on).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What goes to stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Also write the JSON report (schema 1) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Also write the Markdown report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+
+    /// `warn` statuses also fail the run.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Lowest severity of a failed check that fails the run [default: config's fail-on, else error].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOnArg>,
+
+    /// In GitHub Actions: create or update the one sticky pull-request comment.
+    #[arg(long)]
+    pub pr_comment: bool,
+
+    /// When --pr-comment writes: `on-failure` or `off`.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = CommentModeArg::Always)]
+    pub comment_mode: CommentModeArg,
+
+    /// Tells apart runs that would share a comment.
+    #[arg(long, value_name = "KEY")]
+    pub comment_key: Option<String>,
+
+    /// Colour in the text report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Options of `rollout`: the new image, then everything `verify` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RolloutArgs {
+    /// The image to roll out.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: String,
+
+    /// The container to set it on [default: the pod's only container].
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+/// A duration as the docs write it: `500ms`, `90s`, `10m`, `1h`, or a bare number of
+/// seconds. At most 24 hours: a longer watch is a typo, not a plan.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (like 90s, 10m, 1h)"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{text:?}: the unit must be ms, s, m or h")),
+    };
+    if !seconds.is_finite() || seconds > 86_400.0 {
+        return Err(format!("{text:?} is longer than 24h"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +188,18 @@ pub struct CheckArgs {
     /// Configuration file [default: PATH/.mistral-gate.toml when present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Read PATH/.mistral-gate.toml as it is in commit REF of PATH's git repository
+    /// instead of the working tree (extension): a pull request cannot loosen the gate
+    /// through its own config. No config at REF means no repository config is used.
+    #[arg(long, value_name = "REF", conflicts_with = "config")]
+    pub config_ref: Option<String>,
+
+    /// Where the repository's config comes from (extension, for the GitHub Action):
+    /// `head` the working tree; `base` the pull request's base commit
+    /// (`pull_request.base.sha` of GITHUB_EVENT_PATH, or --config-ref when given).
+    #[arg(long, value_enum, value_name = "FROM", default_value_t = ConfigFrom::Head)]
+    pub config_from: ConfigFrom,
 
     /// What goes to stdout.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -93,6 +266,12 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigFrom {
+    Head,
+    Base,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -144,6 +323,20 @@ pub fn without_empty_options<I: IntoIterator<Item = std::ffi::OsString>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_parse_in_the_docs_units() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        for bad in ["", "m", "10x", "-1s", "25h", "1e9", "NaN"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn empty_equals_options_are_dropped() {

@@ -1,22 +1,32 @@
 //! The `check` command: from parsed arguments to a written report and a verdict.
 //!
 //! Everything between the command line and the pipeline lives here: keys from the
-//! environment (masked first in GitHub Actions), live options, the reports to write,
-//! stdout, and the GitHub publishing step. `main` only maps the outcome to an exit code.
+//! environment (refused when malformed, masked first in GitHub Actions), live options,
+//! the config from a commit (`--config-ref`, `--config-from base`), the reports to write
+//! (checked before the run, written atomically), stdout, and the GitHub publishing step.
+//! `main` only maps the outcome to an exit code.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{CheckArgs, Color, CommentModeArg, FailOnArg, Format};
+use crate::cli::{CheckArgs, Color, CommentModeArg, ConfigFrom, FailOnArg, Format};
 use crate::gate::{self, Options};
+use crate::git_tree::{self, ConfigAtRef};
 use crate::github::{self, CommentMode, Publish};
 use crate::live::{ApiKey, ApiUrl, LiveOptions, Timing, TIMING_ENV};
 use crate::report::{self, FailOn, Verdict};
+use crate::report_file::{self, Target};
 
 /// Runs `mistral-gate check`. An `Err` is a usage or configuration error (exit 2).
 pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
-    let primary = ApiKey::from_env_value(std::env::var("MISTRAL_API_KEY").ok());
-    let fallback = ApiKey::from_env_value(std::env::var("MISTRAL_FALLBACK_API_KEY").ok());
+    // A malformed key stops the run before anything could print (or half-mask) it.
+    let primary = ApiKey::from_env("MISTRAL_API_KEY", std::env::var("MISTRAL_API_KEY").ok())?;
+    let fallback = ApiKey::from_env(
+        "MISTRAL_FALLBACK_API_KEY",
+        std::env::var("MISTRAL_FALLBACK_API_KEY").ok(),
+    )?;
+    // Before any work: a report that could not be written must not cost a run.
+    report_file::check_targets(&report_targets(args))?;
     if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
         register_masks([&primary, &fallback].into_iter().flatten(), args.format)?;
     }
@@ -42,6 +52,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         baseline: args.baseline.clone(),
         ignore_baseline: args.write_baseline.is_some(),
         live,
+        config_at_ref: config_at_ref(args)?,
     };
     let report = gate::run(&opts)?;
     if let Some(p) = &args.write_baseline {
@@ -140,6 +151,69 @@ fn publish_request(args: &CheckArgs) -> Publish {
 }
 
 fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
-    std::fs::write(path, contents)
-        .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+    Ok(report_file::write_atomic(path, contents.as_bytes())?)
+}
+
+/// Every file the run writes, with the flag that names it.
+fn report_targets(args: &CheckArgs) -> Vec<Target> {
+    [
+        ("--json", &args.json),
+        ("--junit", &args.junit),
+        ("--markdown", &args.markdown),
+        ("--sarif", &args.sarif),
+        ("--write-baseline", &args.write_baseline),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| p.clone().map(|path| Target { flag, path }))
+    .collect()
+}
+
+/// The config read from a commit instead of the working tree, when asked for:
+/// `--config-ref REF`, or `--config-from base` with the pull request's base commit.
+fn config_at_ref(args: &CheckArgs) -> anyhow::Result<Option<ConfigAtRef>> {
+    let reference = match (&args.config_ref, args.config_from) {
+        (Some(r), _) => r.clone(),
+        (None, ConfigFrom::Head) => return Ok(None),
+        (None, ConfigFrom::Base) => match pull_request_base()? {
+            Some(sha) => sha,
+            None => {
+                eprintln!("mistral-gate: config-from base: this run is not for a pull request, so the working tree's config is used (it is the branch's own)");
+                return Ok(None);
+            }
+        },
+    };
+    if args.config.is_some() {
+        anyhow::bail!("--config names the config file; it cannot be combined with --config-ref or --config-from base");
+    }
+    Ok(Some(git_tree::config_at(&args.path, &reference)?))
+}
+
+/// `pull_request.base.sha` of the event payload (`GITHUB_EVENT_PATH`), for pull-request
+/// events. `None` for other events (push, schedule); an error for a pull-request event
+/// whose payload does not name its base, so that `config-from: base` never silently
+/// falls back to the pull request's own config.
+fn pull_request_base() -> anyhow::Result<Option<String>> {
+    let event = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
+    let pr_event = matches!(
+        event.as_str(),
+        "pull_request" | "pull_request_target" | "workflow_run"
+    );
+    let payload = std::env::var_os("GITHUB_EVENT_PATH").and_then(|p| {
+        let text = std::fs::read(&p).ok()?;
+        serde_json::from_slice::<serde_json::Value>(&text).ok()
+    });
+    let base = payload.as_ref().and_then(|v| {
+        v.pointer("/pull_request/base/sha")
+            .or_else(|| v.pointer("/workflow_run/pull_requests/0/base/sha"))
+            .and_then(|s| s.as_str())
+            .map(str::to_string)
+    });
+    match base {
+        Some(sha) if git_tree::is_object_id(&sha) => Ok(Some(sha)),
+        Some(other) => anyhow::bail!("config-from base: the event payload's base commit {other:?} is not a commit id"),
+        None if pr_event || payload.as_ref().is_some_and(|v| v.get("pull_request").is_some()) => anyhow::bail!(
+            "config-from base: the {event} event payload names no base commit (a fork's workflow_run lists no pull request); pass --config-ref REF"
+        ),
+        None => Ok(None),
+    }
 }

@@ -47,6 +47,16 @@ struct RawConfig {
     models: RawModels,
     #[serde(default)]
     checks: BTreeMap<String, RawCheck>,
+    #[serde(default)]
+    verify: RawVerify,
+}
+
+/// `[verify]`: settings of `verify` and `rollout` (docs/deploy.md). Only `metrics`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVerify {
+    #[serde(default)]
+    metrics: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -181,7 +191,28 @@ pub struct Config {
     pub expected_models: Vec<String>,
     /// `test-code = "judge"`: Mistral calls in test code are checked like the app's.
     pub judge_test_code: bool,
+    /// `[verify.metrics]`: a PromQL query (`NAME = "..."`) or a threshold
+    /// (`NAME-max = N`) per alert condition. Names are checked against
+    /// [`METRIC_CONDITIONS`]; the defaults live with the conditions in `deploy`.
+    pub verify_metrics: VerifyMetrics,
     checks: BTreeMap<String, CheckTuning>,
+}
+
+/// The alert-table conditions `[verify.metrics]` may tune (the names a user writes).
+pub const METRIC_CONDITIONS: [&str; 6] = [
+    "error-rate",
+    "p95-latency",
+    "rate-limited",
+    "auth",
+    "circuit",
+    "cost",
+];
+
+/// What `[verify.metrics]` overrides, by condition name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VerifyMetrics {
+    pub queries: BTreeMap<String, String>,
+    pub thresholds: BTreeMap<String, f64>,
 }
 
 pub use crate::vocab::DEFAULT_MAX_FILE_SIZE;
@@ -198,6 +229,7 @@ impl Default for Config {
             max_tokens_cap: None,
             expected_models: Vec::new(),
             judge_test_code: false,
+            verify_metrics: VerifyMetrics::default(),
             checks: BTreeMap::new(),
         }
     }
@@ -323,7 +355,47 @@ impl Config {
                 "max-file-size must be above 0".into(),
             ));
         }
+        let mut verify_metrics = VerifyMetrics::default();
+        for (key, value) in raw.verify.metrics {
+            let (name, is_max) = match key.strip_suffix("-max") {
+                Some(name) => (name, true),
+                None => (key.as_str(), false),
+            };
+            if !METRIC_CONDITIONS.contains(&name) {
+                return Err(invalid(
+                    at(&key),
+                    format!(
+                        "unknown key {key:?} in [verify.metrics]; the conditions are {} (a PromQL query), each with NAME-max (a threshold)",
+                        METRIC_CONDITIONS.join(", ")
+                    ),
+                ));
+            }
+            match (is_max, value) {
+                (false, toml::Value::String(q)) if !q.trim().is_empty() => {
+                    verify_metrics.queries.insert(name.to_string(), q);
+                }
+                (true, toml::Value::Integer(n)) if n >= 0 => {
+                    verify_metrics.thresholds.insert(name.to_string(), n as f64);
+                }
+                (true, toml::Value::Float(n)) if n.is_finite() && n >= 0.0 => {
+                    verify_metrics.thresholds.insert(name.to_string(), n);
+                }
+                (false, _) => {
+                    return Err(invalid(
+                        at(&key),
+                        format!("{key} in [verify.metrics] must be a non-empty PromQL string"),
+                    ))
+                }
+                (true, _) => {
+                    return Err(invalid(
+                        at(&key),
+                        format!("{key} in [verify.metrics] must be a number at or above 0"),
+                    ))
+                }
+            }
+        }
         Ok(Config {
+            verify_metrics,
             source: Some(path.to_path_buf()),
             fail_on,
             ignore_paths,
@@ -348,6 +420,26 @@ mod tests {
 
     fn parse(s: &str) -> Result<Config, ConfigError> {
         Config::parse(s, Path::new(".mistral-gate.toml"))
+    }
+
+    #[test]
+    fn verify_metrics_are_strict() {
+        let c =
+            parse("[verify.metrics]\nerror-rate = 'sum(x)'\nerror-rate-max = 3\ncost-max = 2.5\n")
+                .unwrap();
+        assert_eq!(c.verify_metrics.queries["error-rate"], "sum(x)");
+        assert_eq!(c.verify_metrics.thresholds["error-rate"], 3.0);
+        assert_eq!(c.verify_metrics.thresholds["cost"], 2.5);
+        for bad in [
+            "[verify.metrics]\nerrors = 'x'\n",
+            "[verify.metrics]\nerror-rate = 3\n",
+            "[verify.metrics]\nerror-rate = ' '\n",
+            "[verify.metrics]\nauth-max = -1\n",
+            "[verify.metrics]\nauth-max = 'x'\n",
+            "[verify]\nwindow = '10m'\n",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Options {
     pub ignore_baseline: bool,
     /// API base, keys and time limits for the live key checks (unused with `offline`).
     pub live: LiveOptions,
+    /// The config as it is in a commit (`--config-ref`, `config-from: base`), read instead
+    /// of the working tree's.
+    pub config_at_ref: Option<crate::git_tree::ConfigAtRef>,
 }
 
 /// Why the gate could not run at all (exit 2).
@@ -45,18 +48,11 @@ pub enum GateError {
 }
 
 pub fn run(opts: &Options) -> Result<Report, GateError> {
-    run_with_config_source(opts, None)
-}
-
-/// [`run`], saying where the config file in force came from when the caller knows
-/// better than the default (`--config` is the command line, PATH/.mistral-gate.toml is
-/// the repository): the action's `config-from: base` passes [`ConfigSource::BaseCommit`].
-pub fn run_with_config_source(
-    opts: &Options,
-    config_source: Option<ConfigSource>,
-) -> Result<Report, GateError> {
     let repo = walk::open_root(&opts.root)?;
-    let config = Config::load(&repo, opts.config.as_deref())?;
+    let config = match &opts.config_at_ref {
+        Some(at) => at.config(),
+        None => Config::load(&repo, opts.config.as_deref())?,
+    };
     // Read the baseline before the walk: a bad one is a configuration error (exit 2).
     let (baseline, baseline_name) = match (&opts.baseline, &config.baseline) {
         _ if opts.ignore_baseline => (Baseline::default(), None),
@@ -87,14 +83,22 @@ pub fn run_with_config_source(
     let before_baseline = baseline_name.as_ref().map(|_| results.clone());
     baseline.apply(&mut results);
 
-    let source = config_source.unwrap_or(if opts.config.is_some() {
-        ConfigSource::CommandLine
-    } else {
-        ConfigSource::Repository
-    });
+    // The config in force: read from a commit (`--config-ref`/`--config-from base`, said
+    // even when absent there), named on the command line, or found in the repository.
+    let config_entry = match &opts.config_at_ref {
+        Some(at) => Some(at.suppression()),
+        None => config.source.as_ref().map(|path| Suppression::Config {
+            path: path.display().to_string(),
+            source: if opts.config.is_some() {
+                ConfigSource::CommandLine
+            } else {
+                ConfigSource::Repository
+            },
+        }),
+    };
     let mut suppressed = from_config(
         &config,
-        source,
+        config_entry,
         &walked.excluded_by_pattern,
         &walked.ignored_by_check,
         walked.too_large,
@@ -153,19 +157,12 @@ fn nothing_to_scan<T>(root: &Path, config: &Config, walked: &Walked<T>) -> Resul
 /// What the config in force does to weaken the gate, in the order a reviewer reads it.
 fn from_config(
     config: &Config,
-    source: ConfigSource,
+    config_entry: Option<Suppression>,
     excluded_by_pattern: &[usize],
     ignored_by_check: &[(String, Vec<usize>)],
     too_large: usize,
 ) -> Vec<Suppression> {
-    let mut out = Vec::new();
-    let Some(path) = &config.source else {
-        return out;
-    };
-    out.push(Suppression::Config {
-        path: path.display().to_string(),
-        source,
-    });
+    let mut out: Vec<Suppression> = config_entry.into_iter().collect();
     for (id, tuning) in config.tunings() {
         if !tuning.enabled {
             out.push(Suppression::CheckDisabled {

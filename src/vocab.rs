@@ -15,25 +15,31 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Declares [`CheckId`]: each variant with its stable kebab-case id (CHECKS.md), and,
 /// in test builds only, one dummy id for the test that shows what a new check touches.
 macro_rules! check_ids {
-    ($($variant:ident = $name:literal,)* ; test: $dummy:ident = $dummy_name:literal) => {
+    ($($variant:ident = $name:literal,)* ; deploy: $($dvariant:ident = $dname:literal,)* ; test: $dummy:ident = $dummy_name:literal) => {
         /// A check's stable id. Never rename or reuse one (CHECKS.md): users' configs,
         /// inline ignores and baselines name them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum CheckId {
             $($variant,)*
+            $($dvariant,)*
             /// Only in test builds: the check a test adds (see `checks::tests`).
             #[cfg(test)]
             $dummy,
         }
 
         impl CheckId {
-            /// Every id of the contract, in contract order.
+            /// Every id `check` runs, in contract order.
             pub const ALL: &'static [CheckId] = &[$(CheckId::$variant,)*];
+
+            /// Every id `verify` and `rollout` report, in contract order (CHECKS.md,
+            /// "After the deploy"). Not in [`CheckId::ALL`]: `check` never runs them.
+            pub const DEPLOY: &'static [CheckId] = &[$(CheckId::$dvariant,)*];
 
             /// The kebab-case id, as written in CHECKS.md and every report.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(CheckId::$variant => $name,)*
+                    $(CheckId::$dvariant => $dname,)*
                     #[cfg(test)]
                     CheckId::$dummy => $dummy_name,
                 }
@@ -43,6 +49,7 @@ macro_rules! check_ids {
             pub fn parse(s: &str) -> Option<CheckId> {
                 match s {
                     $($name => Some(CheckId::$variant),)*
+                    $($dname => Some(CheckId::$dvariant),)*
                     #[cfg(test)]
                     $dummy_name => Some(CheckId::$dummy),
                     _ => None,
@@ -79,6 +86,18 @@ check_ids! {
     RollbackDoc = "rollback-doc",
     EscalationDoc = "escalation-doc",
     UsageLimitsDoc = "usage-limits-doc",
+    ; deploy:
+    DeployHealth = "deploy-health",
+    DeployLatency = "deploy-latency",
+    DeploySmoke = "deploy-smoke",
+    DeployErrorRate = "deploy-error-rate",
+    DeployP95Latency = "deploy-p95-latency",
+    DeployRateLimited = "deploy-rate-limited",
+    DeployAuth = "deploy-auth",
+    DeployCircuit = "deploy-circuit",
+    DeployCost = "deploy-cost",
+    RolloutComplete = "rollout-complete",
+    Rollback = "rollback",
     ; test: Dummy = "dummy-check"
 }
 
@@ -423,11 +442,66 @@ impl Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedFile {
     pub path: String,
+    /// The reason in words, as the reports print it.
     pub reason: String,
+    /// The reason as data: what renderers and checks decide on.
+    #[serde(skip, default = "SkipReason::unknown")]
+    pub kind: SkipReason,
     /// True when the file may hold text the checks never saw (too large, unreadable),
     /// as opposed to binaries, loops and special files.
     #[serde(skip)]
     pub unscanned_text: bool,
+}
+
+impl SkippedFile {
+    pub fn new(path: String, kind: SkipReason, reason: String) -> SkippedFile {
+        SkippedFile {
+            path,
+            reason,
+            kind,
+            unscanned_text: kind.may_hide_text(),
+        }
+    }
+}
+
+/// Why the walk did not scan a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    TooLarge,
+    /// Counted, not listed one by one in the text report.
+    Binary,
+    Unreadable,
+    SymlinkLoop,
+    BrokenLink,
+    /// A FIFO, socket or device: never opened.
+    NotRegular,
+    /// A symlink whose target resolves outside the scanned PATH: never followed.
+    OutsideRepository,
+}
+
+impl SkipReason {
+    /// True when the file may hold text the checks never saw.
+    pub fn may_hide_text(self) -> bool {
+        matches!(self, SkipReason::TooLarge | SkipReason::Unreadable)
+    }
+    fn unknown() -> SkipReason {
+        SkipReason::Unreadable
+    }
+}
+
+/// The default cap on the size of a file the walk reads (`max-file-size`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A byte count as people read it (`1.5 MiB`).
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
 }
 
 #[cfg(test)]
@@ -438,11 +512,14 @@ mod tests {
     #[test]
     fn ids_are_unique_kebab_case_and_round_trip() {
         let mut seen = HashSet::new();
-        for id in CheckId::ALL {
+        for id in CheckId::ALL.iter().chain(CheckId::DEPLOY) {
             let s = id.as_str();
             assert!(seen.insert(s), "duplicate id {s}");
             assert!(
-                !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                // Digits too: the contract spells `deploy-p95-latency`.
+                s.starts_with(|c: char| c.is_ascii_lowercase())
+                    && s.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{s} is not kebab-case"
             );
             assert!(
@@ -519,20 +596,5 @@ mod tests {
         );
         assert_eq!(Status::from(EvidenceStatus::Warn), Status::Warn);
         assert!(!EvidenceStatus::Pass.is_finding() && EvidenceStatus::Warn.is_finding());
-    }
-}
-
-/// The default cap on the size of a file the walk reads (`max-file-size`).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
-
-/// A byte count as people read it (`1.5 MiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else if bytes >= 1024 {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    } else {
-        format!("{bytes} B")
     }
 }

@@ -57,17 +57,7 @@ pub struct SourceFile<'a> {
     pub text: &'a str,
 }
 
-/// Why a file was not scanned. `Binary` files are counted, not listed one by one in text output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    TooLarge,
-    Binary,
-    Unreadable,
-    SymlinkLoop,
-    NotRegular,
-    /// A symlink whose target resolves outside the scanned PATH: never followed.
-    OutsideRepository,
-}
+pub use crate::vocab::SkipReason;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
@@ -240,12 +230,14 @@ where
             if entry.path_is_symlink() {
                 if let Err(Refusal::OutsideRepository) = repo.contain(entry.path()) {
                     if !by_config {
-                        let reason = reason_text(SkipReason::OutsideRepository, 0);
-                        skipped.lock().expect("skip list lock").push(SkippedFile {
-                            path: rel,
-                            reason,
-                            unscanned_text: false,
-                        });
+                        skipped
+                            .lock()
+                            .expect("skip list lock")
+                            .push(SkippedFile::new(
+                                rel,
+                                SkipReason::OutsideRepository,
+                                reason_text(SkipReason::OutsideRepository, 0),
+                            ));
                     }
                     return false;
                 }
@@ -263,18 +255,17 @@ where
         let by_check = &by_check;
         let too_large = &too_large;
         Box::new(move |entry| {
-            let skip = |path: String, reason: String, unscanned_text: bool| {
-                skipped.lock().expect("skip list lock").push(SkippedFile {
-                    path,
-                    reason,
-                    unscanned_text,
-                });
+            let skip = |path: String, kind: SkipReason, reason: String| {
+                skipped
+                    .lock()
+                    .expect("skip list lock")
+                    .push(SkippedFile::new(path, kind, reason));
             };
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    let (path, reason, unscanned_text) = describe_walk_error(repo, &err);
-                    skip(path, reason, unscanned_text);
+                    let (path, kind, reason) = describe_walk_error(repo, &err);
+                    skip(path, kind, reason);
                     return WalkState::Continue;
                 }
             };
@@ -288,7 +279,11 @@ where
                 return WalkState::Continue;
             };
             if !ft.is_file() {
-                skip(rel, reason_text(SkipReason::NotRegular, 0), false);
+                skip(
+                    rel,
+                    SkipReason::NotRegular,
+                    reason_text(SkipReason::NotRegular, 0),
+                );
                 return WalkState::Continue;
             }
             // Metadata first, to give the real size of an ordinary large file; the read
@@ -298,12 +293,12 @@ where
                 too_large.fetch_add(1, Ordering::Relaxed);
                 skip(
                     rel,
+                    SkipReason::TooLarge,
                     format!(
                         "{} (cap {}; raise max-file-size to scan it)",
                         reason_text(SkipReason::TooLarge, size),
                         human(cap)
                     ),
-                    true,
                 );
                 return WalkState::Continue;
             }
@@ -313,33 +308,41 @@ where
                     too_large.fetch_add(1, Ordering::Relaxed);
                     skip(
                         rel,
+                        SkipReason::TooLarge,
                         format!(
                             "too large: more than {} (raise max-file-size to scan it)",
                             human(cap)
                         ),
-                        true,
                     );
                     return WalkState::Continue;
                 }
                 Err(Refusal::OutsideRepository) => {
-                    skip(rel, reason_text(SkipReason::OutsideRepository, 0), false);
+                    skip(
+                        rel,
+                        SkipReason::OutsideRepository,
+                        reason_text(SkipReason::OutsideRepository, 0),
+                    );
                     return WalkState::Continue;
                 }
                 Err(Refusal::NotRegular) => {
-                    skip(rel, reason_text(SkipReason::NotRegular, 0), false);
+                    skip(
+                        rel,
+                        SkipReason::NotRegular,
+                        reason_text(SkipReason::NotRegular, 0),
+                    );
                     return WalkState::Continue;
                 }
                 Err(Refusal::Io(e)) => {
                     skip(
                         rel,
+                        SkipReason::Unreadable,
                         format!("{}: {e}", reason_text(SkipReason::Unreadable, 0)),
-                        true,
                     );
                     return WalkState::Continue;
                 }
             };
             let Some(text) = decode(&bytes) else {
-                skip(rel, reason_text(SkipReason::Binary, 0), false);
+                skip(rel, SkipReason::Binary, reason_text(SkipReason::Binary, 0));
                 return WalkState::Continue;
             };
             for (_, counts) in by_check {
@@ -514,11 +517,12 @@ pub fn reason_text(reason: SkipReason, size: u64) -> String {
         SkipReason::SymlinkLoop => "symlink loop".to_string(),
         SkipReason::NotRegular => "not a regular file (FIFO, socket or device)".to_string(),
         SkipReason::OutsideRepository => "symlink outside the repository".to_string(),
+        SkipReason::BrokenLink => "broken symlink".to_string(),
     }
 }
 
 /// Where a walk error happened, why, and whether text may have been missed.
-fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, String, bool) {
+fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, SkipReason, String) {
     let root = repo.path();
     // The ignore crate wraps errors with the path and depth they happened at.
     fn inner(err: &ignore::Error) -> (Option<&Path>, &ignore::Error) {
@@ -531,7 +535,7 @@ fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, String,
         }
     }
     let (path, cause) = inner(err);
-    let (path, reason, missed) = match cause {
+    let (path, kind, reason) = match cause {
         // A link to a folder above PATH (`up -> ..`) is seen as a loop by the walker, but
         // what matters to the reader is that it leads out of the repository.
         ignore::Error::Loop { child, .. }
@@ -539,34 +543,36 @@ fn describe_walk_error(repo: &RepoRoot, err: &ignore::Error) -> (String, String,
         {
             (
                 Some(child.as_path()),
+                SkipReason::OutsideRepository,
                 reason_text(SkipReason::OutsideRepository, 0),
-                false,
             )
         }
         // The loop's target is walked under its real path: nothing is missed.
         ignore::Error::Loop { child, .. } => (
             Some(child.as_path()),
+            SkipReason::SymlinkLoop,
             reason_text(SkipReason::SymlinkLoop, 0),
-            false,
         ),
-        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            (path, "broken symlink".to_string(), false)
-        }
+        ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => (
+            path,
+            SkipReason::BrokenLink,
+            reason_text(SkipReason::BrokenLink, 0),
+        ),
         ignore::Error::Io(io) => (
             path,
+            SkipReason::Unreadable,
             format!("{}: {io}", reason_text(SkipReason::Unreadable, 0)),
-            true,
         ),
         other => (
             path,
+            SkipReason::Unreadable,
             format!("{}: {other}", reason_text(SkipReason::Unreadable, 0)),
-            true,
         ),
     };
     let shown = path
         .and_then(|p| relative(root, p))
         .unwrap_or_else(|| ".".to_string());
-    (shown, reason, missed)
+    (shown, kind, reason)
 }
 
 /// `path` relative to `root`, `/`-separated.

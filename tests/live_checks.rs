@@ -540,17 +540,23 @@ fn keys_are_masked_first_in_github_actions() {
 }
 
 #[test]
-fn a_key_a_header_cannot_carry_is_an_error_without_a_request() {
+fn a_key_with_a_control_character_is_a_usage_error_without_a_request() {
     let server = models_ok();
     let repo = Repo::new();
     let broken = "Zq4Rk9TbW2mXv7Lc\u{7}P3sNd8HfJ6gYa1Ue";
     let live = Call::new(&repo, &server.url()).key(broken).run();
-    assert_eq!(live.status("key-valid"), "error");
+    assert_eq!(live.run.code(), 2, "{}", live.run.stderr());
     assert!(
-        live.message("key-valid").contains("cannot carry"),
+        live.run
+            .stderr()
+            .contains("MISTRAL_API_KEY holds the control character U+0007 inside the key"),
         "{}",
-        live.message("key-valid")
+        live.run.stderr()
     );
-    assert!(!live.run.stdout().contains(broken));
+    assert!(
+        !live.run.stderr().contains("Zq4Rk") && !live.run.stderr().contains("P3sNd"),
+        "no piece of the key: {}",
+        live.run.stderr()
+    );
     assert!(server.requests().is_empty());
 }

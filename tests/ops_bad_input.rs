@@ -112,6 +112,11 @@ fn anchors_and_merge_keys_are_followed() {
         ".gitlab-ci.yml",
         ".node: &node\n  image: node:20\n  before_script:\n    - npm ci\n.checks: &checks\n  - npx tsc --noEmit\n  - npx vitest run\ntest:\n  <<: *node\n  script: *checks\n",
     );
+    // vitest needs a test file to run (issue 12: a runner with nothing to run is `warn`).
+    repo.write(
+        "src/chat.test.ts",
+        "import { test } from \"vitest\";\ntest(\"ok\", () => {});\n",
+    );
     let r = report(&repo);
     assert_eq!(
         status(&r, "typecheck-in-ci"),

@@ -7,8 +7,19 @@ mod ops_support;
 use common::check;
 use ops_support::{assert_status, evidence, json, repo};
 
+/// A repository that has tests (Python and TypeScript test files, also in the `web`
+/// package), so that a test runner found in CI has something to run;
+/// `tests/ops_ci_following.rs` covers repositories without (issue 12: `warn`).
 fn report(files: &[(&str, &str)]) -> serde_json::Value {
-    json(&repo(files))
+    let repo = repo(files);
+    repo.write("tests/test_app.py", "def test_app():\n    assert True\n");
+    for dir in ["src", "web/src"] {
+        repo.write(
+            &format!("{dir}/app.test.ts"),
+            "import { test } from \"vitest\";\ntest(\"app\", () => {});\n",
+        );
+    }
+    json(&repo)
 }
 
 fn workflow(steps: &str) -> String {
@@ -123,9 +134,13 @@ fn makefile_prerequisites_nox_poe_and_shell_scripts_are_followed() {
 }
 
 #[test]
-fn an_invalid_package_json_without_ci_still_skips() {
+fn an_invalid_package_json_without_ci_is_still_no_ci() {
     let r = report(&[("package.json", "{ \"scripts\": ")]);
-    assert_status(&r, "tests-in-ci", "skip");
+    assert_status(&r, "tests-in-ci", "fail");
+    assert!(check(&r, "tests-in-ci")["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("no CI configuration found"));
 }
 
 #[test]
@@ -165,7 +180,13 @@ fn gitlab_included_job_files_are_workflows() {
         "compose.yaml",
         "services:\n  api:\n    image: api:1\n    command: pytest\n",
     )]);
-    assert_status(&r, "tests-in-ci", "skip");
+    // Not a workflow: the repository has no CI configuration at all, which the checklist
+    // counts as a failure (issue 12).
+    assert_status(&r, "tests-in-ci", "fail");
+    assert!(check(&r, "tests-in-ci")["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("no CI configuration found"));
 }
 
 #[test]
@@ -352,7 +373,7 @@ fn rollback_needs_history_and_a_written_procedure() {
     let r = report(&[("k8s/app.yaml", &app), ("docs/runbook.md", runbook)]);
     assert_status(&r, "rollback-ready", "pass");
     assert!(evidence(&r, "rollback-ready")
-        .contains("docs/runbook.md:3 rollback written down under § Rollback"));
+        .contains("docs/runbook.md:3 rollback written down under § Runbook › Rollback: rollback command `kubectl rollout undo deployment/app` (line 5)"), "{}", evidence(&r, "rollback-ready"));
     assert!(
         evidence(&r, "rollback-ready").contains("revision history kept (Kubernetes default of 10)")
     );
@@ -445,11 +466,15 @@ fn placeholder_headings_warn_and_text_without_heading_counts() {
     let readme = "# bot\n\n## Escalation\n\nTODO\n\n## Deploying\n\nIf a release misbehaves, run `kubectl rollout undo deployment/bot` and tell the team.\n";
     let r = report(&[("README.md", readme)]);
     assert_status(&r, "escalation-doc", "warn");
-    assert!(evidence(&r, "escalation-doc")
-        .contains("README.md:3 empty or placeholder section § Escalation"));
+    assert!(
+        evidence(&r, "escalation-doc")
+            .contains("README.md:3 § bot › Escalation: empty or placeholder section"),
+        "{}",
+        evidence(&r, "escalation-doc")
+    );
     assert_status(&r, "rollback-doc", "pass");
     assert!(evidence(&r, "rollback-doc")
-        .contains("README.md:7 described in the text under § Deploying"));
+        .contains("README.md:7 § bot › Deploying: rollback command `kubectl rollout undo deployment/bot` (line 9)"), "{}", evidence(&r, "rollback-doc"));
     assert_status(&r, "key-rotation-doc", "fail");
 }
 
@@ -461,8 +486,12 @@ fn an_incident_runbook_must_be_about_mistral() {
     let mistral = "# Incident response\n\nWhen Mistral API calls fail, check status.mistral.ai, open the dashboard and switch to the fallback model.\n";
     let r = report(&[("docs/incidents.md", mistral)]);
     assert_status(&r, "incident-runbook", "pass");
-    assert!(evidence(&r, "incident-runbook")
-        .contains("docs/incidents.md:1 section § Incident response"));
+    assert!(
+        evidence(&r, "incident-runbook")
+            .contains("docs/incidents.md:1 § Incident response: first steps for Mistral incidents"),
+        "{}",
+        evidence(&r, "incident-runbook")
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the tests call: xmllint (JUnit XSD validation), /usr/bin/time (peak
-# memory of the hostile-repository runs in tests/hostile_fs.rs).
+# Debian packages the tests call: xmllint (JUnit XSD validation), GNU time (peak memory
+# of a run, `/usr/bin/time -f %M`).
 set -euo pipefail
 need=()
 command -v xmllint >/dev/null || need+=(libxml2-utils)

@@ -14,7 +14,7 @@ use super::util::{dedup, evidence_for, plural, with_problems, EVIDENCE_LIMIT};
 use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::ops::commands::{Action, Call};
 use crate::ops::procedures::Procedure;
-use crate::ops::{OpsFacts, Problem};
+use crate::ops::{OpsFacts, Problem, Step as CiStep, TestFiles};
 use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Step};
 
 /// A CI workflow (or a script it calls) runs a type checker: type errors caught before
@@ -55,7 +55,7 @@ fn typecheck_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "a type check", type_checker, |c| {
+    ci_gate(ctx, "a type check", type_checker, false, |c| {
         named(c, &TYPECHECK_NAME)
     })
 }
@@ -67,9 +67,21 @@ fn tests_in_ci(ctx: &Ctx) -> Outcome {
             _ => None,
         }
     }
-    ci_gate(ctx, "the test suite", test_runner, |c| {
+    ci_gate(ctx, "the test suite", test_runner, true, |c| {
         matches!(c, Call::Tox(_) | Call::Nox(_)) || named(c, &TEST_NAME)
     })
+}
+
+/// Why a test command has nothing to run, or `None` (see [`OpsFacts::test_files_for`]).
+fn no_tests_in_target(ops: &OpsFacts, step: &CiStep) -> Option<String> {
+    match ops.test_files_for(step) {
+        TestFiles::Found | TestFiles::InTheCode => None,
+        TestFiles::NoneInRepository => Some("but the repository holds no test file".to_string()),
+        TestFiles::NoneIn(targets) => Some(format!(
+            "on `{}`, where the repository holds no test file",
+            targets.join(" ")
+        )),
+    }
 }
 
 /// True when a call's name suggests what is looked for (`npm run typecheck`).
@@ -82,11 +94,20 @@ fn named(call: &Call, re: &Regex) -> bool {
         Call::Make {
             target: Some(n), ..
         } => re.is_match(n),
+        Call::Just(Some(n)) | Call::PackageScripts(n) | Call::EveryWorkspace(n) => re.is_match(n),
+        Call::Local { path, .. } => re.is_match(path),
         _ => false,
     }
 }
 
-fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> bool) -> Outcome {
+/// `check_targets`: a command found must have test files where it looks (tests only).
+fn ci_gate(
+    ctx: &Ctx,
+    what: &str,
+    wanted: Wanted,
+    check_targets: bool,
+    looks_like: impl Fn(&Call) -> bool,
+) -> Outcome {
     let ops = &ctx.facts.ops;
     let workflows: Vec<_> = ops
         .workflows()
@@ -98,18 +119,27 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
             .iter()
             .any(|p| crate::ops::procedures::is_ci_file(&p.path))
     {
-        return Outcome::skip("no CI workflow found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile)");
+        // The checklist asks for the gate to run in CI: no CI is a failure, not a skip.
+        return Outcome::fail("no CI configuration found (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Azure Pipelines, Jenkinsfile, Drone, Woodpecker, Buildkite)");
     }
     let mut found = Vec::new();
+    let mut empty_targets = Vec::new();
     let mut unresolved = Vec::new();
     for wf in &workflows {
         for step in ops.expand(wf) {
             if let Some(tool) = wanted(step.action) {
-                found.push(evidence_for(
-                    EvidenceStatus::Pass,
-                    &step,
-                    &format!("runs {tool}"),
-                ));
+                match no_tests_in_target(ops, &step) {
+                    Some(why) if check_targets => empty_targets.push(evidence_for(
+                        EvidenceStatus::Warn,
+                        &step,
+                        &format!("runs {tool} {why}"),
+                    )),
+                    _ => found.push(evidence_for(
+                        EvidenceStatus::Pass,
+                        &step,
+                        &format!("runs {tool}"),
+                    )),
+                }
             } else if let Action::Call(call) = step.action {
                 if looks_like(call) {
                     unresolved.push(evidence_for(EvidenceStatus::Warn, &step, &format!("calls `{}`, defined nowhere in the repository: value not visible statically", step.text)));
@@ -123,6 +153,17 @@ fn ci_gate(ctx: &Ctx, what: &str, wanted: Wanted, looks_like: impl Fn(&Call) -> 
         found.truncate(EVIDENCE_LIMIT);
         return with_problems(
             Outcome::pass(format!("CI runs {what} ({n} step{})", plural(n))).with_evidence(found),
+            &problems,
+        );
+    }
+    dedup(&mut empty_targets);
+    if !empty_targets.is_empty() {
+        empty_targets.truncate(EVIDENCE_LIMIT);
+        return with_problems(
+            Outcome::warn(format!(
+                "CI runs {what}, but where it looks the repository holds no test file"
+            ))
+            .with_evidence(empty_targets),
             &problems,
         );
     }

@@ -1,12 +1,14 @@
 //! Documentation requirements: runbook, key rotation, rollback, escalation, usage limits.
 //!
-//! Each is a Markdown section whose heading names the topic and has text under it, or
-//! whose text describes it (see `ops::docs`). The evidence names the file and heading.
-//! A heading over an empty or placeholder section is `warn`, not a pass.
+//! Each is a documentation section (Markdown, reStructuredText, AsciiDoc) about the
+//! topic's subject that holds its procedure (see `ops::docs`: a topic word is not
+//! enough). A pass names the section (path:line of its heading, its heading path) and
+//! what in it decided. A heading over an empty, placeholder or incomplete section is
+//! `warn`, not a pass.
 
-use super::util::{heading, plural, EVIDENCE_LIMIT};
+use super::util::{plural, EVIDENCE_LIMIT};
 use super::{CheckDecl, Ctx, Outcome, Scope};
-use crate::ops::docs::{Coverage, Section, Topic};
+use crate::ops::docs::{Coverage, Section, Topic, TopicMatch};
 use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Step};
 
 /// Declares a documentation check: each is "a section on `topic` exists".
@@ -53,22 +55,25 @@ doc_check!(
     "Write down the workspace's rate limits (requests/min, tokens/min) and monthly budget", usage_limits_doc
 );
 
-fn evidence(s: &Section, c: Coverage, status: EvidenceStatus) -> Evidence {
-    let how = match c {
-        Coverage::Heading => "section",
-        Coverage::Text => "described in the text under",
-        Coverage::Placeholder => "empty or placeholder section",
+/// `§ Runbook › Rollback: rollback command `helm rollback app 0` (line 12)`, at the
+/// heading's line: the section and what in it decided.
+fn evidence(s: &Section, m: &TopicMatch, status: EvidenceStatus) -> Evidence {
+    let what = match m.coverage {
+        Coverage::Written => m.decided.clone(),
+        Coverage::Placeholder => "empty or placeholder section".to_string(),
+        Coverage::Partial => format!("incomplete: {}", m.decided),
+        Coverage::NotMistral => format!("{}, but never mentions Mistral", m.decided),
     };
     Evidence::with_status(
         status,
         &s.path,
         s.line,
-        format!("{how} § {}", heading(&s.heading)),
+        format!("§ {}: {what}", s.shown_path()),
     )
-    .about(format!("§ {}", heading(&s.heading)))
+    .about(format!("§ {}", s.shown_path()))
 }
 
-fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
+fn documented(ctx: &Ctx, topic: Topic) -> Outcome {
     let sections: Vec<&Section> = ctx
         .facts
         .ops
@@ -77,20 +82,16 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
         .filter(|s| !ctx.suppressed(&s.path, s.line))
         .collect();
     let mut found = Vec::new();
-    let mut placeholders = Vec::new();
+    let mut partial = Vec::new();
     let mut elsewhere = Vec::new();
+    let mut placeholders = Vec::new();
     for s in &sections {
-        for (t, c) in &s.topics {
-            if *t != topic {
-                continue;
-            }
-            match c {
-                Coverage::Placeholder => placeholders.push(evidence(s, *c, EvidenceStatus::Warn)),
-                _ if must_mention_mistral && !s.mentions_mistral => {
-                    elsewhere.push(evidence(s, *c, EvidenceStatus::Warn))
-                }
-                _ => found.push(evidence(s, *c, EvidenceStatus::Pass)),
-            }
+        let Some(m) = s.covers(topic) else { continue };
+        match m.coverage {
+            Coverage::Written => found.push(evidence(s, m, EvidenceStatus::Pass)),
+            Coverage::Partial => partial.push(evidence(s, m, EvidenceStatus::Warn)),
+            Coverage::NotMistral => elsewhere.push(evidence(s, m, EvidenceStatus::Warn)),
+            Coverage::Placeholder => placeholders.push(evidence(s, m, EvidenceStatus::Warn)),
         }
     }
     let what = topic.describe();
@@ -104,6 +105,14 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
         elsewhere.truncate(EVIDENCE_LIMIT);
         return Outcome::warn(format!("an {what} exists but does not mention Mistral"))
             .with_evidence(elsewhere);
+    }
+    if !partial.is_empty() {
+        partial.extend(placeholders);
+        partial.truncate(EVIDENCE_LIMIT);
+        return Outcome::warn(format!(
+            "a section names the {what} but does not write it down"
+        ))
+        .with_evidence(partial);
     }
     if !placeholders.is_empty() {
         placeholders.truncate(EVIDENCE_LIMIT);
@@ -119,31 +128,31 @@ fn documented(ctx: &Ctx, topic: Topic, must_mention_mistral: bool) -> Outcome {
     };
     if files == 0 {
         return Outcome::fail(format!(
-            "no {what}: no Markdown documentation in the repository"
+            "no {what}: no documentation (Markdown, reStructuredText, AsciiDoc) in the repository"
         ));
     }
     Outcome::fail(format!(
-        "no {what} in {files} Markdown file{}",
+        "no {what} in {files} documentation file{}",
         plural(files)
     ))
 }
 
 fn incident_runbook(ctx: &Ctx) -> Outcome {
-    documented(ctx, Topic::IncidentRunbook, true)
+    documented(ctx, Topic::IncidentRunbook)
 }
 
 fn key_rotation_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, Topic::KeyRotation, false)
+    documented(ctx, Topic::KeyRotation)
 }
 
 fn rollback_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, Topic::Rollback, false)
+    documented(ctx, Topic::Rollback)
 }
 
 fn escalation_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, Topic::Escalation, false)
+    documented(ctx, Topic::Escalation)
 }
 
 fn usage_limits_doc(ctx: &Ctx) -> Outcome {
-    documented(ctx, Topic::UsageLimits, false)
+    documented(ctx, Topic::UsageLimits)
 }

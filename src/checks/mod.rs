@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::facts::Facts;
 use crate::lang::CallSite;
-use crate::report::CheckResult;
+use crate::report::{CheckResult, EVIDENCE_KEPT};
 use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
 
 /// What a check decided, before the registry dresses it as a [`CheckResult`].
@@ -234,6 +234,7 @@ fn run_registry(
             }
             e.seal(decl.id);
         }
+        let evidence_omitted = keep_bounded(&mut evidence);
         out.push(CheckResult {
             id: decl.id.to_string(),
             step: decl.step,
@@ -246,9 +247,28 @@ fn run_registry(
                 .remediation
                 .unwrap_or_else(|| decl.remediation.to_string()),
             evidence,
+            evidence_omitted,
         });
     }
     out
+}
+
+/// Keeps at most [`EVIDENCE_KEPT`] items, `fail` first, then `warn`, then `pass` (each in
+/// the check's order), and returns how many were left out.
+fn keep_bounded(evidence: &mut Vec<Evidence>) -> usize {
+    if evidence.len() <= EVIDENCE_KEPT {
+        return 0;
+    }
+    let rank = |s: EvidenceStatus| match s {
+        EvidenceStatus::Fail => 0,
+        EvidenceStatus::Warn => 1,
+        EvidenceStatus::Pass => 2,
+    };
+    evidence.sort_by_key(|e| rank(e.status));
+    let omitted = evidence.len() - EVIDENCE_KEPT;
+    evidence.truncate(EVIDENCE_KEPT);
+    evidence.shrink_to_fit();
+    omitted
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use super::util::{dedup, evidence_for, heading, plural, with_problems, EVIDENCE_LIMIT};
+use super::util::{dedup, evidence_for, plural, with_problems, EVIDENCE_LIMIT};
 use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::ops::commands::Action;
 use crate::ops::docs::{Coverage, Topic};
+use crate::ops::health_path::is_health_path;
 use crate::ops::k8s::{ProgressiveKind, Setting, Strategy, Text, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
 use crate::ops::{Area, Problem, Step};
@@ -152,13 +153,6 @@ enum Verdict {
     Yes(Evidence),
     No(Evidence),
     Unknown(Evidence),
-}
-
-fn is_health_path(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
-    ["health", "ready", "live", "status", "ping"]
-        .iter()
-        .any(|w| p.contains(w))
 }
 
 fn readiness(m: &Merged) -> Verdict {
@@ -649,14 +643,18 @@ fn rollback_ready(ctx: &Ctx) -> Outcome {
         }
     }
     for s in &ops.sections {
-        if s.topics
-            .iter()
-            .any(|(t, c)| *t == Topic::Rollback && *c != Coverage::Placeholder)
+        if let Some(m) = s
+            .covers(Topic::Rollback)
+            .filter(|m| m.coverage == Coverage::Written)
         {
             procedure.push(Evidence::pass(
                 &s.path,
                 s.line,
-                format!("rollback written down under § {}", heading(&s.heading)),
+                format!(
+                    "rollback written down under § {}: {}",
+                    s.shown_path(),
+                    m.decided
+                ),
             ));
         }
     }

@@ -22,15 +22,6 @@ pub(super) fn plural(n: usize) -> &'static str {
     }
 }
 
-/// A heading for evidence ("(text before the first heading)" for the untitled part).
-pub(super) fn heading(h: &str) -> &str {
-    if h.is_empty() {
-        "(text before the first heading)"
-    } else {
-        h
-    }
-}
-
 /// Turns per-site evidence items (each with its verdict) into one outcome: the worst
 /// status wins, suppressed findings are dropped, failures are listed first. `what`
 /// names the things counted ("generation calls"); `none` is the skip reason when there

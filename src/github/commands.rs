@@ -6,11 +6,17 @@
 //! that failed, warned or errored as warnings, worst first, one location per check
 //! before a second one of any check. Commands go to stderr, which the runner reads like
 //! stdout, so `--format json` keeps a clean stdout.
+//!
+//! Each annotation is one line the gate built: its untrusted parts are made one line by
+//! [`safe::one_line`] and escaped as the runner expects ([`safe::command_property`],
+//! [`safe::command_data`]). A `file=` is the evidence path exactly (so GitHub finds the
+//! file); a path the runner's escapes cannot carry (a control character other than CR
+//! and LF) is named in the message instead.
 
 use std::io::Write;
 use std::path::Path;
 
-use crate::report::{CheckResult, Evidence, Report, Status};
+use crate::report::{safe, CheckResult, Evidence, Report, Status};
 
 /// GitHub's per-step display limit for each annotation level.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -33,7 +39,7 @@ pub fn annotations(report: &Report, prefix: &str) -> Vec<String> {
         let picked = pick(&checks, ANNOTATIONS_PER_LEVEL);
         left += checks
             .iter()
-            .map(|c| c.evidence.len().max(1))
+            .map(|c| c.findings().count().max(1))
             .sum::<usize>()
             - picked.len();
         for (c, e) in picked {
@@ -59,20 +65,18 @@ fn pick<'a>(
     limit: usize,
 ) -> Vec<(&'a CheckResult, Option<&'a Evidence>)> {
     let mut out = Vec::new();
-    let depth = checks
-        .iter()
-        .map(|c| c.evidence.len().max(1))
-        .max()
-        .unwrap_or(0);
+    // Only the `fail` and `warn` items of a check are annotated, `fail` first.
+    let findings: Vec<Vec<&'a Evidence>> = checks.iter().map(|c| c.findings().collect()).collect();
+    let depth = findings.iter().map(|f| f.len().max(1)).max().unwrap_or(0);
     for round in 0..depth {
-        for c in checks {
+        for (c, f) in checks.iter().zip(&findings) {
             if out.len() == limit {
                 return out;
             }
-            if c.evidence.is_empty() && round == 0 {
+            if f.is_empty() && round == 0 {
                 out.push((*c, None));
-            } else if let Some(e) = c.evidence.get(round) {
-                out.push((*c, Some(e)));
+            } else if let Some(e) = f.get(round) {
+                out.push((*c, Some(*e)));
             }
         }
     }
@@ -81,75 +85,61 @@ fn pick<'a>(
 
 fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) -> String {
     let mut props = Vec::new();
+    let mut message = safe::one_line(&c.message).into_owned();
     if let Some(e) = e {
-        props.push(format!(
-            "file={}",
-            escape_property(&format!("{prefix}{}", e.path))
-        ));
-        if let Some(line) = e.line {
-            props.push(format!("line={line}"));
+        let path = format!("{prefix}{}", e.path);
+        if safe::annotation_file_ok(&path) {
+            props.push(format!("file={}", escape_property(&path)));
+            if let Some(line) = e.line {
+                props.push(format!("line={line}"));
+            }
+            message.push_str(&format!("\n{}", safe::one_line(&e.message)));
+        } else {
+            message.push_str(&format!(
+                "\n{}: {}",
+                safe::one_line(&e.location()),
+                safe::one_line(&e.message)
+            ));
         }
     }
     props.push(format!(
         "title={}",
         escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))
     ));
-    let mut message = c.message.clone();
-    if let Some(e) = e {
-        message.push_str(&format!("\n{}", e.message));
-    }
     if c.status != Status::Error {
-        message.push_str(&format!("\nFix: {}", c.remediation));
+        message.push_str(&format!("\nFix: {}", safe::one_line(&c.remediation)));
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
 }
 
 /// A workflow command's message: `%`, CR and LF are encoded.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    safe::command_data(s)
 }
 
 /// A workflow command's property value: also `:` and `,`, which end a property.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    safe::command_property(s)
 }
 
 /// A warning annotation about the integration itself (never about the repository).
+/// Its text may quote the environment or an API answer, so it is made one line first.
 pub fn warning(message: &str) -> String {
-    format!("::warning title=mistral-gate::{}", escape_data(message))
+    format!(
+        "::warning title=mistral-gate::{}",
+        escape_data(&safe::one_line(message))
+    )
 }
 
-/// Appends `name=value` pairs to the `$GITHUB_OUTPUT` file. A value holding a line break
-/// (a path can) uses the multiline form, with a delimiter that the value does not contain.
+/// Appends `name=value` pairs to the `$GITHUB_OUTPUT` file. Each value is read back as
+/// exactly that value: a value holding a line break (a path can) uses the multiline
+/// form with a random delimiter that the value does not contain ([`safe::output_value`]).
 pub fn write_outputs(path: &Path, outputs: &[(&str, String)]) -> std::io::Result<()> {
-    let mut text = String::new();
-    for (name, value) in outputs {
-        if !value.contains(['\n', '\r']) {
-            text.push_str(&format!("{name}={value}\n"));
-        } else {
-            let delimiter = delimiter_for(value);
-            text.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
-        }
-    }
+    let text: String = outputs
+        .iter()
+        .map(|(name, value)| safe::output_value(name, value))
+        .collect();
     append(path, &text)
-}
-
-fn delimiter_for(value: &str) -> String {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-        ^ std::process::id() as u128;
-    let mut n = seed;
-    loop {
-        let d = format!("ghadelimiter_{n:x}");
-        if !value.contains(&d) {
-            return d;
-        }
-        n = n.wrapping_mul(6364136223846793005).wrapping_add(1);
-    }
 }
 
 /// Appends to a file the runner gave (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
@@ -174,6 +164,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            evidence_omitted: 0,
             message: format!("{id}: 50% bad, a,b"),
             remediation: "do x".into(),
             evidence: (0..evidence)
@@ -211,7 +202,9 @@ mod tests {
             .collect();
         assert_eq!(errors.len(), 10);
         assert_eq!(warnings.len(), 10);
-        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aline%0D%0Abreak%0AFix: do x"), "{}", errors[0]);
+        // The gate's own line breaks are %0A; the evidence's CR LF is repository text
+        // and becomes one line (safe::one_line), so it cannot forge a line of the message.
+        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aline\u{fffd}\u{fffd}break%0AFix: do x"), "{}", errors[0]);
         assert!(
             errors[1].starts_with("::error title=mistral-gate no-evidence"),
             "first location of every check first: {}",
@@ -221,6 +214,31 @@ mod tests {
             lines.last().unwrap(),
             "::notice title=mistral-gate::41 more findings not annotated: see the job summary"
         );
+    }
+
+    #[test]
+    fn a_path_the_runner_cannot_carry_is_named_in_the_message() {
+        let mut c = check("blocker", Status::Fail, Severity::Error, 0);
+        c.evidence
+            .push(Evidence::new("a\u{1b}[2J::error::x.ts", 3, "m"));
+        c.evidence.push(Evidence::new("new\nline.ts", 4, "m"));
+        let report = Report::new(
+            vec![c],
+            vec![],
+            1,
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
+        );
+        let lines = annotations(&report, "");
+        assert_eq!(lines[0], "::error title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aa\u{fffd}::error::x.ts:3: m%0AFix: do x");
+        assert!(
+            lines[1].starts_with("::error file=new%0Aline.ts,line=4,"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines.iter().all(|l| !l.contains(['\n', '\r', '\u{1b}'])));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The one sticky pull-request comment, through octocrab.
 //!
-//! A comment is ours when it carries our hidden marker *and* was written by the token's
-//! own account. The marker alone is not enough: anyone can paste it into a comment, and
+//! A comment is ours when its first line is our hidden marker for this job *and* it was
+//! written by the token's own account. Only the first line counts: the rest of the body
+//! quotes the repository (file names, model ids), and a file named after another job's
+//! marker must not make this job edit that job's comment (issue 9). The marker is
+//! built from the job's identity (workflow, job, scanned folder, `--comment-key`). The marker alone is not enough: anyone can paste it into a comment, and
 //! we could neither edit theirs (403) nor trust its digest. The author is found as
 //! follows, cheapest first:
 //! - `MISTRAL_GATE_COMMENT_AUTHOR`, when set (a GitHub App's installation token writes
@@ -294,7 +297,7 @@ async fn find(
             c.user
                 .as_ref()
                 .is_some_and(|u| u.login.eq_ignore_ascii_case(author))
-                && c.body.as_deref().is_some_and(|b| b.contains(prefix))
+                && c.body.as_deref().is_some_and(|b| is_marked(b, prefix))
         });
         if mine.is_some() {
             return Ok(mine);
@@ -311,14 +314,22 @@ async fn find(
     Ok(None)
 }
 
+/// The body's first line, where the gate writes its marker (a body edited in the web
+/// interface comes back with CR LF line ends).
+fn first_line(body: &str) -> &str {
+    body.lines().next().unwrap_or("")
+}
+
+/// True when `body` is marked for the job whose marker starts with `prefix`: on its
+/// first line, nowhere else.
+fn is_marked(body: &str, prefix: &str) -> bool {
+    first_line(body).starts_with(prefix)
+}
+
 /// True when the existing comment's marker line (id and digest) equals the new one's.
 fn same_marker(existing: &str, new: &str) -> bool {
-    let line = |s: &str| {
-        s.lines()
-            .find(|l| l.starts_with("<!-- mistral-gate:sticky "))
-            .map(str::to_owned)
-    };
-    line(existing).is_some() && line(existing) == line(new)
+    let line = first_line(existing);
+    line.starts_with("<!-- mistral-gate:sticky ") && line == first_line(new)
 }
 
 fn classify(action: &'static str, e: octocrab::Error) -> CommentError {
@@ -376,5 +387,27 @@ mod tests {
             &format!("{}\n", marker("CI/gate/.", "other"))
         ));
         assert_eq!(short_hash(""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn only_the_first_line_marks_a_comment() {
+        let ours = marker_prefix("CI/gate/./");
+        let other = marker("CI/other-job/./", "x");
+        assert!(is_marked(
+            &format!("{}\nbody", marker("CI/gate/./", "b")),
+            &ours
+        ));
+        assert!(is_marked(
+            &format!("{}\r\nbody", marker("CI/gate/./", "b")),
+            &ours
+        ));
+        // A file named after our marker, quoted further down another comment.
+        assert!(!is_marked(&format!("{other}\n- `{ours}x.ts`"), &ours));
+        assert!(!is_marked(&format!("hello\n{ours}"), &ours));
+        assert!(!is_marked(&format!(" {ours}"), &ours));
+        assert!(!same_marker(
+            &format!("text\n{other}"),
+            &format!("text\n{other}")
+        ));
     }
 }

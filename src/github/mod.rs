@@ -5,6 +5,10 @@
 //! [`Report`] and the runner's environment, and whatever goes wrong here (a read-only
 //! fork token, a 5xx, an unwritable summary) is printed as a warning and never changes
 //! the verdict or the exit code.
+//!
+//! Everything printed to stderr that quotes the environment, the repository or an API
+//! answer goes through `report::safe` first: the runner reads stderr for workflow
+//! commands, and the only ones the gate writes are the annotations it built.
 
 pub mod commands;
 pub mod comment;
@@ -15,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::report::markdown::{self, MarkdownOptions};
-use crate::report::{Report, Verdict};
+use crate::report::{safe, Report, Verdict};
 
 pub use env::ActionsEnv;
 
@@ -104,7 +108,7 @@ pub fn publish_with(
             format!(
                 "{}/{repo}/blob/{sha}/{}",
                 env.server_url,
-                prefix.trim_end_matches('/')
+                safe::uri_path(prefix.trim_end_matches('/'))
             )
             .trim_end_matches('/')
             .to_string(),
@@ -150,7 +154,7 @@ pub fn publish_with(
                 "skipped"
             }
             Ok(event::Trigger::Other { event }) => {
-                let _ = writeln!(err, "mistral-gate: not a pull request event ({event}): no PR comment; the report is in the job summary");
+                let _ = writeln!(err, "mistral-gate: not a pull request event ({}): no PR comment; the report is in the job summary", safe::runner(&event));
                 "skipped"
             }
             Ok(event::Trigger::PullRequest {
@@ -178,7 +182,9 @@ pub fn publish_with(
                         let _ = writeln!(
                             err,
                             "mistral-gate: PR comment {status}{}",
-                            url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
+                            url.as_deref()
+                                .map(|u| format!(": {}", safe::runner(u)))
+                                .unwrap_or_default()
                         );
                         if let Some(url) = url.filter(|u| !u.is_empty()) {
                             comment_outputs.push(("comment-url", url));
@@ -300,7 +306,7 @@ impl CommentContext<'_> {
     fn footer(&self, head_sha: &str) -> String {
         let mut parts = vec![format!("mistral-gate {}", self.report.tool_version)];
         if let Some(job) = &self.env.job {
-            parts.push(format!("job `{}`", job.replace('`', "")));
+            parts.push(format!("job {}", safe::md_code(job)));
         }
         if let Some(key) = self
             .request
@@ -308,12 +314,15 @@ impl CommentContext<'_> {
             .as_deref()
             .filter(|k| !k.is_empty())
         {
-            parts.push(format!("`{}`", key.replace('`', "")));
+            parts.push(safe::md_code(key));
         }
         if !self.prefix.is_empty() {
-            parts.push(format!("`{}`", self.prefix.trim_end_matches('/')));
+            parts.push(safe::md_code(self.prefix.trim_end_matches('/')));
         }
-        parts.push(format!("commit {}", &head_sha[..head_sha.len().min(7)]));
+        parts.push(format!(
+            "commit {}",
+            safe::md_text(&head_sha.chars().take(7).collect::<String>())
+        ));
         parts.join(" · ")
     }
 }

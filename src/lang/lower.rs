@@ -9,16 +9,35 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::ir::{Call, Expr, FileIr, Func, Statuses, Try};
 
-/// Parsing gives up past this: a pathological file is skipped, the gate goes on.
+/// Parsing gives up past this much CPU time of the parsing thread: a pathological file is
+/// skipped, the gate goes on. CPU time, not wall time, so that a busy machine (a CI runner
+/// sharing its cores) never makes the gate give up on a file it could parse.
 const PARSE_BUDGET: Duration = Duration::from_secs(3);
+
+/// CPU time the calling thread has used so far (wall time where no such clock exists).
+fn thread_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; the call only writes to it.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        }
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
 
 /// Parses `text`, or `None` when the parser gave up (time budget) or could not start.
 pub fn parse(language: &Language, text: &str) -> Option<Tree> {
     let mut parser = Parser::new();
     parser.set_language(language).ok()?;
-    let start = Instant::now();
+    let start = thread_cpu_time();
     let bytes = text.as_bytes();
-    let mut progress = |_: &tree_sitter::ParseState| start.elapsed() > PARSE_BUDGET;
+    let mut progress = |_: &tree_sitter::ParseState| thread_cpu_time() - start > PARSE_BUDGET;
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
     parser.parse_with_options(
         &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },

@@ -16,7 +16,7 @@ use reqwest::{Client, StatusCode, Url};
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::{ApiKey, ApiUrl, KeyCheck, KeyReport, LiveModel};
+use super::{ApiKey, ApiUrl, KeyCheck, KeyReport, LiveModel, Scrubber};
 
 /// Test-only override of [`Timing`] (see [`Timing::with_override`]); not for users.
 pub const TIMING_ENV: &str = "MISTRAL_GATE_LIVE_TIMING";
@@ -201,14 +201,33 @@ pub(super) fn check_keys(
         }
     };
     let endpoint = api.models_endpoint();
+    // Both keys scrub every answer: a gateway could quote the other key back.
+    let scrubber = Scrubber::new(std::iter::once(primary).chain(fallback));
     let result = runtime.block_on(async {
         let deadline = Instant::now() + timing.budget;
-        let primary = check_key(&client, &endpoint, api.host(), primary, timing, deadline);
+        let primary = check_key(
+            &client,
+            &endpoint,
+            api.host(),
+            primary,
+            &scrubber,
+            timing,
+            deadline,
+        );
         let fallback = async {
             match fallback {
-                Some(key) => {
-                    Some(check_key(&client, &endpoint, api.host(), key, timing, deadline).await)
-                }
+                Some(key) => Some(
+                    check_key(
+                        &client,
+                        &endpoint,
+                        api.host(),
+                        key,
+                        &scrubber,
+                        timing,
+                        deadline,
+                    )
+                    .await,
+                ),
                 None => None,
             }
         };
@@ -252,6 +271,7 @@ async fn check_key(
     endpoint: &Url,
     host: &str,
     key: &ApiKey,
+    scrubber: &Scrubber,
     timing: &Timing,
     deadline: Instant,
 ) -> KeyReport {
@@ -259,7 +279,16 @@ async fn check_key(
     let mut attempts = 0;
     let check = loop {
         attempts += 1;
-        let retry = match attempt(client, endpoint, host, key, timing.attempt.min(left())).await {
+        let retry = match attempt(
+            client,
+            endpoint,
+            host,
+            key,
+            scrubber,
+            timing.attempt.min(left()),
+        )
+        .await
+        {
             Attempt::Done(check) => break check,
             Attempt::Retry(retry) => retry,
         };
@@ -274,22 +303,34 @@ async fn check_key(
     };
     KeyReport {
         key: key.redacted(),
-        check: scrub(check, key),
+        check: scrub(check, scrubber),
         attempts,
     }
 }
 
-/// Server texts could quote the key back; they are kept only with it replaced.
-fn scrub(check: KeyCheck, key: &ApiKey) -> KeyCheck {
+/// Pass 2 of the scrubbing ([`Scrubber::text`]) on every text of the outcome, after
+/// all trimming and truncation: error details, causes, and every field of the model
+/// list (ids, aliases, deprecation dates, replacement ids).
+fn scrub(check: KeyCheck, scrubber: &Scrubber) -> KeyCheck {
+    let s = |t: String| scrubber.text(&t);
     match check {
         KeyCheck::Rejected { status, detail } => KeyCheck::Rejected {
             status,
-            detail: detail.map(|d| key.scrub(&d)),
+            detail: detail.map(s),
         },
-        KeyCheck::Unknown { cause } => KeyCheck::Unknown {
-            cause: key.scrub(&cause),
+        KeyCheck::Unknown { cause } => KeyCheck::Unknown { cause: s(cause) },
+        KeyCheck::Valid { models } => KeyCheck::Valid {
+            models: models
+                .into_iter()
+                .map(|m| LiveModel {
+                    id: s(m.id),
+                    aliases: m.aliases.into_iter().map(s).collect(),
+                    deprecation: m.deprecation.map(s),
+                    deprecation_replacement_model: m.deprecation_replacement_model.map(s),
+                })
+                .collect(),
         },
-        other => other,
+        KeyCheck::NoApiAccess => KeyCheck::NoApiAccess,
     }
 }
 
@@ -306,6 +347,7 @@ async fn attempt(
     endpoint: &Url,
     host: &str,
     key: &ApiKey,
+    scrubber: &Scrubber,
     limit: Duration,
 ) -> Attempt {
     let retry = |cause: String| {
@@ -321,7 +363,12 @@ async fn attempt(
             cause: "the key holds characters that an HTTP header cannot carry (is it the whole key, on one line?)".into(),
         }),
         Ok(Err(e)) => retry(network_cause(&e, host)),
-        Ok(Ok(answer)) => classify(&answer, endpoint),
+        Ok(Ok(mut answer)) => {
+            // Pass 1 of the scrubbing, on the raw answer, before any of it is parsed,
+            // trimmed or cut: every whole key (either one) replaced.
+            answer.body = scrubber.raw(&answer.body);
+            classify(&answer, endpoint)
+        }
     }
 }
 

@@ -8,8 +8,10 @@
 //! The outcome is tri-state on purpose: a key the API accepted, a key it refused, or an
 //! answer that stayed unknown (network, 5xx, garbage). The last one is never turned into
 //! a pass or a fail. Keys are held in [`ApiKey`], whose `Debug` shows only the last four
-//! characters, and every text that came back from the server is scrubbed of the key
-//! before it is kept.
+//! characters, and every text that came back from the server is scrubbed of every key
+//! before it is kept ([`Scrubber`]). A key with a control character or whitespace inside
+//! is refused before anything is printed or sent ([`KeyError`]): the runner's
+//! `::add-mask::` masks one line, so such a key would be half-masked.
 //!
 //! The API base comes from the command line or the run's environment ([`ApiUrl`]),
 //! never from the scanned repository: a pull request must not be able to choose the host
@@ -17,9 +19,11 @@
 
 mod api_url;
 mod fetch;
+mod scrub;
 
 pub use api_url::{ApiUrl, ApiUrlError, DEFAULT_API_URL};
 pub use fetch::{Timing, TimingError, TIMING_ENV};
+pub use scrub::{Scrubber, MIN_RUN};
 
 use crate::secrets::redact;
 
@@ -44,14 +48,55 @@ impl LiveModel {
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
 
+/// A key that cannot be used as given (exit 2). Never holds the key's text.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable} holds {what} inside the key (character {position} of {length}); a key is one line with no spaces: check the secret's value (the key is not shown)")]
+pub struct KeyError {
+    pub variable: String,
+    /// In words: "a newline", "a tab", "a space", "the control character U+001B".
+    pub what: String,
+    pub position: usize,
+    pub length: usize,
+}
+
 impl ApiKey {
-    /// A key from an environment value: surrounding whitespace (a trailing newline from a
-    /// secret store) is dropped; an empty value is no key, which is what GitHub gives a
-    /// fork's pull request for `${{ secrets.X }}`.
-    pub fn from_env_value(value: Option<String>) -> Option<ApiKey> {
-        let value = value?;
+    /// A key from the environment variable `variable`: surrounding whitespace (a trailing
+    /// newline from a secret store) is dropped; an empty value is no key, which is what
+    /// GitHub gives a fork's pull request for `${{ secrets.X }}`. A control character or
+    /// whitespace left inside is an error: no real key holds one, and `::add-mask::`
+    /// would mask only the first line of it.
+    pub fn from_env(variable: &str, value: Option<String>) -> Result<Option<ApiKey>, KeyError> {
+        let Some(value) = value else { return Ok(None) };
         let trimmed = value.trim();
-        (!trimmed.is_empty()).then(|| ApiKey(trimmed.to_string()))
+        if trimmed.is_empty() {
+            return Ok(None);
+        }
+        if let Some((i, c)) = trimmed
+            .chars()
+            .enumerate()
+            .find(|(_, c)| c.is_control() || c.is_whitespace())
+        {
+            let what = match c {
+                '\n' => "a newline".to_string(),
+                '\r' => "a carriage return".to_string(),
+                '\t' => "a tab".to_string(),
+                ' ' => "a space".to_string(),
+                c if c.is_whitespace() => format!("the space character U+{:04X}", c as u32),
+                c => format!("the control character U+{:04X}", c as u32),
+            };
+            return Err(KeyError {
+                variable: variable.to_string(),
+                what,
+                position: i + 1,
+                length: trimmed.chars().count(),
+            });
+        }
+        Ok(Some(ApiKey(trimmed.to_string())))
+    }
+
+    /// [`ApiKey::from_env`] for a value known to be a valid key (tests, examples).
+    pub fn from_env_value(value: Option<String>) -> Result<Option<ApiKey>, KeyError> {
+        ApiKey::from_env("the key", value)
     }
 
     /// `****` and the last four characters.
@@ -62,11 +107,6 @@ impl ApiKey {
     /// The full key, for the Authorization header and `::add-mask::` only.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    /// Replaces the key wherever it appears in `text` (server answers, error chains).
-    pub fn scrub(&self, text: &str) -> String {
-        text.replace(&self.0, &self.redacted())
     }
 }
 
@@ -211,18 +251,48 @@ mod tests {
 
     #[test]
     fn keys_from_the_environment() {
-        assert_eq!(ApiKey::from_env_value(None), None);
-        assert_eq!(ApiKey::from_env_value(Some(String::new())), None);
-        assert_eq!(ApiKey::from_env_value(Some("  \n".into())), None);
-        let key = ApiKey::from_env_value(Some(format!("{KEY}\n"))).unwrap();
+        assert_eq!(ApiKey::from_env_value(None), Ok(None));
+        assert_eq!(ApiKey::from_env_value(Some(String::new())), Ok(None));
+        assert_eq!(ApiKey::from_env_value(Some("  \n".into())), Ok(None));
+        let key = ApiKey::from_env_value(Some(format!("  {KEY}\r\n")))
+            .unwrap()
+            .unwrap();
         assert_eq!(key.expose(), KEY);
     }
 
     #[test]
+    fn a_key_with_a_control_character_or_space_inside_is_refused_without_being_shown() {
+        for (sep, what) in [
+            ("\n", "a newline"),
+            ("\r", "a carriage return"),
+            ("\t", "a tab"),
+            (" ", "a space"),
+            ("\u{1b}", "U+001B"),
+            ("\0", "U+0000"),
+            ("\u{a0}", "U+00A0"),
+        ] {
+            let value = format!("{}{sep}{}", &KEY[..16], &KEY[16..]);
+            let err = ApiKey::from_env("MISTRAL_API_KEY", Some(value)).unwrap_err();
+            assert_eq!(err.position, 17);
+            let text = err.to_string();
+            assert!(
+                text.starts_with("MISTRAL_API_KEY holds ") && text.contains(what),
+                "{text}"
+            );
+            for w in KEY.as_bytes().windows(MIN_RUN) {
+                assert!(!text.contains(std::str::from_utf8(w).unwrap()), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn a_key_never_prints_in_full() {
-        let key = ApiKey::from_env_value(Some(KEY.into())).unwrap();
+        let key = ApiKey::from_env_value(Some(KEY.into())).unwrap().unwrap();
         assert_eq!(format!("{key:?}"), "ApiKey(****a1Ue)");
-        assert_eq!(key.scrub(&format!("bad key {KEY}!")), "bad key ****a1Ue!");
+        assert_eq!(
+            Scrubber::new([&key]).text(&format!("bad key {KEY}!")),
+            "bad key ****a1Ue!"
+        );
     }
 
     #[test]
@@ -230,7 +300,7 @@ mod tests {
         let opts = LiveOptions {
             api_url: ApiUrl::parse("https://api.mistral.ai").unwrap(),
             primary: None,
-            fallback: ApiKey::from_env_value(Some(KEY.into())),
+            fallback: ApiKey::from_env_value(Some(KEY.into())).unwrap(),
             timing: Timing::DEFAULT,
         };
         assert_eq!(validate(&opts).state(), &LiveState::NoKey);

@@ -48,6 +48,21 @@ pub enum Call {
     Shell(String),
     /// `pre-commit run [HOOK]` (`None`: every hook of .pre-commit-config.yaml).
     PreCommit(Option<String>),
+    /// `just [RECIPE]` (`None`: the default recipe).
+    Just(Option<String>),
+    /// Package scripts matching a pattern (`npm-run-all lint:*`, `run-s test`,
+    /// `concurrently npm:test`): `*` matches within a `:`-separated part, `**` anything.
+    PackageScripts(String),
+    /// The package script of that name in every workspace package (`turbo run test`,
+    /// `nx run-many -t test`, `lerna run test`, `pnpm -r test`, `npm test --workspaces`).
+    EveryWorkspace(String),
+    /// A reusable workflow (`uses: ./.github/workflows/x.yml` on a job) or a composite
+    /// action of the repository (`uses: ./.github/actions/setup`), with its `with:`
+    /// inputs: the callee's `${{ inputs.NAME }}` are replaced by them.
+    Local {
+        path: String,
+        inputs: Vec<(String, String)>,
+    },
 }
 
 const TYPE_CHECKERS: &[&str] = &[
@@ -153,9 +168,6 @@ const WRAPPERS: &[&str] = &[
 
 static ASSIGNMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*=").unwrap());
-static URL_HEALTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)/(health|healthz|healthcheck|ready|readyz|readiness|livez|ping)\b").unwrap()
-});
 static REQUEST_BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(^|\s)(-X\s*POST|--request\s+POST|-d|--data(-raw|-binary)?|--json|-F|--form)(\s|=|$)",
@@ -169,6 +181,12 @@ static ROLLBACK: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CANARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)canary|rollout\s+pause|argo\s+rollouts|update-traffic|--no-traffic|--to-revisions|traffic-split|--strategy[= ]+(canary|bluegreen|blue-green)")
+        .unwrap()
+});
+
+/// Rolling back data, not a release: `knex migrate:rollback`, `rails db:rollback`.
+static DATA_ROLLBACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)migrat\w*[:_ -]*(roll[-_ ]?back|undo|down)|\bdb[-_:]?roll[-_ ]?back|\brollback\(\)|\balembic\s+downgrade|\btransaction")
         .unwrap()
 });
 
@@ -188,7 +206,7 @@ pub fn classify(line: &str) -> Vec<Action> {
             out.push(a);
         }
     };
-    if ROLLBACK.is_match(line) {
+    if ROLLBACK.is_match(line) && !DATA_ROLLBACK.is_match(line) {
         whole(Action::Rollback, &mut out);
     }
     if CANARY.is_match(line) {
@@ -202,8 +220,15 @@ pub fn classify(line: &str) -> Vec<Action> {
 
 /// What a GitHub Action (`uses: owner/name@ref`) does, from its name and inputs.
 pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
-    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     let mut out = Vec::new();
+    if let Some(local) = uses.strip_prefix("./") {
+        out.push(Action::Call(Call::Local {
+            path: local.trim_end_matches('/').to_string(),
+            inputs: inputs.to_vec(),
+        }));
+        return out;
+    }
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     if name == "pre-commit/action" {
         out.push(Action::Call(Call::PreCommit(None)));
     }
@@ -213,10 +238,20 @@ pub fn classify_action(uses: &str, inputs: &[(String, String)]) -> Vec<Action> {
         out.push(Action::TypeCheck("mypy".into()));
     }
     // GitHub Pages deploys publish documentation, not the application.
+    let ssh = name.contains("ssh");
     let app_deploy = (name.contains("deploy") && !name.contains("pages"))
         || name.ends_with("/helm")
         || name.contains("flyctl")
-        || name.contains("wrangler-action");
+        || name.contains("wrangler-action")
+        || name.contains("lambda")
+        || (name.contains("vercel-action")
+            && inputs
+                .iter()
+                .any(|(k, v)| k == "vercel-args" && v.contains("--prod")))
+        || (ssh
+            && inputs
+                .iter()
+                .any(|(k, v)| k == "script" && classify_remote(v).contains(&Action::Deploy)));
     if app_deploy {
         out.push(Action::Deploy);
         if inputs.iter().any(|(k, v)| {
@@ -308,6 +343,10 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                 w.remove(0);
             }
             Some(first) if WRAPPERS.contains(first) => {
+                // `pipx run nox`: the `run` belongs to the wrapper.
+                if matches!(*first, "pipx") && w.get(1) == Some(&"run") {
+                    w.remove(0);
+                }
                 w.remove(0);
                 while w.first().is_some_and(|x| x.starts_with('-') && *x != "--") {
                     w.remove(0);
@@ -364,32 +403,52 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
         }
         "npm" => {
             let rest = without_options(args);
-            match rest.first().copied() {
-                Some("test" | "t" | "tst") => {
-                    out.push(Action::Call(Call::PackageScript("test".into())))
-                }
-                Some("run" | "run-script") => {
-                    if let Some(name) = rest.get(1) {
-                        out.push(Action::Call(Call::PackageScript(name.to_string())));
-                    }
-                }
-                _ => {}
+            let every = args
+                .iter()
+                .any(|a| matches!(*a, "--workspaces" | "-ws" | "--ws"));
+            let script = match rest.first().copied() {
+                Some("test" | "t" | "tst") => Some("test".to_string()),
+                Some("run" | "run-script") => rest.get(1).map(|n| n.to_string()),
+                _ => None,
+            };
+            if let Some(name) = script {
+                out.push(Action::Call(if every {
+                    Call::EveryWorkspace(name)
+                } else {
+                    Call::PackageScript(name)
+                }));
             }
         }
         "yarn" | "pnpm" | "bun" => {
-            // `pnpm --filter web test`, `yarn workspace web test`, `yarn run test`.
+            // `pnpm --filter web test`, `yarn workspace web test`, `yarn run test`,
+            // `pnpm -r test`, `yarn workspaces foreach -A run test`.
             let rest = without_options(args);
             let mut it = rest.iter().copied().peekable();
-            if matches!(it.peek(), Some(&"workspace")) {
-                it.next();
-                it.next();
+            let mut every = args
+                .iter()
+                .any(|a| matches!(*a, "-r" | "--recursive" | "--workspaces"));
+            match it.peek() {
+                Some(&"workspace") => {
+                    it.next();
+                    it.next();
+                }
+                Some(&"workspaces") => {
+                    every = true;
+                    it.next();
+                    if it.peek() == Some(&"foreach") {
+                        it.next();
+                    }
+                }
+                _ => {}
             }
             let explicit_run = matches!(it.peek(), Some(&"run"));
             if explicit_run {
                 it.next();
             }
             if let Some(name) = it.next() {
-                if !PM_BUILTINS.contains(&name) || explicit_run {
+                if every {
+                    out.push(Action::Call(Call::EveryWorkspace(name.to_string())));
+                } else if !PM_BUILTINS.contains(&name) || explicit_run {
                     out.push(Action::Call(Call::PackageScript(name.to_string())));
                     // Without a script of that name, yarn and pnpm run the binary
                     // (`pnpm tsc --noEmit`): say what the binary would do too.
@@ -398,12 +457,122 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
                         .map(str::to_string)
                         .collect();
                     out.extend(
-                        classify_simple(&words)
-                            .into_iter()
-                            .filter(|a| !matches!(a, Action::Call(_))),
+                        // A task runner run as a binary (`pnpm turbo run test`) keeps
+                        // its calls; a binary's own script calls do not repeat.
+                        classify_simple(&words).into_iter().filter(|a| {
+                            !matches!(
+                                a,
+                                Action::Call(
+                                    Call::PackageScript(_) | Call::Make { .. } | Call::Shell(_)
+                                )
+                            )
+                        }),
                     );
                 }
             }
+        }
+        "npm-run-all" | "npm-run-all2" | "run-s" | "run-p" => {
+            for name in
+                positional_skipping(args, &["--npm-path", "--max-parallel", "-l", "--label"])
+            {
+                out.push(Action::Call(Call::PackageScripts(name.to_string())));
+            }
+        }
+        "concurrently" => {
+            // Each argument is a command, or `npm:NAME` for a package script.
+            const VALUED: &[&str] = &[
+                "-n",
+                "--names",
+                "-c",
+                "--prefix-colors",
+                "-p",
+                "--prefix",
+                "-s",
+                "--success",
+                "-k",
+                "--kill-others-on-fail",
+                "--max-processes",
+                "-m",
+                "--default-input-target",
+                "--handle-input",
+                "--timings",
+                "--restart-tries",
+                "--restart-after",
+                "-P",
+            ];
+            for arg in positional_skipping(args, VALUED) {
+                match arg.split_once(':') {
+                    Some(("npm" | "yarn" | "pnpm" | "bun", name)) => {
+                        out.push(Action::Call(Call::PackageScripts(name.to_string())))
+                    }
+                    _ => out.extend(classify(arg)),
+                }
+            }
+        }
+        "turbo" => {
+            let rest = without_options(args);
+            let tasks = match rest.first() {
+                Some(&"run") => &rest[1..],
+                Some(&("prune" | "login" | "link" | "unlink" | "gen" | "daemon" | "telemetry")) => {
+                    &[][..]
+                }
+                _ => &rest[..],
+            };
+            for t in tasks {
+                out.push(Action::Call(Call::EveryWorkspace(t.to_string())));
+            }
+        }
+        "nx" => {
+            let rest = without_options(args);
+            match rest.first().copied() {
+                Some("run-many" | "affected") => {
+                    let targets = option_list(args, &["-t", "--target", "--targets"]);
+                    out.extend(
+                        targets
+                            .into_iter()
+                            .map(|t| Action::Call(Call::EveryWorkspace(t))),
+                    );
+                }
+                // `nx run app:test`, `nx test app`.
+                Some("run") => {
+                    if let Some(target) = rest.get(1).and_then(|t| t.split(':').nth(1)) {
+                        out.push(Action::Call(Call::EveryWorkspace(target.to_string())));
+                    }
+                }
+                Some(t)
+                    if !matches!(
+                        t,
+                        "graph"
+                            | "reset"
+                            | "init"
+                            | "add"
+                            | "generate"
+                            | "g"
+                            | "migrate"
+                            | "format"
+                            | "show"
+                    ) =>
+                {
+                    out.push(Action::Call(Call::EveryWorkspace(t.to_string())))
+                }
+                _ => {}
+            }
+        }
+        "lerna" if args.first() == Some(&"run") => {
+            if let Some(t) = without_options(&args[1..]).first() {
+                out.push(Action::Call(Call::EveryWorkspace(t.to_string())));
+            }
+        }
+        "just" => {
+            let rest = positional_skipping(
+                args,
+                &["-f", "--justfile", "-d", "--working-directory", "--set"],
+            );
+            let recipe = rest
+                .iter()
+                .find(|a| !a.contains('='))
+                .map(|r| r.to_string());
+            out.push(Action::Call(Call::Just(recipe)));
         }
         "pre-commit" | "prek" if matches!(args.first(), Some(&"run")) => {
             let hook = without_options(&args[1..]).first().map(|h| h.to_string());
@@ -469,11 +638,34 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
         _ if w[0].ends_with(".sh") || w[0].ends_with(".bash") => {
             out.push(Action::Call(Call::Shell(w[0].to_string())))
         }
+        // `ssh host 'cd app && git pull && sudo systemctl restart app'`: the remote
+        // command is what runs. `docker compose up` counts as a deploy only there (locally
+        // it starts services for tests).
+        "ssh" => {
+            let remote = positional_skipping(
+                args,
+                &[
+                    "-i", "-p", "-o", "-l", "-F", "-J", "-L", "-R", "-D", "-E", "-S", "-W", "-b",
+                    "-c", "-m", "-O", "-Q", "-w",
+                ],
+            );
+            let command = remote.get(1..).map(|r| r.join(" ")).unwrap_or_default();
+            for a in classify_remote(&command) {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
         // `helm test` runs the chart's test hooks: requests against the release.
         "helm" if args.first() == Some(&"test") => out.push(Action::Smoke),
         "curl" | "wget" | "http" | "https" | "xh" | "hurl" | "httpie" => {
             let joined = args.join(" ");
-            if URL_HEALTH.is_match(&joined) {
+            let health = args.iter().any(|a| {
+                !a.starts_with('-')
+                    && (a.contains('/') || a.contains("://"))
+                    && super::health_path::is_health_path(a)
+            });
+            if health {
                 out.push(Action::HealthCheck);
             } else if REQUEST_BODY.is_match(&format!(" {joined}"))
                 || matches!(args.first(), Some(&("POST" | "post")))
@@ -484,6 +676,104 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
         _ => {}
     }
     if is_deploy(tool, args) {
+        out.push(Action::Deploy);
+    }
+    out
+}
+
+/// Runners whose tests sit in the source files themselves (Rust's `#[test]`): there is
+/// no test file to look for.
+pub fn tests_live_in_code(tool: &str) -> bool {
+    tool == "cargo test"
+}
+
+/// Where a test command looks for tests: the path arguments after the runner
+/// (`node --test dist/`, `pytest tests/unit`, `jest src/api`). Empty: the runner's own
+/// default (the whole project). Words that are not paths (`-k name`, `run`) are left out.
+pub fn test_targets(text: &str, tool: &str) -> Vec<String> {
+    let runner = tool.split_whitespace().next().unwrap_or(tool);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some(at) = words
+        .iter()
+        .position(|w| w.rsplit('/').next() == Some(runner))
+    else {
+        return Vec::new();
+    };
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "src",
+        "dist",
+        "build",
+        "out",
+        "lib",
+        "e2e",
+        "__tests__",
+        "integration",
+        "unit",
+    ];
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in &words[at + 1..] {
+        if matches!(*w, "&&" | "||" | "|" | ";") {
+            break;
+        }
+        if skip {
+            skip = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            // Options that take a separate value.
+            skip = matches!(
+                *w,
+                "-k" | "-m"
+                    | "-c"
+                    | "-p"
+                    | "-n"
+                    | "-t"
+                    | "--config"
+                    | "--reporter"
+                    | "--project"
+                    | "--testNamePattern"
+                    | "-r"
+                    | "--require"
+                    | "--cov"
+                    | "--rootdir"
+            );
+            continue;
+        }
+        let w = w.trim_matches(|c| c == '"' || c == '\'');
+        let path_like = w.contains('/')
+            || DIRS.contains(&w)
+            || [".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx", ".jsx"]
+                .iter()
+                .any(|e| w.ends_with(e));
+        if path_like && !w.starts_with("./...") && !w.contains("://") {
+            out.push(w.trim_start_matches("./").to_string());
+        }
+    }
+    out
+}
+
+/// What a command run on a server does (over SSH, or in an SSH action's script).
+pub fn classify_remote(command: &str) -> Vec<Action> {
+    let mut out = classify(command);
+    let restarts = split_commands(strip_comment(command)).iter().any(|w| {
+        let w: Vec<&str> = w.iter().map(String::as_str).collect();
+        let w: &[&str] = if w.first() == Some(&"sudo") {
+            &w[1..]
+        } else {
+            &w
+        };
+        match w.first() {
+            Some(&("docker-compose" | "podman-compose")) => w.contains(&"up"),
+            Some(&"docker") => w.get(1) == Some(&"compose") && w.contains(&"up"),
+            _ => false,
+        }
+    });
+    if restarts && !out.contains(&Action::Deploy) {
         out.push(Action::Deploy);
     }
     out
@@ -514,6 +804,22 @@ fn without_options<'a>(args: &[&'a str]) -> Vec<&'a str> {
         if skip {
             skip = false;
         } else if VALUE_OPTIONS.contains(a) {
+            skip = true;
+        } else if !a.starts_with('-') {
+            out.push(*a);
+        }
+    }
+    out
+}
+
+/// Positional arguments, skipping options and the values of the options in `valued`.
+fn positional_skipping<'a>(args: &[&'a str], valued: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if valued.contains(a) {
             skip = true;
         } else if !a.starts_with('-') {
             out.push(*a);
@@ -578,8 +884,26 @@ fn is_deploy(tool: &str, args: &[&str]) -> bool {
             has("deploy") || (has("containerapp") && has("update")) || (has("webapp") && has("up"))
         }
         "aws" => {
-            (has("ecs") && has("update-service")) || (has("deploy") && has("create-deployment"))
+            (has("ecs") && has("update-service"))
+                || (has("deploy") && has("create-deployment"))
+                || (has("lambda")
+                    && (has("update-function-code") || has("update-function-configuration")))
+                || (has("cloudformation") && (has("deploy") || has("update-stack")))
+                || (has("apprunner") && has("start-deployment"))
+                || (has("elasticbeanstalk") && has("update-environment"))
         }
+        // On the host a workflow reached over SSH (or a self-hosted runner): restarting
+        // the service is the deploy.
+        "systemctl" => matches!(
+            first,
+            "restart" | "reload" | "reload-or-restart" | "try-restart"
+        ),
+        "pm2" => {
+            matches!(first, "restart" | "reload" | "deploy") || (first == "start" && args.len() > 1)
+        }
+        "supervisorctl" => matches!(first, "restart" | "update"),
+        "eb" => first == "deploy",
+        "func" => has("publish"),
         "ecs-deploy" | "kamal" | "copilot" | "cdk" | "sam" | "serverless" | "sls" | "netlify" => {
             has("deploy")
         }
@@ -594,6 +918,7 @@ fn is_deploy(tool: &str, args: &[&str]) -> bool {
                     .any(|a| a.contains("heroku") || a.contains("dokku"))
         }
         "docker" => first == "stack" && has("deploy"),
+        "cap" | "capistrano" => has("deploy"),
         _ => false,
     }
 }

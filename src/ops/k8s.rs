@@ -465,6 +465,7 @@ fn hook(
         line,
         commands,
         runs_also: Vec::new(),
+        inputs: Vec::new(),
     })
 }
 

@@ -14,6 +14,7 @@
 pub mod alerts;
 pub mod commands;
 pub mod docs;
+pub mod health_path;
 pub mod k8s;
 pub mod procedures;
 pub mod yaml;
@@ -72,6 +73,8 @@ pub struct OpsFile {
     pub alerts: Vec<AlertRule>,
     pub sections: Vec<Section>,
     pub problems: Vec<Problem>,
+    /// This file is a test file (by [`crate::file_kind`]).
+    pub test_file: Option<String>,
 }
 
 impl OpsFile {
@@ -82,6 +85,7 @@ impl OpsFile {
             && self.alerts.is_empty()
             && self.sections.is_empty()
             && self.problems.is_empty()
+            && self.test_file.is_none()
     }
 }
 
@@ -91,11 +95,21 @@ pub fn analyze_file(file: &SourceFile) -> Option<OpsFile> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
     let mut out = OpsFile::default();
+    if crate::file_kind::is_test(path) {
+        out.test_file = Some(path.to_string());
+    }
     if procedures::is_ci_file(path) {
         match procedures::workflow(path, text) {
             Ok(p) => out.procedures.push(p),
             Err(problem) => out.problems.push(problem),
         }
+    } else if procedures::is_action_file(path) {
+        match procedures::composite_action(path, text) {
+            Ok(p) => out.procedures.extend(p),
+            Err(problem) => out.problems.push(problem),
+        }
+    } else if matches!(lower.as_str(), "justfile" | ".justfile") || lower.ends_with(".just") {
+        out.procedures = procedures::just_recipes(path, text);
     } else if name == ".pre-commit-config.yaml" {
         match procedures::pre_commit_hooks(path, text) {
             Ok(p) => out.procedures = p,
@@ -219,6 +233,9 @@ pub struct Step<'a> {
     pub line: u32,
     pub text: &'a str,
     pub action: &'a Action,
+    /// What holds the command: a workflow's commands run at the repository root, a
+    /// package script's in its package's folder.
+    pub kind: ProcedureKind,
     /// The calls followed to get here, outermost first: ("npm run typecheck", path, line).
     pub via: Vec<(&'a str, &'a str, u32)>,
 }
@@ -231,6 +248,21 @@ impl Step<'_> {
             .map_or((self.path, self.line), |(_, p, l)| (*p, *l))
     }
 }
+
+/// Whether a test command has test files where it looks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestFiles {
+    Found,
+    /// The runner's tests live in the code (`cargo test`): nothing to look for.
+    InTheCode,
+    /// It looks everywhere and the repository has no test file.
+    NoneInRepository,
+    /// It looks in these paths and none holds a test file.
+    NoneIn(Vec<String>),
+}
+
+/// Build output folders: tests compiled there come from test sources elsewhere.
+const BUILD_DIRS: &[&str] = &["dist", "build", "out", "lib", ".build", "target"];
 
 /// Every operations fact of the repository.
 #[derive(Debug, Clone, Default)]
@@ -247,8 +279,12 @@ pub struct OpsFacts {
     pub alerts: Vec<AlertRule>,
     pub sections: Vec<Section>,
     pub problems: Vec<Problem>,
+    /// Test files of the repository (where a test command's target is checked).
+    pub test_files: Vec<String>,
     /// (kind, name) → indexes into `procedures`.
     by_name: HashMap<(ProcedureKind, String), Vec<usize>>,
+    /// (callee path, caller's inputs) → the callee with those inputs, in `procedures`.
+    local: HashMap<(String, Vec<(String, String)>), usize>,
 }
 
 /// How deep calls are followed (a script calling a target calling a script ...).
@@ -278,7 +314,34 @@ impl OpsFacts {
             facts.alerts.extend(f.alerts);
             facts.sections.extend(f.sections);
             facts.problems.extend(f.problems);
+            facts.test_files.extend(f.test_file);
         }
+        // Each call of a reusable workflow or composite action with inputs gets its own
+        // copy of the callee with those inputs filled in.
+        let mut instances = Vec::new();
+        for caller in &facts.procedures {
+            for cmd in &caller.commands {
+                for action in &cmd.actions {
+                    let Action::Call(Call::Local { path, inputs }) = action else {
+                        continue;
+                    };
+                    if facts.local.contains_key(&(path.clone(), inputs.clone())) {
+                        continue;
+                    }
+                    if let Some(callee) = facts.local_callee(path) {
+                        instances.push((
+                            (path.clone(), inputs.clone()),
+                            procedures::with_caller_inputs(callee, inputs),
+                        ));
+                        let n = facts.procedures.len() + instances.len() - 1;
+                        facts.local.insert((path.clone(), inputs.clone()), n);
+                    }
+                }
+            }
+        }
+        facts
+            .procedures
+            .extend(instances.into_iter().map(|(_, p)| p));
         for (i, p) in facts.procedures.iter().enumerate() {
             facts
                 .by_name
@@ -287,6 +350,76 @@ impl OpsFacts {
                 .push(i);
         }
         facts
+    }
+
+    /// The reusable workflow (`.github/workflows/x.yml`) or composite action
+    /// (`.github/actions/x`, its `action.yml`) a local `uses:` names.
+    fn local_callee(&self, path: &str) -> Option<&Procedure> {
+        let path = path.trim_start_matches("./");
+        self.procedures.iter().find(|p| match p.kind {
+            ProcedureKind::CiWorkflow => p.path == path,
+            ProcedureKind::CompositeAction => {
+                p.path == format!("{path}/action.yml") || p.path == format!("{path}/action.yaml")
+            }
+            _ => false,
+        })
+    }
+
+    /// Where the test runner of `step` looks, and whether test files are there. Paths
+    /// are relative to the file holding the command (a package script runs in its
+    /// package's folder; a workflow at the root); a build folder (`dist/`) counts when
+    /// the repository has test sources under that base.
+    pub fn test_files_for(&self, step: &Step) -> TestFiles {
+        let Action::Test(tool) = step.action else {
+            return TestFiles::Found;
+        };
+        if commands::tests_live_in_code(tool) {
+            return TestFiles::InTheCode;
+        }
+        let base = match step.kind {
+            ProcedureKind::CiWorkflow
+            | ProcedureKind::WithInputs
+            | ProcedureKind::CompositeAction
+            | ProcedureKind::PreCommitHook => "",
+            _ => procedures::dir_of(step.path),
+        };
+        let under = |dir: &str| -> bool {
+            let dir = dir.trim_end_matches('/');
+            let prefix = match (base.is_empty(), dir.is_empty()) {
+                (true, true) => String::new(),
+                (true, false) => format!("{dir}/"),
+                (false, true) => format!("{base}/"),
+                (false, false) => format!("{base}/{dir}/"),
+            };
+            self.test_files
+                .iter()
+                .any(|t| t.starts_with(&prefix) || *t == prefix.trim_end_matches('/'))
+        };
+        let targets = commands::test_targets(step.text, tool);
+        if targets.is_empty() {
+            return if under("") {
+                TestFiles::Found
+            } else {
+                TestFiles::NoneInRepository
+            };
+        }
+        let found = targets.iter().any(|t| {
+            let first = t.split('/').next().unwrap_or(t);
+            if t.contains('*') {
+                // `src/**/*.test.ts`: the folder before the first wildcard.
+                let dir: Vec<&str> = t.split('/').take_while(|p| !p.contains('*')).collect();
+                under(&dir.join("/"))
+            } else if BUILD_DIRS.contains(&first) {
+                under("")
+            } else {
+                under(t)
+            }
+        });
+        if found {
+            TestFiles::Found
+        } else {
+            TestFiles::NoneIn(targets)
+        }
     }
 
     /// The CI workflows.
@@ -343,6 +476,7 @@ impl OpsFacts {
                         line: cmd.line,
                         text: &cmd.text,
                         action,
+                        kind: proc.kind,
                         via: via.clone(),
                     });
                 }
@@ -471,6 +605,50 @@ impl OpsFacts {
                 .iter()
                 .filter(|p| p.kind == ProcedureKind::PreCommitHook)
                 .collect(),
+            Call::Just(recipe) => {
+                let name = recipe.clone().unwrap_or_default();
+                let mut found = in_dir(ProcedureKind::JustRecipe, &name, "justfile", dir);
+                if found.len() > 1 {
+                    found.retain(|p| !p.path.contains('/'));
+                    found.truncate(1);
+                }
+                found
+            }
+            Call::PackageScripts(pattern) => {
+                if !pattern.contains('*') {
+                    return in_dir(ProcedureKind::PackageScript, pattern, "package.json", dir);
+                }
+                let re = script_glob(pattern);
+                let base = dir.map_or(String::new(), |d| {
+                    d.trim_start_matches("./").trim_end_matches('/').to_string()
+                });
+                let own = if base.is_empty() {
+                    "package.json".to_string()
+                } else {
+                    format!("{base}/package.json")
+                };
+                self.procedures
+                    .iter()
+                    .filter(|p| {
+                        p.kind == ProcedureKind::PackageScript
+                            && p.path == own
+                            && re.is_match(&p.name)
+                    })
+                    .collect()
+            }
+            Call::EveryWorkspace(name) => self
+                .by_name
+                .get(&(ProcedureKind::PackageScript, name.clone()))
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.procedures[i])
+                .collect(),
+            Call::Local { path, inputs } => self
+                .local
+                .get(&(path.clone(), inputs.clone()))
+                .map(|&i| &self.procedures[i])
+                .into_iter()
+                .collect(),
             Call::Shell(script) => {
                 let rel = script.trim_start_matches("./");
                 let base = dir
@@ -498,4 +676,24 @@ impl OpsFacts {
             }
         }
     }
+}
+
+/// npm-run-all's pattern: `*` within a `:`-separated part, `**` across parts.
+fn script_glob(pattern: &str) -> regex::Regex {
+    let mut re = String::from("^");
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '*' {
+            if chars.peek() == Some(&'*') {
+                chars.next();
+                re.push_str(".*");
+            } else {
+                re.push_str("[^:]*");
+            }
+        } else {
+            re.push_str(&regex::escape(&c.to_string()));
+        }
+    }
+    re.push('$');
+    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("$^").expect("empty regex"))
 }

@@ -22,6 +22,11 @@ pub enum ProcedureKind {
     ProjectTask,
     ShellScript,
     PreCommitHook,
+    JustRecipe,
+    /// A composite action of the repository (`.github/actions/x/action.yml`).
+    CompositeAction,
+    /// A reusable workflow or composite action with one caller's inputs filled in.
+    WithInputs,
 }
 
 impl ProcedureKind {
@@ -35,6 +40,9 @@ impl ProcedureKind {
             ProcedureKind::ProjectTask => "pyproject task",
             ProcedureKind::ShellScript => "shell script",
             ProcedureKind::PreCommitHook => "pre-commit hook",
+            ProcedureKind::JustRecipe => "just recipe",
+            ProcedureKind::CompositeAction => "composite action",
+            ProcedureKind::WithInputs => "reusable workflow",
         }
     }
 }
@@ -61,6 +69,9 @@ pub struct Procedure {
     /// Other names this procedure depends on and runs first (Makefile prerequisites,
     /// tox `depends`), or `pre`/`post` package scripts.
     pub runs_also: Vec<String>,
+    /// Declared inputs with their defaults (a reusable workflow's `workflow_call`
+    /// inputs, a composite action's `inputs`): `${{ inputs.NAME }}` in its commands.
+    pub inputs: Vec<(String, String)>,
 }
 
 /// The directory part of a path ("" at the root).
@@ -126,16 +137,10 @@ pub fn is_yaml(path: &str) -> bool {
     lower.ends_with(".yml") || lower.ends_with(".yaml")
 }
 
-/// True for the CI files this front-end reads as workflows.
+/// True for the CI files this front-end reads as workflows: the CI class of
+/// [`crate::file_kind`], except composite actions (read as what a workflow calls).
 pub fn is_ci_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    is_github_workflow(path)
-        || name == ".gitlab-ci.yml"
-        || (is_yaml(path) && (path.contains(".gitlab/ci/") || name.ends_with(".gitlab-ci.yml")))
-        || path.ends_with(".circleci/config.yml")
-        || name == "bitbucket-pipelines.yml"
-        || name == "azure-pipelines.yml"
-        || name == "Jenkinsfile"
+    crate::file_kind::is_ci(path) && !is_action_file(path)
 }
 
 /// A CI workflow file as one procedure. `Err` is the parser's complaint.
@@ -148,6 +153,7 @@ pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
         line: 1,
         commands: Vec::new(),
         runs_also: Vec::new(),
+        inputs: Vec::new(),
     };
     if path.ends_with("Jenkinsfile") {
         proc.commands = jenkins_commands(text);
@@ -156,6 +162,18 @@ pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
     let docs = yaml::load_all(text).map_err(|e| Problem::yaml(path, Area::Ci, e))?;
     let mut finder = LineFinder::new(text);
     for doc in &docs {
+        // `on: workflow_call: inputs:` (the key `on` may load as the boolean true).
+        let on = yaml::get(&doc.value, "on").or_else(|| {
+            doc.value
+                .as_mapping()
+                .and_then(|m| m.get(Value::Bool(true)))
+        });
+        if let Some(inputs) = on
+            .and_then(|o| yaml::dig(o, &["workflow_call", "inputs"]))
+            .and_then(Value::as_mapping)
+        {
+            proc.inputs.extend(declared_inputs(inputs));
+        }
         if is_github_workflow(path) {
             github_commands(&doc.value, &mut finder, &mut proc.commands);
         } else {
@@ -163,6 +181,136 @@ pub fn workflow(path: &str, text: &str) -> Result<Procedure, Problem> {
         }
     }
     Ok(proc)
+}
+
+/// Input names and their defaults ("" without one).
+fn declared_inputs(inputs: &serde_yaml::Mapping) -> Vec<(String, String)> {
+    inputs
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = yaml::scalar(k)?;
+            let default = yaml::get(v, "default")
+                .and_then(yaml::scalar)
+                .unwrap_or_default();
+            Some((name, default))
+        })
+        .collect()
+}
+
+/// True for a composite action's metadata file in the repository.
+pub fn is_action_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "action.yml" | "action.yaml")
+}
+
+/// A composite action (`runs: using: composite`): its steps, like a job's. `None` for
+/// JavaScript and Docker actions, which run no shell commands of the repository.
+pub fn composite_action(path: &str, text: &str) -> Result<Option<Procedure>, Problem> {
+    let docs = yaml::load_all(text).map_err(|e| Problem::yaml(path, Area::Ci, e))?;
+    let Some(doc) = docs.first() else {
+        return Ok(None);
+    };
+    let composite = yaml::dig(&doc.value, &["runs", "using"])
+        .and_then(yaml::scalar)
+        .is_some_and(|u| u == "composite");
+    if !composite {
+        return Ok(None);
+    }
+    let mut proc = Procedure {
+        kind: ProcedureKind::CompositeAction,
+        path: path.to_string(),
+        name: dir_of(path).to_string(),
+        line: 1,
+        commands: Vec::new(),
+        runs_also: Vec::new(),
+        inputs: yaml::get(&doc.value, "inputs")
+            .and_then(Value::as_mapping)
+            .map(declared_inputs)
+            .unwrap_or_default(),
+    };
+    let mut finder = LineFinder::new(text);
+    if let Some(steps) = yaml::dig(&doc.value, &["runs", "steps"]).and_then(Value::as_sequence) {
+        github_steps(steps, &mut finder, 1, None, &mut proc.commands);
+    }
+    Ok(Some(proc))
+}
+
+/// justfile recipes with their dependencies and bodies. The first recipe (or one named
+/// `default`) is also registered under `""`, the default recipe.
+pub fn just_recipes(path: &str, text: &str) -> Vec<Procedure> {
+    let mut out: Vec<Procedure> = Vec::new();
+    let mut current: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        if line.starts_with(' ') || line.starts_with('\t') {
+            if let Some(idx) = current {
+                let body = line.trim().trim_start_matches(['@', '-']);
+                if !body.starts_with("#!") {
+                    out[idx].commands.extend(command(n, body, None));
+                }
+            }
+            continue;
+        }
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with('[') {
+            continue;
+        }
+        current = None;
+        let Some((head, deps)) = t.split_once(':') else {
+            continue;
+        };
+        if deps.starts_with('=')
+            || head.starts_with("set ")
+            || head.starts_with("alias ")
+            || head.starts_with("export ")
+            || head.starts_with("import ")
+            || head.starts_with("mod ")
+        {
+            continue; // an assignment, a setting, an alias
+        }
+        let name = head
+            .trim_start_matches('@')
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            continue;
+        }
+        // Dependencies: `test: build (lint "x")`; `&&` separates the ones run after.
+        let deps: Vec<String> = deps
+            .split_whitespace()
+            .map(|d| d.trim_start_matches('(').to_string())
+            .filter(|d| {
+                !d.is_empty()
+                    && d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            })
+            .collect();
+        if out.is_empty() || name == "default" {
+            out.retain(|p| !p.name.is_empty());
+            out.insert(0, just_recipe(path, "", n, vec![name.clone()]));
+        }
+        out.push(just_recipe(path, &name, n, deps));
+        current = Some(out.len() - 1);
+    }
+    out
+}
+
+fn just_recipe(path: &str, name: &str, line: u32, runs_also: Vec<String>) -> Procedure {
+    Procedure {
+        kind: ProcedureKind::JustRecipe,
+        path: path.to_string(),
+        name: name.to_string(),
+        line,
+        commands: Vec::new(),
+        runs_also,
+        inputs: Vec::new(),
+    }
 }
 
 /// A YAML file of GitLab CI jobs outside `.gitlab-ci.yml` (an `include:` target such as
@@ -193,6 +341,7 @@ pub fn gitlab_include(path: &str, text: &str, docs: &[yaml::Doc]) -> Option<Proc
         line: 1,
         commands: Vec::new(),
         runs_also: Vec::new(),
+        inputs: Vec::new(),
     };
     let mut finder = LineFinder::new(text);
     for doc in docs {
@@ -214,62 +363,112 @@ fn github_commands(doc: &Value, finder: &mut LineFinder, out: &mut Vec<Command>)
         let job_dir = yaml::dig(job, &["defaults", "run", "working-directory"])
             .and_then(yaml::scalar)
             .or(default_dir.clone());
-        // A reusable workflow call is a step of its own kind.
+        // A reusable workflow call is a step of its own kind, with its `with:` inputs.
         if let Some(uses) = yaml::get(job, "uses").and_then(yaml::scalar) {
             let line = finder.find(&uses, job_line);
             out.push(Command {
                 line,
                 text: format!("uses: {uses}"),
-                actions: commands::classify_action(&uses, &[]),
+                actions: commands::classify_action(&uses, &with_inputs(job)),
                 dir: None,
             });
         }
         let Some(steps) = yaml::get(job, "steps").and_then(Value::as_sequence) else {
             continue;
         };
-        for step in steps {
-            let dir = yaml::get(step, "working-directory")
-                .and_then(yaml::scalar)
-                .or(job_dir.clone());
-            let step_name = yaml::get(step, "name").and_then(yaml::scalar);
-            let step_line = step_name
+        github_steps(steps, finder, job_line, job_dir, out);
+    }
+}
+
+/// A step's or a job's `with:` inputs, as text.
+fn with_inputs(step: &Value) -> Vec<(String, String)> {
+    yaml::get(step, "with")
+        .and_then(Value::as_mapping)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((yaml::scalar(k)?, yaml::scalar(v)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The steps of a GitHub job or of a composite action.
+fn github_steps(
+    steps: &[Value],
+    finder: &mut LineFinder,
+    job_line: u32,
+    job_dir: Option<String>,
+    out: &mut Vec<Command>,
+) {
+    for step in steps {
+        let dir = yaml::get(step, "working-directory")
+            .and_then(yaml::scalar)
+            .or(job_dir.clone());
+        let step_name = yaml::get(step, "name").and_then(yaml::scalar);
+        let step_line = step_name
+            .as_deref()
+            .map_or(job_line, |n| finder.find(n, job_line));
+        if let Some(uses) = yaml::get(step, "uses").and_then(yaml::scalar) {
+            let line = finder.find(&uses, step_line);
+            out.push(Command {
+                line,
+                text: format!("uses: {uses}"),
+                actions: commands::classify_action(&uses, &with_inputs(step)),
+                dir: dir.clone(),
+            });
+        }
+        if let Some(run) = yaml::get(step, "run").and_then(yaml::scalar) {
+            // The finder's cursor is past this step's name or the previous step, so
+            // the same command in an earlier step is not found again.
+            let mut cmds = script_commands(&run, finder, step_line, &dir);
+            // A step named "Rollback" whose commands do something is a rollback step.
+            if step_name
                 .as_deref()
-                .map_or(job_line, |n| finder.find(n, job_line));
-            if let Some(uses) = yaml::get(step, "uses").and_then(yaml::scalar) {
-                let line = finder.find(&uses, step_line);
-                let inputs: Vec<(String, String)> = yaml::get(step, "with")
-                    .and_then(Value::as_mapping)
-                    .map(|m| {
-                        m.iter()
-                            .filter_map(|(k, v)| Some((yaml::scalar(k)?, yaml::scalar(v)?)))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                out.push(Command {
-                    line,
-                    text: format!("uses: {uses}"),
-                    actions: commands::classify_action(&uses, &inputs),
-                    dir: dir.clone(),
-                });
-            }
-            if let Some(run) = yaml::get(step, "run").and_then(yaml::scalar) {
-                // The finder's cursor is past this step's name or the previous step, so
-                // the same command in an earlier step is not found again.
-                let mut cmds = script_commands(&run, finder, step_line, &dir);
-                // A step named "Rollback" whose commands do something is a rollback step.
-                if step_name
-                    .as_deref()
-                    .is_some_and(|n| n.to_ascii_lowercase().contains("rollback"))
-                {
-                    if let Some(c) = cmds.first_mut() {
-                        c.actions.push(Action::Rollback);
-                    }
+                .is_some_and(|n| n.to_ascii_lowercase().contains("rollback"))
+            {
+                if let Some(c) = cmds.first_mut() {
+                    c.actions.push(Action::Rollback);
                 }
-                out.extend(cmds);
             }
+            out.extend(cmds);
         }
     }
 }
+
+/// A copy of `callee` (a reusable workflow or composite action) with `${{ inputs.X }}`
+/// in its commands replaced by the caller's value or the input's default, each command
+/// read again. Unknown inputs stay as written (not visible statically).
+pub fn with_caller_inputs(callee: &Procedure, inputs: &[(String, String)]) -> Procedure {
+    let value = |name: &str| -> Option<&str> {
+        inputs
+            .iter()
+            .find(|(k, _)| k == name)
+            .or_else(|| callee.inputs.iter().find(|(k, _)| k == name))
+            .map(|(_, v)| v.as_str())
+    };
+    let commands = callee
+        .commands
+        .iter()
+        .map(|c| {
+            if !c.text.contains("inputs.") {
+                return c.clone();
+            }
+            let text = INPUT_REF.replace_all(&c.text, |caps: &regex::Captures| {
+                value(&caps[1]).map_or_else(|| caps[0].to_string(), str::to_string)
+            });
+            command(c.line, &text, c.dir.clone()).unwrap_or_else(|| c.clone())
+        })
+        .collect();
+    Procedure {
+        kind: ProcedureKind::WithInputs,
+        commands,
+        ..callee.clone()
+    }
+}
+
+static INPUT_REF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").unwrap()
+});
 
 /// Any other CI YAML: every string under a key that holds commands.
 fn generic_commands(
@@ -356,6 +555,7 @@ pub fn package_scripts(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
             line,
             commands: command(line, body, None).into_iter().collect(),
             runs_also,
+            inputs: Vec::new(),
         });
     }
     Ok(out)
@@ -415,6 +615,7 @@ fn make_target(path: &str, name: &str, line: u32, runs_also: Vec<String>) -> Pro
         line,
         commands: Vec::new(),
         runs_also,
+        inputs: Vec::new(),
     }
 }
 
@@ -434,6 +635,7 @@ fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Ve
         line: 1,
         commands: Vec::new(),
         runs_also: Vec::new(),
+        inputs: Vec::new(),
     };
     let mut section: Option<usize> = None;
     let mut in_commands = false;
@@ -457,6 +659,7 @@ fn ini_sections(path: &str, text: &str, prefix: &str, kind: ProcedureKind) -> Ve
                     line: n,
                     commands: Vec::new(),
                     runs_also: Vec::new(),
+                    inputs: Vec::new(),
                 });
                 Some(out.len() - 1)
             } else {
@@ -531,6 +734,7 @@ pub fn nox_sessions(path: &str, text: &str) -> Vec<Procedure> {
                     line: n,
                     commands: Vec::new(),
                     runs_also: Vec::new(),
+                    inputs: Vec::new(),
                 });
                 current = Some(out.len() - 1);
             }
@@ -613,6 +817,7 @@ pub fn pyproject_tasks(path: &str, text: &str) -> Result<Vec<Procedure>, Problem
                 line,
                 commands,
                 runs_also: Vec::new(),
+                inputs: Vec::new(),
             });
         }
     }
@@ -669,6 +874,7 @@ pub fn pre_commit_hooks(path: &str, text: &str) -> Result<Vec<Procedure>, Proble
                     line,
                     commands,
                     runs_also: Vec::new(),
+                    inputs: Vec::new(),
                 });
             }
         }
@@ -688,6 +894,7 @@ pub fn shell_script(path: &str, text: &str) -> Procedure {
         line: 1,
         commands,
         runs_also: Vec::new(),
+        inputs: Vec::new(),
     }
 }
 

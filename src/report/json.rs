@@ -47,5 +47,6 @@ pub fn render(report: &Report) -> String {
     };
     let mut s = serde_json::to_string_pretty(&json).expect("report serialises");
     s.push('\n');
-    s
+    // `--format json` goes to stdout, which the GitHub runner reads for commands.
+    super::safe::json_for_runner(s)
 }

@@ -11,10 +11,15 @@
 //! last things to go. A render that still does not fit is cut at a line, with every open
 //! `<details>` and code fence closed, and says how much it left out and where the full
 //! report is.
+//!
+//! Text from the repository or an API is shown as literal text, never as markup: paths
+//! and locations as code spans ([`safe::md_code`]), messages as escaped prose
+//! ([`safe::md_text`]), both on one line, so no HTML, comment, link, image, autolink or
+//! @-mention reaches the body unless this file built it.
 
 use std::fmt::Write;
 
-use super::{CheckResult, Evidence, Report, Severity, Status, Step, Verdict};
+use super::{safe, CheckResult, Evidence, Report, Severity, Status, Step, Verdict};
 
 #[derive(Debug, Clone, Default)]
 pub struct MarkdownOptions {
@@ -170,7 +175,7 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
             .unwrap_or("");
         let ids: Vec<String> = checks
             .iter()
-            .map(|c| format!("{} `{}`", icon(c, report).1, c.id))
+            .map(|c| format!("{} {}", icon(c, report).1, safe::md_cell_code(&c.id)))
             .collect();
         let _ = writeln!(
             out,
@@ -219,8 +224,19 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
         out.push_str("</details>\n\n");
     }
     if !hidden.is_empty() {
-        let ids: Vec<String> = hidden.iter().map(|c| format!("`{}`", c.id)).collect();
+        let ids: Vec<String> = hidden.iter().map(|c| safe::md_code(&c.id)).collect();
         let _ = writeln!(out, "Not blocking, not shown: {}\n", ids.join(" "));
+    }
+    if !report.suppressed.is_empty() {
+        // Whatever weakened the gate is shown to the reviewer, never cut by the budget.
+        let _ = writeln!(
+            out,
+            "### Suppressed\n\nWhat weakened the gate in this run (review it like code):\n"
+        );
+        for s in &report.suppressed {
+            let _ = writeln!(out, "- {}", safe::md_text(&s.describe()));
+        }
+        out.push('\n');
     }
     let passed: Vec<&CheckResult> = report
         .checks
@@ -239,11 +255,11 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
             for c in passed {
                 let _ = writeln!(
                     out,
-                    "| `{}` | {} {} | {} |",
-                    c.id,
+                    "| {} | {} {} | {} |",
+                    safe::md_cell_code(&c.id),
                     icon(c, report).1,
                     c.status.as_str(),
-                    cell(&c.message)
+                    safe::md_text(&c.message)
                 );
             }
             out.push_str("\n</details>\n");
@@ -268,33 +284,35 @@ fn check_section(
 ) -> usize {
     let _ = writeln!(
         out,
-        "#### {} `{}` ({}, {})\n{}\n",
+        "#### {} {} ({}, {})\n{}\n",
         icon(c, report).1,
-        c.id,
+        safe::md_code(&c.id),
         c.status.as_str(),
         c.severity.as_str(),
-        escape(&c.message)
+        safe::md_text(&c.message)
     );
-    for e in c.evidence.iter().take(evidence) {
-        let _ = writeln!(out, "- {} {}", link(e, opts), escape(&e.message));
+    // What to fix: only the `fail` and `warn` items, `fail` first; passing sites of a
+    // failing check are in the JSON report.
+    for e in c.findings().take(evidence) {
+        let _ = writeln!(out, "- {} {}", link(e, opts), safe::md_text(&e.message));
     }
-    let more = c.evidence.len().saturating_sub(evidence);
+    let more = c.findings().count().saturating_sub(evidence);
     if more > 0 && evidence > 0 {
         let _ = writeln!(out, "- … and {more} more in the full report");
     } else if more > 0 {
         let _ = writeln!(out, "{more} location{} in the full report.", plural(more));
     }
     if c.status != Status::Error && remediation {
-        let _ = writeln!(out, "\n**Fix:** {}\n", escape(&c.remediation));
+        let _ = writeln!(out, "\n**Fix:** {}\n", safe::md_text(&c.remediation));
     } else {
         out.push('\n');
     }
     more
 }
 
-/// A check's findings: its evidence lines, or the check itself when it has none.
+/// A check's findings: its `fail` and `warn` items, or the check itself when it has none.
 fn findings(c: &CheckResult) -> usize {
-    c.evidence.len().max(1)
+    c.findings().count().max(1)
 }
 
 fn left_out_note(left_out: usize, opts: &MarkdownOptions) -> String {
@@ -371,39 +389,16 @@ fn icon(c: &CheckResult, report: &Report) -> (u8, &'static str) {
 }
 
 fn link(e: &Evidence, opts: &MarkdownOptions) -> String {
-    let loc = e.location();
+    let loc = safe::md_code(&e.location());
     match &opts.blob_base {
         Some(base) if e.line.is_some() => format!(
-            "[`{loc}`]({base}/{}#L{})",
-            url_path(&e.path),
+            "[{loc}]({base}/{}#L{})",
+            safe::uri_path(&e.path),
             e.line.unwrap_or(0)
         ),
-        Some(base) => format!("[`{loc}`]({base}/{})", url_path(&e.path)),
-        None => format!("`{loc}`"),
+        Some(base) => format!("[{loc}]({base}/{})", safe::uri_path(&e.path)),
+        None => loc,
     }
-}
-
-/// Percent-encodes a repository path for a URL: a space, `#`, `?` or `)` in a file
-/// name would otherwise end or break the Markdown link.
-fn url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
-/// Keeps user-controlled text (messages quote code) from opening HTML or breaking tables.
-fn escape(s: &str) -> String {
-    s.replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn cell(s: &str) -> String {
-    escape(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn plural(n: usize) -> &'static str {
@@ -433,6 +428,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            evidence_omitted: 0,
             message: format!("{id} message"),
             remediation: format!("fix {id}"),
             evidence: (0..evidence)

@@ -6,6 +6,7 @@
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod safe;
 pub mod sarif;
 pub mod text;
 
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 /// The shared vocabulary, re-exported: the report is where most stages meet it.
 pub use crate::vocab::{
-    CheckId, Evidence, EvidenceStatus, FailOn, Location, Severity, SkippedFile, Status, Step,
+    CheckId, Evidence, EvidenceStatus, FailOn, Location, Severity, SkipReason, SkippedFile, Status,
+    Step,
 };
 
 /// One check's outcome, as in the JSON report.
@@ -32,6 +34,19 @@ pub struct CheckResult {
     pub message: String,
     pub remediation: String,
     pub evidence: Vec<Evidence>,
+    /// Evidence items the check judged but the report does not carry: past
+    /// [`EVIDENCE_KEPT`] items a check keeps its `fail` items first, then `warn`, then
+    /// `pass`, and counts the rest, so memory and every report stay bounded however many
+    /// sites a repository holds. The message counts every item.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
+}
+
+/// How many evidence items one check result carries at most.
+pub const EVIDENCE_KEPT: usize = 1_000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl CheckResult {
@@ -136,6 +151,69 @@ pub enum Suppression {
     MaxFileSize { bytes: u64, files: usize },
 }
 
+impl Suppression {
+    /// One line of the "Suppressed" section, in the reviewer's words (every renderer
+    /// prints this, each in its own safe form).
+    pub fn describe(&self) -> String {
+        let s = self;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        match s {
+            Suppression::Config { path, source } => {
+                let from = match source {
+                    ConfigSource::Repository => {
+                        "from the repository: the pull request can change it"
+                    }
+                    ConfigSource::CommandLine => "from the command line",
+                    ConfigSource::BaseCommit => "from the pull request's base commit",
+                };
+                format!("config file {path} ({from})")
+            }
+            Suppression::CheckDisabled { check } => format!("check {check} disabled"),
+            Suppression::SeverityLowered { check, from, to } => format!(
+                "check {check} severity lowered from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+            Suppression::IgnoredPath {
+                check: None,
+                pattern,
+                files,
+            } => format!(
+                "ignore-paths {pattern:?} excluded {files} file{}",
+                plural(*files)
+            ),
+            Suppression::IgnoredPath {
+                check: Some(check),
+                pattern,
+                files,
+            } => {
+                format!(
+                    "ignore-paths {pattern:?} of {check} ignores {files} file{}",
+                    plural(*files)
+                )
+            }
+            Suppression::InlineIgnore { check, path, line } => {
+                format!("inline ignore of {check} at {path}:{line}")
+            }
+            Suppression::Baseline {
+                check,
+                path,
+                baseline,
+            } => format!("finding of {check} in {path} accepted by baseline {baseline}"),
+            Suppression::MaxFileSize { bytes, files } => {
+                let (cap, default) = (
+                    crate::vocab::human_bytes(*bytes),
+                    crate::vocab::human_bytes(crate::vocab::DEFAULT_MAX_FILE_SIZE),
+                );
+                format!(
+                    "max-file-size {cap} (default {default}) left {files} file{} unscanned",
+                    plural(*files)
+                )
+            }
+        }
+    }
+}
+
 /// Where the config file in force came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -221,6 +299,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            evidence_omitted: 0,
             message: String::new(),
             remediation: String::new(),
             evidence: vec![],

@@ -1,9 +1,14 @@
 //! The terminal report: grouped by checklist step, failures first with evidence and
 //! remediation. Colour only when stdout is a terminal (and `NO_COLOR` is unset).
+//!
+//! Every piece of text from the repository or an API goes through [`safe::runner`]
+//! (one line, no terminal escapes, no workflow command), and the finished text through
+//! [`safe::runner_lines`] (no line of it can start one), since in GitHub Actions the
+//! runner reads stdout for commands.
 
 use std::fmt::Write;
 
-use super::{CheckResult, ConfigSource, Report, Status, Step, Suppression, Verdict};
+use super::{safe, CheckResult, Report, SkipReason, Status, Step, Verdict};
 
 /// How many evidence lines a check shows before "and N more".
 const EVIDENCE_SHOWN: usize = 10;
@@ -32,21 +37,29 @@ pub fn render(report: &Report, color: bool) -> String {
                 Status::Skip => ("SKIP ", "2"),
                 Status::Error => ("ERROR", "35;1"),
             };
-            let _ = writeln!(out, "  {} {:<26} {}", paint(code, tag), c.id, c.message);
+            let _ = writeln!(
+                out,
+                "  {} {:<26} {}",
+                paint(code, tag),
+                c.id,
+                safe::runner(&c.message)
+            );
             if matches!(c.status, Status::Fail | Status::Warn | Status::Error) {
-                for e in c.evidence.iter().take(EVIDENCE_SHOWN) {
+                // What to fix: the `fail` and `warn` items only, `fail` first.
+                for e in c.findings().take(EVIDENCE_SHOWN) {
                     let _ = writeln!(
                         out,
                         "          {}  {}",
-                        paint("36", &e.location()),
-                        e.message
+                        paint("36", &safe::runner(&e.location())),
+                        safe::runner(&e.message)
                     );
                 }
-                if c.evidence.len() > EVIDENCE_SHOWN {
+                let findings = c.findings().count();
+                if findings > EVIDENCE_SHOWN {
                     let _ = writeln!(
                         out,
                         "          ... and {} more (see --json)",
-                        c.evidence.len() - EVIDENCE_SHOWN
+                        findings - EVIDENCE_SHOWN
                     );
                 }
                 if c.status != Status::Error {
@@ -54,7 +67,7 @@ pub fn render(report: &Report, color: bool) -> String {
                         out,
                         "          fix ({}): {}",
                         c.severity.as_str(),
-                        c.remediation
+                        safe::runner(&c.remediation)
                     );
                 }
             }
@@ -65,7 +78,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let binary = report
             .skipped_files
             .iter()
-            .filter(|s| s.reason == "binary file")
+            .filter(|s| s.kind == SkipReason::Binary)
             .count();
         let _ = writeln!(out, "{}", paint("1", "Not scanned"));
         if binary > 0 {
@@ -78,9 +91,14 @@ pub fn render(report: &Report, color: bool) -> String {
         for s in report
             .skipped_files
             .iter()
-            .filter(|s| s.reason != "binary file")
+            .filter(|s| s.kind != SkipReason::Binary)
         {
-            let _ = writeln!(out, "  {}  {}", s.path, s.reason);
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                safe::runner(&s.path),
+                safe::runner(&s.reason)
+            );
         }
         out.push('\n');
     }
@@ -91,7 +109,7 @@ pub fn render(report: &Report, color: bool) -> String {
             paint("1", "Suppressed (what weakened the gate in this run)")
         );
         for s in &report.suppressed {
-            let _ = writeln!(out, "  {}", suppression_line(s));
+            let _ = writeln!(out, "  {}", safe::runner(&s.describe()));
         }
         out.push('\n');
     }
@@ -105,62 +123,5 @@ pub fn render(report: &Report, color: bool) -> String {
         "mistral-gate {verdict}: {} pass, {} fail, {} warn, {} error, {} skip ({} files scanned)",
         c.pass, c.fail, c.warn, c.error, c.skip, report.files_scanned
     );
-    out
-}
-
-/// One line of the "Suppressed" section, in the reviewer's words.
-fn suppression_line(s: &Suppression) -> String {
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    match s {
-        Suppression::Config { path, source } => {
-            let from = match source {
-                ConfigSource::Repository => "from the repository: the pull request can change it",
-                ConfigSource::CommandLine => "from the command line",
-                ConfigSource::BaseCommit => "from the pull request's base commit",
-            };
-            format!("config file {path} ({from})")
-        }
-        Suppression::CheckDisabled { check } => format!("check {check} disabled"),
-        Suppression::SeverityLowered { check, from, to } => format!(
-            "check {check} severity lowered from {} to {}",
-            from.as_str(),
-            to.as_str()
-        ),
-        Suppression::IgnoredPath {
-            check: None,
-            pattern,
-            files,
-        } => format!(
-            "ignore-paths {pattern:?} excluded {files} file{}",
-            plural(*files)
-        ),
-        Suppression::IgnoredPath {
-            check: Some(check),
-            pattern,
-            files,
-        } => {
-            format!(
-                "ignore-paths {pattern:?} of {check} ignores {files} file{}",
-                plural(*files)
-            )
-        }
-        Suppression::InlineIgnore { check, path, line } => {
-            format!("inline ignore of {check} at {path}:{line}")
-        }
-        Suppression::Baseline {
-            check,
-            path,
-            baseline,
-        } => format!("finding of {check} in {path} accepted by baseline {baseline}"),
-        Suppression::MaxFileSize { bytes, files } => {
-            let (cap, default) = (
-                crate::vocab::human_bytes(*bytes),
-                crate::vocab::human_bytes(crate::vocab::DEFAULT_MAX_FILE_SIZE),
-            );
-            format!(
-                "max-file-size {cap} (default {default}) left {files} file{} unscanned",
-                plural(*files)
-            )
-        }
-    }
+    safe::runner_lines(&out).into_owned()
 }
