@@ -14,6 +14,7 @@ pub mod file_kind;
 pub mod gate;
 pub mod git_tree;
 pub mod github;
+pub mod health_path;
 pub mod lang;
 pub mod live;
 pub mod ops;

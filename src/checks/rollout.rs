@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use super::util::{dedup, evidence_for, plural, with_problems, EVIDENCE_LIMIT};
 use super::{CheckDecl, Ctx, Outcome, Scope};
+use crate::health_path::is_health_path;
 use crate::ops::commands::Action;
 use crate::ops::docs::{Coverage, Topic};
-use crate::ops::health_path::is_health_path;
 use crate::ops::k8s::{ProgressiveKind, Setting, Strategy, Text, Workload, WorkloadKind};
 use crate::ops::procedures::{Procedure, ProcedureKind};
 use crate::ops::{Area, Problem, Step};

@@ -663,7 +663,7 @@ fn classify_simple(words: &[String]) -> Vec<Action> {
             let health = args.iter().any(|a| {
                 !a.starts_with('-')
                     && (a.contains('/') || a.contains("://"))
-                    && super::health_path::is_health_path(a)
+                    && crate::health_path::is_health_path(a)
             });
             if health {
                 out.push(Action::HealthCheck);

@@ -14,7 +14,6 @@
 pub mod alerts;
 pub mod commands;
 pub mod docs;
-pub mod health_path;
 pub mod k8s;
 pub mod procedures;
 pub mod yaml;

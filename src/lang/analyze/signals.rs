@@ -516,21 +516,7 @@ pub(super) fn is_log_call(callee: &Expr) -> bool {
     }
 }
 
-pub(super) fn is_health_path(p: &str) -> bool {
-    let l = p.to_ascii_lowercase();
-    [
-        "health",
-        "healthz",
-        "ready",
-        "readyz",
-        "readiness",
-        "live",
-        "livez",
-        "liveness",
-    ]
-    .iter()
-    .any(|w| l.split(['/', '.', '-', '_']).any(|seg| seg == *w))
-}
+pub(super) use crate::health_path::is_health_path;
 
 /// Every name an expression mentions (for content tracking).
 pub(super) fn names_in(e: &Expr, out: &mut Vec<String>, depth: usize) {

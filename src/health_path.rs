@@ -1,4 +1,4 @@
-//! The one definition of a health path (issue 12): what a readiness probe, a post-deploy
+//! The one definition of a health path: what a readiness probe, a post-deploy
 //! `curl` and a health route must point at. Before, three modules each had a list and
 //! they differed (`/ping` counted for a curl but not for a route).
 //!
