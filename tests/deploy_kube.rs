@@ -15,7 +15,7 @@ use deploy_support::{gate, kubectl_bin, run, service, Done};
 fn kubectl(s: &StandIn, args: &[&str]) -> String {
     let out = Command::new(kubectl_bin())
         .env("KUBECONFIG", s.kubeconfig.path())
-        .env("HOME", std::env::temp_dir())
+        .env("HOME", s.home.path())
         .args(args)
         .output()
         .expect("kubectl (scripts/setup.d/50-deploy-tools.sh installs it)");

@@ -3,7 +3,8 @@
 //! pause/resume/status/undo` and for mistral-gate. No API server can be installed
 //! here; deploy_kube.rs proves this stand-in against the real kubectl.
 //!
-//! The controller, run before every answer: a template no ReplicaSet has gets a new
+//! The controller runs on its own clock (every [`TICK`], as the real one runs apart
+//! from the API server) and before every answer: a template no ReplicaSet has gets a new
 //! ReplicaSet with the next revision (not while paused); a template an old
 //! ReplicaSet has (a rollback) gives that ReplicaSet the next revision; every
 //! [`STEP`] one pod moves from the old ReplicaSets to the new one (not while paused);
@@ -18,6 +19,9 @@ use serde_json::{json, Value};
 use super::server::{Req, Resp, Server};
 
 pub const STEP: Duration = Duration::from_millis(150);
+/// How often the controller runs by itself, so a test that reads the state directly
+/// (not through a request) sees the rollout progress.
+const TICK: Duration = Duration::from_millis(30);
 const REV: &str = "deployment.kubernetes.io/revision";
 
 pub struct State {
@@ -37,6 +41,8 @@ pub struct StandIn {
     pub server: Server,
     pub state: Arc<Mutex<State>>,
     pub kubeconfig: tempfile::NamedTempFile,
+    /// kubectl's HOME: its discovery cache belongs to this stand-in alone.
+    pub home: tempfile::TempDir,
 }
 
 fn template(image: &str) -> Value {
@@ -73,6 +79,14 @@ impl StandIn {
                 reconcile(&mut s);
             }
         }
+        let weak = Arc::downgrade(&state);
+        std::thread::spawn(move || {
+            while let Some(state) = weak.upgrade() {
+                reconcile(&mut state.lock().unwrap());
+                drop(state);
+                std::thread::sleep(TICK);
+            }
+        });
         let st = state.clone();
         let server = Server::start(move |req| handle(&st, req));
         let kubeconfig = tempfile::NamedTempFile::new().unwrap();
@@ -88,6 +102,7 @@ impl StandIn {
             server,
             state,
             kubeconfig,
+            home: tempfile::tempdir().unwrap(),
         }
     }
 
