@@ -16,7 +16,7 @@ use crate::config::{Config, ConfigError};
 use crate::report::{ConfigSource, Suppression};
 
 /// The largest config blob read from a commit (a real one is well under 10 KB).
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The config file's name, at the root of the scanned PATH.
 const CONFIG_NAME: &str = ".mistral-gate.toml";

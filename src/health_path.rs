@@ -7,7 +7,7 @@
 //! `/livez`, `/ping`, `/status`. Query strings and hosts are not part of the path.
 
 /// The words of a health path segment.
-pub const HEALTH_WORDS: &[&str] = &[
+const HEALTH_WORDS: &[&str] = &[
     "health",
     "healthz",
     "healthcheck",
@@ -34,7 +34,7 @@ pub fn is_health_path(path: &str) -> bool {
 
 /// The path part of a URL (`https://app.example.com/health?x=1` → `/health`); a path
 /// is returned as is, without its query.
-pub fn url_path(s: &str) -> &str {
+fn url_path(s: &str) -> &str {
     let s = s.split(['?', '#']).next().unwrap_or(s);
     match s.find("://") {
         Some(i) => {

@@ -424,7 +424,7 @@ impl Evidence {
         self.at().to_string()
     }
     /// The fingerprint of an item of check `id`: id, path and subject (or message).
-    pub fn fingerprint_for(id: CheckId, path: &str, subject: &str) -> String {
+    fn fingerprint_for(id: CheckId, path: &str, subject: &str) -> String {
         format!("{id}:{path}:{subject}")
     }
     /// Fills [`Evidence::fingerprint`] for check `id` (the registry does, for every item).
@@ -481,7 +481,7 @@ pub enum SkipReason {
 
 impl SkipReason {
     /// True when the file may hold text the checks never saw.
-    pub fn may_hide_text(self) -> bool {
+    fn may_hide_text(self) -> bool {
         matches!(self, SkipReason::TooLarge | SkipReason::Unreadable)
     }
     fn unknown() -> SkipReason {

@@ -25,7 +25,7 @@ use crate::repo_fs::{Refusal, RepoRoot};
 use crate::vocab::SkippedFile;
 
 /// Directories that hold other people's code or build output, never the app's own.
-pub const VENDORED_DIRS: &[&str] = &[
+const VENDORED_DIRS: &[&str] = &[
     ".git",
     "node_modules",
     ".venv",
@@ -509,7 +509,7 @@ fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
     String::from_utf16_lossy(&units)
 }
 
-pub fn reason_text(reason: SkipReason, size: u64) -> String {
+fn reason_text(reason: SkipReason, size: u64) -> String {
     match reason {
         SkipReason::TooLarge => format!("too large: {}", human(size)),
         SkipReason::Binary => "binary file".to_string(),

@@ -22,9 +22,9 @@ use serde_json::{json, Value};
 use super::signals::Cancel;
 
 /// The revision annotation the deployment controller writes.
-pub const REVISION: &str = "deployment.kubernetes.io/revision";
+const REVISION: &str = "deployment.kubernetes.io/revision";
 /// The label the controller adds to each ReplicaSet's template.
-pub const HASH_LABEL: &str = "pod-template-hash";
+const HASH_LABEL: &str = "pod-template-hash";
 /// Annotations `rollout undo` keeps from the Deployment (kubectl's `annotationsToSkip`).
 const ANNOTATIONS_TO_SKIP: [&str; 6] = [
     "kubectl.kubernetes.io/last-applied-configuration",
@@ -35,9 +35,9 @@ const ANNOTATIONS_TO_SKIP: [&str; 6] = [
     "deprecated.deployment.rollback.to",
 ];
 /// How often the Deployment is read while waiting.
-pub const POLL: Duration = Duration::from_millis(500);
+const POLL: Duration = Duration::from_millis(500);
 /// Time limit of one API call.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -351,9 +351,7 @@ async fn bounded<T>(
 }
 
 /// A label selector as the API takes it (`a=b,c in (d,e),!f`).
-pub fn selector_string(
-    s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
-) -> String {
+fn selector_string(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
     let mut parts: Vec<String> = s
         .match_labels
         .iter()
@@ -374,7 +372,7 @@ pub fn selector_string(
 
 /// A pod template as JSON, without the controller's hash label (kubectl's
 /// `EqualIgnoreHash`).
-pub fn template_value(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Value {
+fn template_value(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> Value {
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
     if let Some(labels) = v
         .pointer_mut("/metadata/labels")
@@ -399,7 +397,7 @@ fn revision_of(rs: &ReplicaSet) -> Option<i64> {
 
 /// kubectl's `deploymentRevision(…, 0)`: the ReplicaSet with the second-highest
 /// revision (ReplicaSets without a readable revision are passed over).
-pub fn previous_revision(all: &[ReplicaSet]) -> Option<(i64, &ReplicaSet)> {
+fn previous_revision(all: &[ReplicaSet]) -> Option<(i64, &ReplicaSet)> {
     let mut latest: Option<(i64, &ReplicaSet)> = None;
     let mut previous: Option<(i64, &ReplicaSet)> = None;
     for rs in all {
@@ -417,7 +415,7 @@ pub fn previous_revision(all: &[ReplicaSet]) -> Option<(i64, &ReplicaSet)> {
 /// kubectl's rollback patch: replace `/spec/template` with the revision's template
 /// (without the hash label) and `/metadata/annotations` with the Deployment's skipped
 /// annotations plus the ReplicaSet's others; and, when paused, remove `/spec/paused`.
-pub fn undo_patch(d: &Deployment, rs: &ReplicaSet) -> Result<json_patch::Patch, ClusterError> {
+fn undo_patch(d: &Deployment, rs: &ReplicaSet) -> Result<json_patch::Patch, ClusterError> {
     let mut template = rs
         .spec
         .as_ref()

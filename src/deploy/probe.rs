@@ -16,11 +16,11 @@ use super::redact::Redactor;
 use super::{HealthOutcome, SmokeOutcome};
 
 /// Attempts after the first, for a failure that may be transient.
-pub const RETRIES: u32 = 2;
+const RETRIES: u32 = 2;
 /// Pause before the first retry; doubled for each next one.
-pub const RETRY_PAUSE: Duration = Duration::from_millis(250);
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
 /// How much of a body is read.
-pub const BODY_CAP: usize = 64 * 1024;
+const BODY_CAP: usize = 64 * 1024;
 
 /// What to probe, validated.
 #[derive(Debug, Clone)]

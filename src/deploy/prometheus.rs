@@ -206,7 +206,7 @@ impl Prometheus {
 }
 
 /// The largest sample of an API answer; `Err` for `status: error`.
-pub fn parse_answer(body: &serde_json::Value) -> Result<Option<f64>, String> {
+fn parse_answer(body: &serde_json::Value) -> Result<Option<f64>, String> {
     if body.get("status").and_then(|s| s.as_str()) != Some("success") {
         return Err(format!(
             "{}: {}",

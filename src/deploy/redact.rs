@@ -15,7 +15,7 @@ use regex::Regex;
 use crate::live::{ApiKey, Scrubber};
 
 /// How much of a body a message shows.
-pub const SHOWN_CHARS: usize = 200;
+const SHOWN_CHARS: usize = 200;
 
 const MASK: &str = "****";
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The exit status of a run stopped by a second signal.
-pub const SECOND_SIGNAL_EXIT: i32 = 1;
+const SECOND_SIGNAL_EXIT: i32 = 1;
 
 /// Whether a stop was asked for.
 #[derive(Clone)]
@@ -25,15 +25,7 @@ impl Cancel {
         Cancel(rx)
     }
 
-    /// A flag and the function that sets it.
-    pub fn manual() -> (Cancel, impl Fn()) {
-        let (tx, rx) = watch::channel(false);
-        (Cancel(rx), move || {
-            let _ = tx.send(true);
-        })
-    }
-
-    pub fn is_set(&self) -> bool {
+    fn is_set(&self) -> bool {
         *self.0.borrow()
     }
 

@@ -25,7 +25,7 @@ use super::{
 };
 
 /// How many health probes verify the rolled-back revision.
-pub const ROLLBACK_PROBES: usize = 2;
+const ROLLBACK_PROBES: usize = 2;
 
 /// Progress on stderr: one line redrawn on a terminal, plain lines otherwise.
 pub struct Progress {
@@ -61,7 +61,7 @@ impl Progress {
         let _ = self.out.flush();
     }
 
-    pub fn end_line(&mut self) {
+    fn end_line(&mut self) {
         if self.drawn {
             let _ = writeln!(self.out);
             self.drawn = false;

@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::report::{safe, CheckResult, Evidence, Report, Status};
 
 /// GitHub's per-step display limit for each annotation level.
-pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+const ANNOTATIONS_PER_LEVEL: usize = 10;
 
 /// The annotation lines for a report. `prefix` turns a PATH-relative evidence path into
 /// a repository-relative one (`services/api/`), empty when PATH is the checkout.
@@ -113,12 +113,12 @@ fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) 
 }
 
 /// A workflow command's message: `%`, CR and LF are encoded.
-pub fn escape_data(s: &str) -> String {
+fn escape_data(s: &str) -> String {
     safe::command_data(s)
 }
 
 /// A workflow command's property value: also `:` and `,`, which end a property.
-pub fn escape_property(s: &str) -> String {
+fn escape_property(s: &str) -> String {
     safe::command_property(s)
 }
 

@@ -30,7 +30,7 @@ use octocrab::{Octocrab, Page};
 use serde::Deserialize;
 
 /// The login of the Actions `GITHUB_TOKEN`.
-pub const ACTIONS_BOT: &str = "github-actions[bot]";
+const ACTIONS_BOT: &str = "github-actions[bot]";
 
 /// Pages of 100 comments; a pull request with more than 10,000 comments is not searched further.
 const MAX_PAGES: usize = 100;
@@ -137,7 +137,7 @@ pub fn marker(identity: &str, digested: &str) -> String {
 }
 
 /// FNV-1a, 64 bits, in hex: stable across Rust releases, unlike `DefaultHasher`.
-pub fn short_hash(s: &str) -> String {
+fn short_hash(s: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);

@@ -36,7 +36,7 @@ impl ActionsEnv {
     }
 
     /// Empty values count as unset: a workflow that forwards an empty secret sets "".
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ActionsEnv {
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ActionsEnv {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let url = |k: &str, default: &str| {
             get(k)

@@ -25,9 +25,9 @@ pub use env::ActionsEnv;
 
 /// GitHub rejects comment bodies over 65,536 characters; the budget is in bytes, which
 /// are never fewer than characters.
-pub const COMMENT_LIMIT: usize = 65_536;
+const COMMENT_LIMIT: usize = 65_536;
 /// A step summary may hold up to 1 MiB.
-pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+const SUMMARY_LIMIT: usize = 1024 * 1024;
 
 /// When the pull-request comment is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub struct Extra {
     pub comment_author: Option<String>,
 }
 
-pub fn publish_with(
+fn publish_with(
     report: &Report,
     request: &Publish,
     env: &ActionsEnv,
@@ -330,7 +330,7 @@ impl CommentContext<'_> {
 /// The comment body and its marker prefix: marker line, the budgeted report, and a
 /// footer. The run link is the only part outside the digest, so a re-run that finds
 /// the same on the same commit writes nothing.
-pub fn comment_body(
+fn comment_body(
     report: &Report,
     identity: &str,
     blob_base: Option<String>,

@@ -758,7 +758,7 @@ pub fn test_targets(text: &str, tool: &str) -> Vec<String> {
 }
 
 /// What a command run on a server does (over SSH, or in an SSH action's script).
-pub fn classify_remote(command: &str) -> Vec<Action> {
+fn classify_remote(command: &str) -> Vec<Action> {
     let mut out = classify(command);
     let restarts = split_commands(strip_comment(command)).iter().any(|w| {
         let w: Vec<&str> = w.iter().map(String::as_str).collect();

@@ -116,7 +116,7 @@ pub enum DocFormat {
 
 /// The documentation format of a path, or `None` for files not read as documentation
 /// (changelogs, licences and codes of conduct are documents, but never runbooks).
-pub fn doc_format(path: &str) -> Option<DocFormat> {
+fn doc_format(path: &str) -> Option<DocFormat> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     if name.starts_with("changelog")

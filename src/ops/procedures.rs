@@ -127,7 +127,7 @@ fn script_commands(
     out
 }
 
-pub fn is_github_workflow(path: &str) -> bool {
+fn is_github_workflow(path: &str) -> bool {
     (path.starts_with(".github/workflows/") || path.contains("/.github/workflows/"))
         && is_yaml(path)
 }

@@ -10,7 +10,7 @@
 use serde_yaml::Value;
 
 /// Files larger than this are not parsed as YAML (the walk's own cap is far higher).
-pub const PARSE_CAP: usize = 2 * 1024 * 1024;
+const PARSE_CAP: usize = 2 * 1024 * 1024;
 /// Refuse documents whose aliases would expand past this many bytes.
 const EXPANSION_BUDGET: u64 = 16 * 1024 * 1024;
 /// libyaml's scanner is quadratic in flow nesting (50,000 `[` take half a minute), and
