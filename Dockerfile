@@ -9,6 +9,10 @@
 # into the binary (webpki-roots); the CA bundle is copied for anything that reads
 # SSL_CERT_FILE and so that the image behaves like any other TLS client image.
 #
+# The release builds it natively on linux/amd64 and linux/arm64 runners and joins both
+# in one multi-arch index (.github/workflows/release.yml); the build stage's Rust target
+# is the runner's own.
+#
 # Build: docker build -t mistral-gate .
 # Run:   docker run --rm -v "$PWD:/repo" -w /repo mistral-gate check .
 
@@ -34,7 +38,9 @@ COPY --from=build /mistral-gate /usr/local/bin/mistral-gate
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 # GitHub runs container actions as root with the workspace mounted at
 # /github/workspace and the runner's files (GITHUB_OUTPUT, ...) under /github: a
-# non-root USER could not write them, so none is set.
+# non-root USER could not write them, so none is set. Reports the gate writes into the
+# workspace are handed to the workspace's owner (src/report_file.rs), so the runner's
+# own user can still clean them up.
 WORKDIR /github/workspace
 ENTRYPOINT ["/usr/local/bin/mistral-gate"]
 CMD ["check", "."]

@@ -11,6 +11,13 @@
 //! Renaming replaces a symlink at the target path with the report instead of writing
 //! through it: a link committed by a pull request (`gate.json -> ~/.bashrc`) cannot make
 //! the gate overwrite a file elsewhere.
+//!
+//! Ownership: GitHub runs container actions as root, so a report written into the
+//! mounted workspace would belong to root and a self-hosted runner's cleanup (running as
+//! the runner's user) could not delete it. In GitHub Actions each report is therefore
+//! handed to the owner of `GITHUB_WORKSPACE` before it is renamed into place (`fchown`
+//! on the open temporary file, so no path can be swapped in between). Anywhere else, or
+//! when the process may not change owners (not root), files keep the writer's owner.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -90,9 +97,64 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportFileError>
     // The temporary file is created 0600; a report is read by later steps, which in a
     // Docker action run as another user than the container.
     set_readable(tmp.as_file()).map_err(|e| err(format!("cannot set its permissions: {e}")))?;
+    if let Some(owner) = workspace_owner() {
+        give_to(tmp.as_file(), owner);
+    }
     tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
     Ok(())
 }
+
+/// Who report files should belong to: the owner of the workspace, in GitHub Actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// The owner of `GITHUB_WORKSPACE` when running in GitHub Actions (`GITHUB_ACTIONS=true`),
+/// read once per process.
+fn workspace_owner() -> Option<Owner> {
+    static OWNER: std::sync::OnceLock<Option<Owner>> = std::sync::OnceLock::new();
+    *OWNER.get_or_init(|| owner_from_env(|name| std::env::var_os(name).filter(|v| !v.is_empty())))
+}
+
+/// The workspace owner from the runner's variables (through `get`, so tests need not
+/// change the process environment).
+pub fn owner_from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<Owner> {
+    if get("GITHUB_ACTIONS")? != "true" {
+        return None;
+    }
+    let meta = std::fs::metadata(get("GITHUB_WORKSPACE")?).ok()?;
+    meta.is_dir().then(|| owner_of(&meta))?
+}
+
+#[cfg(unix)]
+fn owner_of(meta: &std::fs::Metadata) -> Option<Owner> {
+    use std::os::unix::fs::MetadataExt;
+    Some(Owner {
+        uid: meta.uid(),
+        gid: meta.gid(),
+    })
+}
+
+#[cfg(not(unix))]
+fn owner_of(_: &std::fs::Metadata) -> Option<Owner> {
+    None
+}
+
+/// Hands an open file to `owner`. Only root may give a file away; for anyone else the
+/// file already belongs to the runner's user, so a refusal is not an error.
+#[cfg(unix)]
+pub fn give_to(file: &std::fs::File, owner: Owner) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = file.metadata() else { return };
+    if meta.uid() != owner.uid || meta.gid() != owner.gid {
+        let _ = std::os::unix::fs::fchown(file, Some(owner.uid), Some(owner.gid));
+    }
+}
+
+#[cfg(not(unix))]
+pub fn give_to(_: &std::fs::File, _: Owner) {}
 
 #[cfg(unix)]
 fn set_readable(file: &std::fs::File) -> std::io::Result<()> {
@@ -266,6 +328,68 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cannot create a temporary file"));
+    }
+
+    #[test]
+    fn the_owner_is_the_workspace_owner_only_in_github_actions() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().as_os_str().to_owned();
+        let env = |actions: &'static str, ws: std::ffi::OsString| {
+            move |name: &str| match name {
+                "GITHUB_ACTIONS" => Some(actions.into()),
+                "GITHUB_WORKSPACE" => Some(ws.clone()),
+                _ => None,
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(dir.path()).unwrap();
+            assert_eq!(
+                owner_from_env(env("true", ws.clone())),
+                Some(Owner {
+                    uid: meta.uid(),
+                    gid: meta.gid()
+                })
+            );
+        }
+        assert_eq!(owner_from_env(env("false", ws.clone())), None);
+        assert_eq!(
+            owner_from_env(env("true", "/no/such/workspace".into())),
+            None
+        );
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(
+            owner_from_env(env("true", file.into_os_string())),
+            None,
+            "a workspace that is not a folder"
+        );
+        assert_eq!(owner_from_env(|_| None), None);
+    }
+
+    /// As root (GitHub's container actions, and this project's CI), a report is handed
+    /// to the given owner; as anyone else the write still succeeds.
+    #[cfg(unix)]
+    #[test]
+    fn give_to_changes_the_owner_when_allowed() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        std::fs::write(&p, "{}").unwrap();
+        let file = std::fs::File::open(&p).unwrap();
+        let before = file.metadata().unwrap();
+        let owner = Owner {
+            uid: 65534,
+            gid: 65534,
+        };
+        give_to(&file, owner);
+        let after = std::fs::metadata(&p).unwrap();
+        if before.uid() == 0 {
+            assert_eq!((after.uid(), after.gid()), (65534, 65534));
+        } else {
+            assert_eq!(after.uid(), before.uid(), "not root: unchanged, no error");
+        }
     }
 
     #[cfg(unix)]

