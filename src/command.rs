@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::cli::{CheckArgs, Color, CommentModeArg, ConfigFrom, FailOnArg, Format};
-use crate::gate::{self, Options};
+use crate::gate::{self, BaseRequest, Options};
 use crate::git_tree::{self, ConfigAtRef};
 use crate::github::{self, CommentMode, Publish};
 use crate::live::{ApiKey, ApiUrl, LiveOptions, Timing, TIMING_ENV};
@@ -53,8 +53,11 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         ignore_baseline: args.write_baseline.is_some(),
         live,
         config_at_ref: config_at_ref(args)?,
+        base: base_request(args),
+        fail_on_new: args.fail_on_new,
     };
-    let report = gate::run(&opts)?;
+    let mut report = gate::run(&opts)?;
+    report.scope = crate::repo_root::scope(&args.path);
     if let Some(p) = &args.write_baseline {
         write_file(p, &crate::baseline::Baseline::render(&report.checks))?;
         eprintln!(
@@ -85,11 +88,18 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                Color::Auto => report::text::color_from_env(
+                    |v| std::env::var(v).ok(),
+                    std::io::stdout().is_terminal(),
+                ),
             };
-            report::text::render(&report, color)
+            report::text::render(
+                &report,
+                &report::text::TextOptions {
+                    color,
+                    path_prefix: shown_prefix(&args.path),
+                },
+            )
         }
     };
     let mut out = std::io::stdout().lock();
@@ -102,6 +112,30 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
     // Last, so the summary and outputs name every report written. Never fails the run.
     github::publish(&report, &publish_request(args));
     Ok(report.verdict)
+}
+
+/// PATH as the user can reuse it from the current directory (`services/api/`), so that
+/// the text report's paths open from where the user stands; empty for `.`.
+fn shown_prefix(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = match cwd.as_deref() {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
+    let joined = joined.trim_start_matches("//").to_string();
+    if joined.is_empty() {
+        String::new()
+    } else if rel.is_absolute() {
+        format!("/{}/", joined.trim_start_matches('/'))
+    } else {
+        format!("{joined}/")
+    }
 }
 
 /// In GitHub Actions, registers each key as a secret with `::add-mask::` before anything
@@ -186,6 +220,26 @@ fn config_at_ref(args: &CheckArgs) -> anyhow::Result<Option<ConfigAtRef>> {
         anyhow::bail!("--config names the config file; it cannot be combined with --config-ref or --config-from base");
     }
     Ok(Some(git_tree::config_at(&args.path, &reference)?))
+}
+
+/// What to mark findings new or existing against: `--base REF`; else, in GitHub Actions
+/// on a pull request, its base commit (or why there is none to compare with).
+fn base_request(args: &CheckArgs) -> BaseRequest {
+    if let Some(r) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
+        return BaseRequest::Ref(r.to_string());
+    }
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return BaseRequest::None;
+    }
+    match pull_request_base() {
+        Ok(Some(sha)) => BaseRequest::Ref(sha),
+        Ok(None) => BaseRequest::None,
+        Err(e) => BaseRequest::Unknown(
+            e.to_string()
+                .trim_start_matches("config-from base: ")
+                .to_string(),
+        ),
+    }
 }
 
 /// `pull_request.base.sha` of the event payload (`GITHUB_EVENT_PATH`), for pull-request

@@ -330,6 +330,10 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     pub status: EvidenceStatus,
+    /// With `--base`: true when no item of the same fingerprint exists at the base
+    /// commit. Absent without `--base`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
     pub message: String,
     /// Stable when unrelated lines move: the check id, the path and what the item is
     /// about (see [`Evidence::about`]), never a line number. Set by the check registry.
@@ -358,6 +362,7 @@ impl Evidence {
             path: at.path,
             line: at.line,
             status,
+            new: None,
             message: message.into(),
             fingerprint: String::new(),
             related: Vec::new(),

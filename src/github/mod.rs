@@ -136,6 +136,7 @@ pub fn publish_with(
                 blob_base: blob_base.clone(),
                 budget: Some(SUMMARY_LIMIT - 2),
                 full_report: Some("the JSON report (`--json FILE`)".into()),
+                head: head_sha.clone(),
             },
         );
         if let Err(e) = commands::append(path, &format!("{text}\n")) {
@@ -273,6 +274,7 @@ impl CommentContext<'_> {
             self.full_report,
             &self.footer(head_sha),
             env.run_url().as_deref(),
+            head_sha,
         );
         let target = comment::Target {
             api_url: env.api_url.clone(),
@@ -337,6 +339,7 @@ pub fn comment_body(
     full_report: &str,
     footer: &str,
     run_url: Option<&str>,
+    head_sha: &str,
 ) -> (String, String) {
     let prefix = comment::marker_prefix(identity);
     let run_link = run_url
@@ -353,6 +356,7 @@ pub fn comment_body(
             blob_base,
             budget: Some(COMMENT_LIMIT - reserved),
             full_report: Some(full_report.to_string()),
+            head: Some(head_sha.to_string()),
         },
     );
     let digested = format!("{text}\n<sub>{footer}");
