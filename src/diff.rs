@@ -21,9 +21,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
 use crate::git_tree;
-use crate::live::LiveFacts;
 use crate::report::{CheckResult, EvidenceStatus, Status};
 
 /// Why REF could not be compared with. Never a usage error: the reports say it instead
@@ -44,13 +42,14 @@ pub enum DiffError {
     Analyse { reference: String, reason: String },
 }
 
-/// The checks' results at `reference`, with the commit it resolved to.
+/// The checks' results at `reference`, with the commit it resolved to: the tree is
+/// written out (blobs up to `max_file_size`) and `analyse` runs the pipeline on it (the
+/// caller's, so that this module does not depend on the pipeline that calls it).
 pub fn results_at(
     root: &Path,
     reference: &str,
-    config: &Config,
-    live: &LiveFacts,
-    now: time::OffsetDateTime,
+    max_file_size: u64,
+    analyse: impl FnOnce(&Path) -> Result<Vec<CheckResult>, String>,
 ) -> Result<(String, Vec<CheckResult>), DiffError> {
     let (repo, rel) = git_tree::open(root).map_err(|_| DiffError::NoRepository)?;
     let commit = git_tree::resolve(&repo, reference).map_err(|reason| DiffError::Missing {
@@ -80,13 +79,11 @@ pub fn results_at(
         }
     };
     if let Some(start) = start {
-        write_tree(&repo, start, dir.path(), config.max_file_size).map_err(read)?;
+        write_tree(&repo, start, dir.path(), max_file_size).map_err(read)?;
     }
-    let results = crate::gate::results_for_tree(dir.path(), config, live, now).map_err(|e| {
-        DiffError::Analyse {
-            reference: reference.to_string(),
-            reason: e.to_string(),
-        }
+    let results = analyse(dir.path()).map_err(|reason| DiffError::Analyse {
+        reference: reference.to_string(),
+        reason,
     })?;
     Ok((commit_id, results))
 }

@@ -122,7 +122,10 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
             reason: reason.clone(),
         },
         BaseRequest::Ref(reference) => {
-            match diff::results_at(&opts.root, reference, &config, &facts.live, now) {
+            let analyse = |dir: &Path| {
+                results_for_tree(dir, &config, &facts.live, now).map_err(|e| e.to_string())
+            };
+            match diff::results_at(&opts.root, reference, config.max_file_size, analyse) {
                 Ok((commit, base)) => {
                     diff::mark(&mut results, &base);
                     Comparison::Compared {

@@ -347,6 +347,23 @@ pub struct Evidence {
     /// the message is used.
     #[serde(skip)]
     pub subject: String,
+    /// The concrete change this item needs, as data the renderers put in words (the
+    /// parameter name of the call's SDK, the pinned id of the alias's model family).
+    /// `None`: the check's remediation says it.
+    #[serde(skip)]
+    pub fix: Option<Fix>,
+}
+
+/// A concrete change one finding needs, built from what the finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Pass this parameter (the names the call's SDK reads, first the current one).
+    SetParameter { names: Vec<String> },
+    /// Replace a floating alias by a dated id of the same model family, when known.
+    PinModel {
+        alias: String,
+        pinned: Option<String>,
+    },
 }
 
 impl Evidence {
@@ -367,6 +384,7 @@ impl Evidence {
             fingerprint: String::new(),
             related: Vec::new(),
             subject: String::new(),
+            fix: None,
         }
     }
     /// A `fail` item. Checks say the verdict explicitly ([`Evidence::pass`], [`Evidence::warn`],
@@ -402,6 +420,11 @@ impl Evidence {
     /// What the item is about, for its fingerprint: never a line number.
     pub fn about(mut self, subject: impl Into<String>) -> Evidence {
         self.subject = subject.into();
+        self
+    }
+    /// The concrete change this item needs.
+    pub fn with_fix(mut self, fix: Fix) -> Evidence {
+        self.fix = Some(fix);
         self
     }
     /// Adds a related location (`line` 0: the whole file).

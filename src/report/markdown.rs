@@ -23,6 +23,7 @@
 //! ([`safe::md_text`]), both on one line, so no HTML, comment, link, image, autolink or
 //! @-mention reaches the body unless this file built it.
 
+use crate::vocab::Fix;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -241,7 +242,7 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
             let text = if c.status == Status::Error {
                 format!("could not run: {}", safe::md_text(&c.message))
             } else {
-                safe::md_text(&c.remediation)
+                how_to_fix(c)
             };
             let _ = writeln!(out, "- {}: {text}", check_link(&c.id));
         }
@@ -273,12 +274,7 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
         if detail.remediation_other {
             out.push_str("\n**How to fix**\n\n");
             for c in &shown {
-                let _ = writeln!(
-                    out,
-                    "- {}: {}",
-                    check_link(&c.id),
-                    safe::md_text(&c.remediation)
-                );
+                let _ = writeln!(out, "- {}: {}", check_link(&c.id), how_to_fix(c));
             }
         }
         out.push_str("\n</details>\n\n");
@@ -441,7 +437,11 @@ fn write_rows(out: &mut String, rows: &[&Row], opts: &MarkdownOptions, room: &mu
                     _ => icon(c),
                 };
                 let what = e.map_or(&c.message, |e| &e.message);
-                format!("{icon} {}: {}", check_link(&c.id), safe::md_text(what))
+                let fix = e
+                    .and_then(|e| e.fix.as_ref())
+                    .map(|f| format!(" → {}", fix_words(f)))
+                    .unwrap_or_default();
+                format!("{icon} {}: {}{fix}", check_link(&c.id), safe::md_text(what))
             })
             .collect();
         let _ = writeln!(out, "- {new}{place}: {}", hits.join(" · "));
@@ -457,6 +457,66 @@ fn write_rows(out: &mut String, rows: &[&Row], opts: &MarkdownOptions, room: &mu
         );
     }
     more
+}
+
+/// How to fix a check: the concrete changes its findings need (distinct, at most
+/// [`FIXES_SHOWN`]), then the check's remediation when some finding has none.
+fn how_to_fix(c: &CheckResult) -> String {
+    let mut fixes: Vec<String> = Vec::new();
+    let mut without = false;
+    for e in c.findings() {
+        match &e.fix {
+            Some(f) => {
+                let w = fix_words(f);
+                if !fixes.contains(&w) {
+                    fixes.push(w);
+                }
+            }
+            None => without = true,
+        }
+    }
+    let generic = safe::md_text(&c.remediation);
+    if fixes.is_empty() {
+        return generic;
+    }
+    let more = fixes.len().saturating_sub(FIXES_SHOWN);
+    fixes.truncate(FIXES_SHOWN);
+    let mut text = fixes.join("; ");
+    if more > 0 {
+        text.push_str(&format!("; and {more} more"));
+    }
+    if without || c.findings().next().is_none() {
+        text.push_str(&format!(". {generic}"));
+    }
+    text
+}
+
+/// How many distinct concrete fixes a check's line lists.
+const FIXES_SHOWN: usize = 4;
+
+/// A concrete fix in words; every name in it is a code span.
+fn fix_words(f: &Fix) -> String {
+    match f {
+        Fix::SetParameter { names } => {
+            let names: Vec<String> = names.iter().map(|n| safe::md_code(n)).collect();
+            format!("pass {}", names.join(" or "))
+        }
+        Fix::PinModel {
+            alias,
+            pinned: Some(pinned),
+        } => format!(
+            "replace {} with {} (or allow the alias under `[models] allow-floating`)",
+            safe::md_code(alias),
+            safe::md_code(pinned)
+        ),
+        Fix::PinModel {
+            alias,
+            pinned: None,
+        } => format!(
+            "pin {} to a dated model id (or allow it under `[models] allow-floating`)",
+            safe::md_code(alias)
+        ),
+    }
 }
 
 /// The steps, collapsed: one row per step, its checks as linked ids with icons.

@@ -112,7 +112,20 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
                     );
                 }
                 if c.status != Status::Error {
-                    let _ = writeln!(out, "          fix: {}", safe::runner(&c.remediation));
+                    let mut fixes: Vec<String> = Vec::new();
+                    for f in c.findings().filter_map(|e| e.fix.as_ref()) {
+                        let w = fix_words(f);
+                        if !fixes.contains(&w) && fixes.len() < 4 {
+                            fixes.push(w);
+                        }
+                    }
+                    if !fixes.is_empty() {
+                        let _ = writeln!(out, "          fix: {}", fixes.join("; "));
+                    }
+                    // The check's own remediation when some finding has no concrete fix.
+                    if fixes.is_empty() || c.findings().any(|e| e.fix.is_none()) {
+                        let _ = writeln!(out, "          fix: {}", safe::runner(&c.remediation));
+                    }
                 }
             }
         }
@@ -223,6 +236,25 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         c.pass, c.fail, c.warn, c.error, c.skip, report.files_scanned
     );
     safe::runner_lines(&out).into_owned()
+}
+
+/// A concrete fix in words, for the terminal (names from the repository made safe).
+fn fix_words(f: &crate::vocab::Fix) -> String {
+    use crate::vocab::Fix;
+    match f {
+        Fix::SetParameter { names } => {
+            let names: Vec<String> = names.iter().map(|n| safe::runner(n)).collect();
+            format!("pass {}", names.join(" or "))
+        }
+        Fix::PinModel {
+            alias,
+            pinned: Some(p),
+        } => format!("replace {} with {}", safe::runner(alias), safe::runner(p)),
+        Fix::PinModel {
+            alias,
+            pinned: None,
+        } => format!("pin {} to a dated model id", safe::runner(alias)),
+    }
 }
 
 #[cfg(test)]
