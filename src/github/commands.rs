@@ -262,6 +262,36 @@ mod tests {
     }
 
     #[test]
+    fn new_findings_are_annotated_first_and_say_so() {
+        let mut old = check("old-blocker", Status::Fail, Severity::Error, 12);
+        old.new = Some(false);
+        for e in old.evidence.iter_mut() {
+            e.new = Some(false);
+        }
+        let mut new = check("new-blocker", Status::Fail, Severity::Error, 3);
+        new.new = Some(true);
+        new.evidence[2].new = Some(true);
+        let report = Report::new(
+            vec![old, new],
+            vec![],
+            1,
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
+        );
+        let lines = annotations(&report, "");
+        let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
+        assert_eq!(errors.len(), ANNOTATIONS_PER_LEVEL);
+        assert!(
+            errors[0].contains("line=3,title=mistral-gate new-blocker (error · blocking · new)"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[1].contains("title=mistral-gate old-blocker (error · blocking)::"));
+    }
+
+    #[test]
     fn outputs_use_the_multiline_form_when_needed() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out");

@@ -261,6 +261,79 @@ fn fix_words(f: &crate::vocab::Fix) -> String {
 mod tests {
     use super::*;
 
+    use crate::report::{CheckResult, Evidence, FailOn, GatePolicy, Severity};
+
+    fn report(mistral_usage: bool, checks: Vec<CheckResult>) -> Report {
+        let mut r = Report::new(
+            checks,
+            vec![],
+            812,
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
+        );
+        r.mistral_usage = mistral_usage;
+        r
+    }
+
+    fn check(id: &str, status: Status, severity: Severity) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            step: Step::ModelConfiguration,
+            title: "t".into(),
+            status,
+            severity,
+            blocking: false,
+            new: None,
+            message: "m".into(),
+            remediation: "r".into(),
+            evidence: vec![Evidence::fail("src/a.ts", 3, "x")],
+            evidence_omitted: 0,
+        }
+    }
+
+    #[test]
+    fn the_last_line_names_the_blocking_ids_and_each_fail_its_weight() {
+        let text = render(
+            &report(
+                true,
+                vec![
+                    check("max-tokens-set", Status::Fail, Severity::Error),
+                    check("temperature-set", Status::Fail, Severity::Warning),
+                ],
+            ),
+            &TextOptions {
+                color: false,
+                path_prefix: "services/api/".into(),
+            },
+        );
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.starts_with("mistral-gate FAILED: 1 blocking (max-tokens-set), 1 advisory;"),
+            "{last}"
+        );
+        assert!(text.contains("FAIL  max-tokens-set             [error, blocking] m"));
+        assert!(text.contains("FAIL  temperature-set            [warning, advisory] m"));
+        assert!(text.contains("services/api/src/a.ts:3  x"), "{text}");
+        assert!(!text.contains("fix ("), "{text}");
+    }
+
+    #[test]
+    fn no_mistral_usage_is_nothing_to_check_not_passed() {
+        let mut c = check("key-not-committed", Status::Pass, Severity::Error);
+        c.evidence.clear();
+        let text = render(&report(false, vec![c]), &TextOptions::default());
+        let last = text.lines().last().unwrap();
+        assert!(
+            last.starts_with(
+                "mistral-gate nothing to check: no Mistral API usage found in 812 files"
+            ),
+            "{last}"
+        );
+        assert!(!text.contains("PASSED"));
+    }
+
     #[test]
     fn force_color_wins_then_no_color_and_clicolor_turn_it_off() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
