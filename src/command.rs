@@ -115,27 +115,26 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
 }
 
 /// PATH as the user can reuse it from the current directory (`services/api/`), so that
-/// the text report's paths open from where the user stands; empty for `.`.
+/// the text report's paths open from where the user stands; empty for `.`. An absolute
+/// PATH inside the current directory is made relative; one outside it stays absolute.
 fn shown_prefix(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     let rel = match cwd.as_deref() {
         Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
         _ => path,
     };
-    let parts: Vec<String> = rel
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let joined = parts.join("/");
-    let joined = joined.trim_start_matches("//").to_string();
-    if joined.is_empty() {
-        String::new()
-    } else if rel.is_absolute() {
-        format!("/{}/", joined.trim_start_matches('/'))
-    } else {
-        format!("{joined}/")
+    let mut out = String::new();
+    for c in rel.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::RootDir => out.push('/'),
+            other => {
+                out.push_str(&other.as_os_str().to_string_lossy());
+                out.push('/');
+            }
+        }
     }
+    out
 }
 
 /// In GitHub Actions, registers each key as a secret with `::add-mask::` before anything
@@ -269,5 +268,25 @@ fn pull_request_base() -> anyhow::Result<Option<String>> {
             "config-from base: the {event} event payload names no base commit (a fork's workflow_run lists no pull request); pass --config-ref REF"
         ),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_prefix;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_from_where_the_user_stands() {
+        assert_eq!(shown_prefix(Path::new(".")), "");
+        assert_eq!(shown_prefix(Path::new("./services/api")), "services/api/");
+        assert_eq!(shown_prefix(Path::new("services/api/")), "services/api/");
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(shown_prefix(&cwd.join("sub")), "sub/");
+        assert_eq!(shown_prefix(&cwd), "");
+        assert_eq!(
+            shown_prefix(Path::new("/elsewhere/repo")),
+            "/elsewhere/repo/"
+        );
     }
 }

@@ -262,6 +262,7 @@ fn in_actions_the_pull_request_base_is_the_default() {
     commit_all(&repo, "one more call");
     let out = tempfile::tempdir().unwrap();
     let event = out.path().join("event.json");
+    let output = out.path().join("output");
     std::fs::write(
         &event,
         format!(r#"{{"pull_request": {{"number": 7, "base": {{"sha": "{base}"}}, "head": {{"sha": "x"}}}}}}"#),
@@ -272,9 +273,25 @@ fn in_actions_the_pull_request_base_is_the_default() {
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_EVENT_NAME", "pull_request")
         .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_OUTPUT", &output)
         .run()
         .expect_code(1)
         .json();
     assert_eq!(json["base"]["state"], "compared", "{}", json["base"]);
     assert_eq!(json["base"]["commit"], base.as_str());
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    // Every finding at the one new call (max-tokens-set, error-handling, ...), as the
+    // JSON report marks them.
+    let new: usize = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().unwrap())
+        .filter(|e| e["new"] == true && e["status"] != "pass")
+        .count();
+    assert!(new >= 1);
+    assert!(
+        outputs.lines().any(|l| l == format!("new={new}")),
+        "{new}: {outputs}"
+    );
 }

@@ -219,6 +219,11 @@ pub fn publish_with(
             ("passed", c.pass.to_string()),
             ("skipped", c.skip.to_string()),
         ];
+        // With a base to compare with: how many findings are new (absent otherwise, so
+        // that a workflow can tell "0 new" from "not compared").
+        if let crate::report::Comparison::Compared { .. } = report.comparison {
+            outputs.push(("new", report.new_findings().to_string()));
+        }
         outputs.extend(
             request
                 .reports
