@@ -416,16 +416,25 @@ pub(crate) fn pinned_for(
     {
         return Some(m.id.clone());
     }
-    let stem = alias.strip_suffix("-latest").unwrap_or(alias);
-    cat.models
-        .iter()
-        .filter(|m| {
-            m.id.strip_prefix(stem)
-                .and_then(|rest| rest.strip_prefix('-'))
-                .is_some_and(|v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .map(|m| m.id.clone())
-        .max()
+    // The alias itself as a stem (`mistral-large`), else without its last part
+    // (`mistral-small` of `mistral-small-latest`).
+    let stems = std::iter::once(alias).chain(alias.rsplit_once('-').map(|(stem, _)| stem));
+    for stem in stems {
+        let newest = cat
+            .models
+            .iter()
+            .filter(|m| {
+                m.id.strip_prefix(stem)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|m| m.id.clone())
+            .max();
+        if newest.is_some() {
+            return newest;
+        }
+    }
+    None
 }
 
 /// True when `id` moves to newer models over time.

@@ -365,8 +365,8 @@ struct Row<'a> {
     rank: usize,
 }
 
-/// Findings grouped by `path:line`, in the order they first appear (the checks' order,
-/// `fail` before `warn`), then one row for the checks about the repository as a whole.
+/// Findings grouped by `path:line`, by file and line, then one row for the checks about
+/// the repository as a whole.
 fn location_rows<'a>(checks: &[&'a CheckResult]) -> Vec<Row<'a>> {
     let mut order: Vec<(String, Option<u32>)> = Vec::new();
     let mut rows: BTreeMap<(String, Option<u32>), Row<'a>> = BTreeMap::new();
@@ -402,6 +402,8 @@ fn location_rows<'a>(checks: &[&'a CheckResult]) -> Vec<Row<'a>> {
             whole.new |= c.is_new();
         }
     }
+    // By file and line, as a reviewer walks the diff.
+    order.sort();
     let mut out: Vec<Row<'a>> = order.into_iter().filter_map(|k| rows.remove(&k)).collect();
     if !whole.hits.is_empty() {
         out.push(whole);
