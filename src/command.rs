@@ -233,10 +233,8 @@ fn base_request(args: &CheckArgs) -> BaseRequest {
     match pull_request_base() {
         Ok(Some(sha)) => BaseRequest::Ref(sha),
         Ok(None) => BaseRequest::None,
-        Err(e) => BaseRequest::Unknown(
-            e.to_string()
-                .trim_start_matches("config-from base: ")
-                .to_string(),
+        Err(_) => BaseRequest::Unknown(
+            "the event payload names no pull-request base commit (a fork's workflow_run lists no pull request); pass --base REF".to_string(),
         ),
     }
 }
