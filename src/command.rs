@@ -55,6 +55,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         config_at_ref: config_at_ref(args)?,
         base: base_request(args),
         fail_on_new: args.fail_on_new,
+        in_github_actions: std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"),
     };
     let mut report = gate::run(&opts)?;
     report.scope = crate::repo_root::scope(&args.path);

@@ -38,6 +38,8 @@ pub struct Options {
     pub base: BaseRequest,
     /// `--fail-on-new`: only new blocking findings fail the gate.
     pub fail_on_new: bool,
+    /// The run is a GitHub Actions job (`GITHUB_ACTIONS=true`).
+    pub in_github_actions: bool,
 }
 
 /// What `--base` asks for.
@@ -110,7 +112,8 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
         LiveFacts::new(LiveState::Offline)
     } else {
         live::validate(&opts.live)
-    };
+    }
+    .in_github_actions(opts.in_github_actions);
     let now = time::OffsetDateTime::now_utc();
     let mut results = checks::run_all(&facts, &config, now);
     let mistral_usage = facts.code.uses_mistral();
