@@ -271,6 +271,7 @@ mod tests {
             status,
             severity: Severity::Error,
             blocking: false,
+            new: None,
             evidence_omitted: 0,
             message: "2 hardcoded secrets".into(),
             remediation: String::new(),

@@ -6,15 +6,31 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "mistral-gate", version, about = "Executes the Mistral AI production checklist on a repository", long_about = None)]
+#[command(name = "mistral-gate", version, about = "Executes the Mistral AI production checklist on a repository", long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Shown under `--help`: what a first-time user looks for and cannot guess.
+pub const AFTER_HELP: &str = "\
+Environment:
+  MISTRAL_API_KEY           the key the live checks validate (never printed beyond its last 4 characters)
+  MISTRAL_FALLBACK_API_KEY  the fallback key (fallback-key check)
+  MISTRAL_API_URL           Mistral API base (same as --api-url)
+  NO_COLOR, FORCE_COLOR, CLICOLOR  colour of the text report (--color auto)
+
+Exit codes:
+  0  the gate passed (also: nothing to check, no Mistral API usage found)
+  1  the gate failed: a blocking finding
+  2  usage or configuration error (bad flag, invalid config or baseline, nothing to scan)
+
+Reference of every check: docs/checks.md";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a repository against the production checklist.
+    #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
     /// Verify a running deployment: health, smoke request, alert-table metrics
     /// (checklist step 5; step 6, the rollback, with --rollback). See docs/deploy.md.
@@ -220,6 +236,16 @@ pub struct CheckArgs {
     /// Also write a SARIF 2.1.0 report (for code scanning) to FILE.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+
+    /// Mark each finding new or existing against commit, branch or tag REF of PATH's git
+    /// repository [default in GitHub Actions on a pull request: its base commit]. A REF
+    /// that cannot be read is reported, not an error: the reports say why.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+
+    /// Only new blocking findings fail the gate (existing ones are still reported).
+    #[arg(long)]
+    pub fail_on_new: bool,
 
     /// `warn` and `error` statuses also fail the gate.
     #[arg(long)]

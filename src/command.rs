@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::cli::{CheckArgs, Color, CommentModeArg, ConfigFrom, FailOnArg, Format};
-use crate::gate::{self, Options};
+use crate::gate::{self, BaseRequest, Options};
 use crate::git_tree::{self, ConfigAtRef};
 use crate::github::{self, CommentMode, Publish};
 use crate::live::{ApiKey, ApiUrl, LiveOptions, Timing, TIMING_ENV};
@@ -53,8 +53,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
         ignore_baseline: args.write_baseline.is_some(),
         live,
         config_at_ref: config_at_ref(args)?,
+        base: base_request(args),
+        fail_on_new: args.fail_on_new,
+        in_github_actions: std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"),
     };
-    let report = gate::run(&opts)?;
+    let mut report = gate::run(&opts)?;
+    report.scope = crate::repo_root::scope(&args.path);
     if let Some(p) = &args.write_baseline {
         write_file(p, &crate::baseline::Baseline::render(&report.checks))?;
         eprintln!(
@@ -85,11 +89,18 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                Color::Auto => report::text::color_from_env(
+                    |v| std::env::var(v).ok(),
+                    std::io::stdout().is_terminal(),
+                ),
             };
-            report::text::render(&report, color)
+            report::text::render(
+                &report,
+                &report::text::TextOptions {
+                    color,
+                    path_prefix: shown_prefix(&args.path),
+                },
+            )
         }
     };
     let mut out = std::io::stdout().lock();
@@ -102,6 +113,29 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Verdict> {
     // Last, so the summary and outputs name every report written. Never fails the run.
     github::publish(&report, &publish_request(args));
     Ok(report.verdict)
+}
+
+/// PATH as the user can reuse it from the current directory (`services/api/`), so that
+/// the text report's paths open from where the user stands; empty for `.`. An absolute
+/// PATH inside the current directory is made relative; one outside it stays absolute.
+fn shown_prefix(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = match cwd.as_deref() {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    let mut out = String::new();
+    for c in rel.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::RootDir => out.push('/'),
+            other => {
+                out.push_str(&other.as_os_str().to_string_lossy());
+                out.push('/');
+            }
+        }
+    }
+    out
 }
 
 /// In GitHub Actions, registers each key as a secret with `::add-mask::` before anything
@@ -188,6 +222,24 @@ fn config_at_ref(args: &CheckArgs) -> anyhow::Result<Option<ConfigAtRef>> {
     Ok(Some(git_tree::config_at(&args.path, &reference)?))
 }
 
+/// What to mark findings new or existing against: `--base REF`; else, in GitHub Actions
+/// on a pull request, its base commit (or why there is none to compare with).
+fn base_request(args: &CheckArgs) -> BaseRequest {
+    if let Some(r) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
+        return BaseRequest::Ref(r.to_string());
+    }
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return BaseRequest::None;
+    }
+    match pull_request_base() {
+        Ok(Some(sha)) => BaseRequest::Ref(sha),
+        Ok(None) => BaseRequest::None,
+        Err(_) => BaseRequest::Unknown(
+            "the event payload names no pull-request base commit (a fork's workflow_run lists no pull request); pass --base REF".to_string(),
+        ),
+    }
+}
+
 /// `pull_request.base.sha` of the event payload (`GITHUB_EVENT_PATH`), for pull-request
 /// events. `None` for other events (push, schedule); an error for a pull-request event
 /// whose payload does not name its base, so that `config-from: base` never silently
@@ -215,5 +267,25 @@ fn pull_request_base() -> anyhow::Result<Option<String>> {
             "config-from base: the {event} event payload names no base commit (a fork's workflow_run lists no pull request); pass --config-ref REF"
         ),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_prefix;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_from_where_the_user_stands() {
+        assert_eq!(shown_prefix(Path::new(".")), "");
+        assert_eq!(shown_prefix(Path::new("./services/api")), "services/api/");
+        assert_eq!(shown_prefix(Path::new("services/api/")), "services/api/");
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(shown_prefix(&cwd.join("sub")), "sub/");
+        assert_eq!(shown_prefix(&cwd), "");
+        assert_eq!(
+            shown_prefix(Path::new("/elsewhere/repo")),
+            "/elsewhere/repo/"
+        );
     }
 }

@@ -139,6 +139,7 @@ fn run(args: &VerifyArgs, mode: Mode) -> anyhow::Result<Verdict> {
         for c in report.checks.iter_mut() {
             c.blocking |= c.status == Status::Error;
         }
+        report.counts.blocking = report.checks.iter().filter(|c| c.blocking).count();
         report.verdict = Verdict::Fail;
     }
     write_reports(args, &report)?;
@@ -146,12 +147,16 @@ fn run(args: &VerifyArgs, mode: Mode) -> anyhow::Result<Verdict> {
         Format::Json => report::json::render(&report),
         Format::Text => report::text::render(
             &report,
-            match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+            &report::text::TextOptions {
+                color: match args.color {
+                    Color::Always => true,
+                    Color::Never => false,
+                    Color::Auto => report::text::color_from_env(
+                        |v| std::env::var(v).ok(),
+                        std::io::stdout().is_terminal(),
+                    ),
+                },
+                path_prefix: String::new(),
             },
         ),
     };

@@ -288,8 +288,14 @@ impl Config {
             };
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
-        // Spans for validation errors: find the line of the offending text.
-        let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
+        // Spans for validation errors: the line of the offending text, never one in a
+        // comment.
+        let at = |needle: &str| find_outside_comments(text, needle, 0);
+        // The line of `key` within the table whose header holds `table`.
+        let at_in = |table: &str, key: &str| {
+            let start = find_outside_comments(text, table, 0)?.end;
+            find_outside_comments(text, key, start).or(Some(start - table.len()..start))
+        };
 
         let fail_on = match raw.fail_on.as_deref() {
             None => None,
@@ -305,9 +311,14 @@ impl Config {
         let mut checks = BTreeMap::new();
         for (id, raw_check) in raw.checks {
             if CheckId::parse(&id).is_none() {
+                let hint = closest_check_id(&id)
+                    .map(|c| format!("; did you mean {c:?}?"))
+                    .unwrap_or_else(|| {
+                        "; the reference of every check is docs/checks.md".to_string()
+                    });
                 return Err(invalid(
                     at(&format!("checks.{id}")).or(at(&id)),
-                    format!("unknown check id {id:?}"),
+                    format!("unknown check id {id:?}{hint}"),
                 ));
             }
             let severity = match raw_check.severity.as_deref() {
@@ -317,7 +328,7 @@ impl Config {
                 Some("info") => Some(Severity::Info),
                 Some(s) => {
                     return Err(invalid(
-                        at(&format!("checks.{id}")),
+                        at_in(&format!("checks.{id}"), "severity"),
                         format!("severity of {id} must be error, warning or info, not {s:?}"),
                     ))
                 }
@@ -414,6 +425,47 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// Where `needle` first occurs at or after `from`, skipping occurrences on comment lines
+/// and after a `#` on their line (a value quoted with a `#` inside is rare in this file).
+fn find_outside_comments(text: &str, needle: &str, from: usize) -> Option<std::ops::Range<usize>> {
+    let mut pos = from;
+    while let Some(i) = text.get(pos..)?.find(needle) {
+        let at = pos + i;
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        if !text[line_start..at].contains('#') {
+            return Some(at..at + needle.len());
+        }
+        pos = at + needle.len();
+    }
+    None
+}
+
+/// The check id closest to `given` by edit distance, when close enough to be a typo.
+pub fn closest_check_id(given: &str) -> Option<&'static str> {
+    CheckId::ALL
+        .iter()
+        .map(|id| (edit_distance(given, id.as_str()), id.as_str()))
+        .filter(|(d, id)| *d <= (id.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, id)| id)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,6 +512,27 @@ mod tests {
             err.contains("unknown check id") && err.contains("line 1"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_typo_in_a_check_id_suggests_the_closest_one() {
+        let err = parse("# [checks.max-tokens-sett] in a comment\n\n[checks.max-tokens-sett]\nenabled = false\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("did you mean \"max-tokens-set\"?"), "{err}");
+        let err = parse("[checks.zzz]\n").unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+        assert_eq!(closest_check_id("retry-backof"), Some("retry-backoff"));
+        assert_eq!(closest_check_id("circuitbreaker"), Some("circuit-breaker"));
+    }
+
+    #[test]
+    fn a_bad_severity_points_at_its_own_line() {
+        let err = parse("[checks.circuit-breaker]\nenabled = true\nseverity = \"fatal\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
     }
 
     #[test]

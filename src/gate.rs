@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use crate::baseline::{Baseline, BaselineError};
 use crate::checks;
 use crate::config::{Config, ConfigError, DEFAULT_MAX_FILE_SIZE};
+use crate::diff;
 use crate::facts::{self, Facts};
 use crate::live::{self, LiveFacts, LiveOptions, LiveState};
-use crate::report::{CheckResult, ConfigSource, FailOn, GatePolicy, Report, Suppression};
+use crate::report::{
+    CheckResult, Comparison, ConfigSource, FailOn, GatePolicy, Report, Suppression,
+};
 use crate::vocab::CheckId;
 use crate::walk::{self, WalkError, Walked};
 
@@ -31,6 +34,25 @@ pub struct Options {
     /// The config as it is in a commit (`--config-ref`, `config-from: base`), read instead
     /// of the working tree's.
     pub config_at_ref: Option<crate::git_tree::ConfigAtRef>,
+    /// What to compare with, to mark each finding new or existing (`--base`).
+    pub base: BaseRequest,
+    /// `--fail-on-new`: only new blocking findings fail the gate.
+    pub fail_on_new: bool,
+    /// The run is a GitHub Actions job (`GITHUB_ACTIONS=true`).
+    pub in_github_actions: bool,
+}
+
+/// What `--base` asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BaseRequest {
+    /// No comparison.
+    #[default]
+    None,
+    /// Compare with the repository at this commit, branch or tag.
+    Ref(String),
+    /// A comparison was expected (a pull request) but there is no base to read: the
+    /// reports say why new and existing cannot be told apart.
+    Unknown(String),
 }
 
 /// Why the gate could not run at all (exit 2).
@@ -67,7 +89,19 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
     if let Some(note) = baseline.note() {
         eprintln!("mistral-gate: {note}");
     }
-    let walked = walk::walk(&repo, &config, facts::analyze_file);
+    // The baseline file lists fingerprints (a key's last 4 characters among them): it is
+    // the gate's own file, not the repository's code, so it is not scanned.
+    let baseline_rel = baseline_path_in(&repo, &opts.root, opts.baseline.as_deref(), &config);
+    let walked = walk::walk(&repo, &config, |file: &walk::SourceFile| {
+        if baseline_rel.as_deref() == Some(file.path) {
+            facts::analyze_file(&walk::SourceFile {
+                path: file.path,
+                text: "",
+            })
+        } else {
+            facts::analyze_file(file)
+        }
+    });
     nothing_to_scan(&opts.root, &config, &walked)?;
     let mut facts = Facts::assemble(walked.files, &walked.skipped);
     if config.judge_test_code {
@@ -78,8 +112,36 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
         LiveFacts::new(LiveState::Offline)
     } else {
         live::validate(&opts.live)
+    }
+    .in_github_actions(opts.in_github_actions);
+    let now = time::OffsetDateTime::now_utc();
+    let mut results = checks::run_all(&facts, &config, now);
+    let mistral_usage = facts.code.uses_mistral();
+    // The base is analysed with the same config, limits and key results (the keys are
+    // the environment's, not the repository's), so only the code can differ.
+    let comparison = match &opts.base {
+        BaseRequest::None => Comparison::NotAsked,
+        BaseRequest::Unknown(reason) => Comparison::Unknown {
+            reason: reason.clone(),
+        },
+        BaseRequest::Ref(reference) => {
+            let analyse = |dir: &Path| {
+                results_for_tree(dir, &config, &facts.live, now).map_err(|e| e.to_string())
+            };
+            match diff::results_at(&opts.root, reference, config.max_file_size, analyse) {
+                Ok((commit, base)) => {
+                    diff::mark(&mut results, &base);
+                    Comparison::Compared {
+                        reference: reference.clone(),
+                        commit,
+                    }
+                }
+                Err(e) => Comparison::Unknown {
+                    reason: e.to_string(),
+                },
+            }
+        }
     };
-    let mut results = checks::run_all(&facts, &config, time::OffsetDateTime::now_utc());
     let before_baseline = baseline_name.as_ref().map(|_| results.clone());
     baseline.apply(&mut results);
 
@@ -119,7 +181,46 @@ pub fn run(opts: &Options) -> Result<Report, GateError> {
     };
     let mut report = Report::new(results, walked.skipped, walked.scanned, policy);
     report.suppressed = suppressed;
+    report.mistral_usage = mistral_usage;
+    report.comparison = comparison;
+    report.fail_on_new = opts.fail_on_new;
+    report.tally();
     Ok(report)
+}
+
+/// The checks' results for a tree on disk (the base commit, written out by
+/// [`diff::results_at`]): the same walk, front-ends and checks as [`run`], with the
+/// given config and key results, no baseline. `None` when the tree holds nothing to scan.
+pub(crate) fn results_for_tree(
+    root: &Path,
+    config: &Config,
+    live: &LiveFacts,
+    now: time::OffsetDateTime,
+) -> Result<Vec<CheckResult>, GateError> {
+    let repo = walk::open_root(root)?;
+    let walked = walk::walk(&repo, config, facts::analyze_file);
+    let mut facts = Facts::assemble(walked.files, &walked.skipped);
+    if config.judge_test_code {
+        facts.code.judge_test_code();
+    }
+    facts.live = live.clone();
+    Ok(checks::run_all(&facts, config, now))
+}
+
+/// The baseline file's path relative to PATH (`/`-separated), when it lies inside PATH.
+fn baseline_path_in(
+    repo: &crate::repo_fs::RepoRoot,
+    root: &Path,
+    given: Option<&Path>,
+    config: &Config,
+) -> Option<String> {
+    let path = match (given, &config.baseline) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(rel)) => root.join(rel),
+        (None, None) => return None,
+    };
+    let resolved = path.canonicalize().ok()?;
+    walk::relative(repo.path(), &resolved)
 }
 
 /// Exit 2 when there is nothing to scan. Files excluded by the config still count as
@@ -225,6 +326,15 @@ fn accepted_by_baseline(
     let mut out = Vec::new();
     for (b, a) in before.iter().zip(after) {
         if b.evidence.len() == a.evidence.len() {
+            // A check with nothing to point at is accepted as a whole (its status
+            // changed, its evidence did not): listed too, with no path.
+            if b.status != a.status && b.findings().next().is_none() {
+                out.push(Suppression::Baseline {
+                    check: b.id.clone(),
+                    path: String::new(),
+                    baseline: baseline.to_string(),
+                });
+            }
             continue;
         }
         let mut kept = a.evidence.iter().peekable();

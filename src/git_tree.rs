@@ -106,28 +106,12 @@ pub fn config_at(root: &Path, reference: &str) -> Result<ConfigAtRef, GitTreeErr
         .unwrap_or(repo.git_dir())
         .display()
         .to_string();
-    let resolve = |reason: String| GitTreeError::Resolve {
+    let resolve_err = |reason: String| GitTreeError::Resolve {
         reference: reference.to_string(),
         repo: repo_name.clone(),
         reason,
     };
-    let id = if is_object_id(reference) {
-        gix::ObjectId::from_hex(reference.as_bytes()).map_err(|e| resolve(e.to_string()))?
-    } else {
-        let found = repo
-            .try_find_reference(reference)
-            .map_err(|e| resolve(e.to_string()))?;
-        let mut found = found.ok_or_else(|| resolve("no branch, tag or other reference of that name; give a full commit id or a ref name".into()))?;
-        found
-            .peel_to_id()
-            .map_err(|e| resolve(e.to_string()))?
-            .detach()
-    };
-    let commit = repo
-        .find_object(id)
-        .map_err(|e| resolve(e.to_string()))?
-        .peel_to_commit()
-        .map_err(|e| resolve(e.to_string()))?;
+    let commit = resolve(&repo, reference).map_err(resolve_err)?;
     let commit_id = commit.id.to_string();
     let mut at = ConfigAtRef {
         reference: reference.to_string(),
@@ -186,9 +170,33 @@ pub fn config_at(root: &Path, reference: &str) -> Result<ConfigAtRef, GitTreeErr
     Ok(at)
 }
 
+/// The commit `reference` names in `repo`: a full commit id, or a branch, tag or other
+/// reference (peeled to its commit). The error is the reason, in words.
+pub(crate) fn resolve<'r>(
+    repo: &'r gix::Repository,
+    reference: &str,
+) -> Result<gix::Commit<'r>, String> {
+    let id = if is_object_id(reference) {
+        gix::ObjectId::from_hex(reference.as_bytes()).map_err(|e| e.to_string())?
+    } else {
+        let found = repo
+            .try_find_reference(reference)
+            .map_err(|e| e.to_string())?;
+        let mut found = found.ok_or_else(|| {
+            "no branch, tag or other reference of that name; give a full commit id or a ref name"
+                .to_string()
+        })?;
+        found.peel_to_id().map_err(|e| e.to_string())?.detach()
+    };
+    repo.find_object(id)
+        .map_err(|e| e.to_string())?
+        .peel_to_commit()
+        .map_err(|e| e.to_string())
+}
+
 /// The repository holding `root`, and `root`'s path within its working tree
 /// (`/`-separated, empty at the top).
-fn open(root: &Path) -> Result<(gix::Repository, String), GitTreeError> {
+pub(crate) fn open(root: &Path) -> Result<(gix::Repository, String), GitTreeError> {
     let no_repo = |reason: String| GitTreeError::NoRepository {
         path: root.display().to_string(),
         reason,

@@ -330,6 +330,10 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     pub status: EvidenceStatus,
+    /// With `--base`: true when no item of the same fingerprint exists at the base
+    /// commit. Absent without `--base`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
     pub message: String,
     /// Stable when unrelated lines move: the check id, the path and what the item is
     /// about (see [`Evidence::about`]), never a line number. Set by the check registry.
@@ -343,6 +347,23 @@ pub struct Evidence {
     /// the message is used.
     #[serde(skip)]
     pub subject: String,
+    /// The concrete change this item needs, as data the renderers put in words (the
+    /// parameter name of the call's SDK, the pinned id of the alias's model family).
+    /// `None`: the check's remediation says it.
+    #[serde(skip)]
+    pub fix: Option<Fix>,
+}
+
+/// A concrete change one finding needs, built from what the finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Pass this parameter (the names the call's SDK reads, first the current one).
+    SetParameter { names: Vec<String> },
+    /// Replace a floating alias by a dated id of the same model family, when known.
+    PinModel {
+        alias: String,
+        pinned: Option<String>,
+    },
 }
 
 impl Evidence {
@@ -358,10 +379,12 @@ impl Evidence {
             path: at.path,
             line: at.line,
             status,
+            new: None,
             message: message.into(),
             fingerprint: String::new(),
             related: Vec::new(),
             subject: String::new(),
+            fix: None,
         }
     }
     /// A `fail` item. Checks say the verdict explicitly ([`Evidence::pass`], [`Evidence::warn`],
@@ -397,6 +420,11 @@ impl Evidence {
     /// What the item is about, for its fingerprint: never a line number.
     pub fn about(mut self, subject: impl Into<String>) -> Evidence {
         self.subject = subject.into();
+        self
+    }
+    /// The concrete change this item needs.
+    pub fn with_fix(mut self, fix: Fix) -> Evidence {
+        self.fix = Some(fix);
         self
     }
     /// Adds a related location (`line` 0: the whole file).

@@ -225,7 +225,20 @@ fn sarif_has_rules_and_located_results() {
         })
         .collect();
     assert_eq!(located, [".env.production:1", "src/config.py:1"]);
-    assert!(results.iter().all(|r| r["level"] == "error"));
+    // An item of a blocking check is an error; an advisory failure a warning.
+    let blocking: Vec<&str> = CONTRACT_IDS
+        .iter()
+        .copied()
+        .filter(|id| ["no-hardcoded-secrets", "key-not-committed"].contains(id))
+        .collect();
+    for r in results {
+        let want = if blocking.contains(&r["ruleId"].as_str().unwrap()) {
+            "error"
+        } else {
+            "warning"
+        };
+        assert_eq!(r["level"], want, "{r}");
+    }
 }
 
 #[test]

@@ -358,7 +358,7 @@ fn links_and_annotations_are_repository_relative_when_path_is_a_subdirectory() {
     );
     assert!(
         run.stderr().contains(
-            "::error file=services/api/.env,line=1,title=mistral-gate key-not-committed (error)::"
+            "::error file=services/api/.env,line=1,title=mistral-gate key-not-committed (error · blocking)::"
         ),
         "{}",
         run.stderr()
@@ -387,7 +387,7 @@ fn a_comment_that_cannot_be_posted_never_changes_the_exit_code() {
         assert!(err.contains(says), "{err}");
         assert!(!err.contains("<html>"), "no HTML page in the log: {err}");
         assert!(
-            step.summary().starts_with("## ❌ mistral-gate failed"),
+            step.summary().starts_with("## ❌ 2 blocking · "),
             "{status}: summary written"
         );
         assert_eq!(step.output("comment").as_deref(), Some("failed"));
@@ -536,7 +536,9 @@ fn on_failure_mode_creates_only_for_a_failing_run_and_off_writes_nothing() {
     )
     .expect_code(0);
     assert_eq!(gh.comments().len(), 1);
-    assert!(gh.comments()[0].body.contains("## ✅ mistral-gate passed"));
+    assert!(gh.comments()[0]
+        .body
+        .contains("## ⚪ nothing to check: no Mistral API usage found in 1 file"));
 
     // on-failure: a failure creates the comment, and the fix updates it to passed.
     let repo = failing_repo();
@@ -564,7 +566,9 @@ fn on_failure_mode_creates_only_for_a_failing_run_and_off_writes_nothing() {
     .expect_code(0);
     assert_eq!(gh.comments().len(), 1);
     assert!(
-        gh.comments()[0].body.contains("## ✅ mistral-gate passed"),
+        gh.comments()[0]
+            .body
+            .contains("## ✅ passed: 0 blocking · "),
         "a fixed failure does not linger"
     );
     assert_eq!(step.output("comment").as_deref(), Some("updated"));
@@ -590,14 +594,14 @@ fn thousands_of_findings_fit_in_one_comment_with_the_verdict_and_worst_failures(
         "{} chars",
         body.chars().count()
     );
-    assert!(body.contains("## ❌ mistral-gate failed"), "verdict shown");
+    assert!(body.contains("## ❌ 2 blocking · "), "verdict shown");
     assert!(
         body.contains("`no-hardcoded-secrets`") && body.contains("`key-not-committed`"),
         "worst failures shown"
     );
     assert!(
-        body.contains("more in the full report"),
-        "says what was left out"
+        body.contains("more locations in the job summary of [this run]("),
+        "says what was left out and where the rest is"
     );
 }
 
@@ -648,12 +652,9 @@ fn outputs_and_summary_and_no_secret_anywhere() {
         ))
     );
     let summary = step.summary();
+    assert!(summary.starts_with("## ❌ 2 blocking · "), "{summary}");
     assert!(
-        summary.starts_with("## ❌ mistral-gate failed: 2 blocking checks"),
-        "{summary}"
-    );
-    assert!(
-        summary.contains("Passed and skipped"),
+        summary.contains("All 26 checks by step"),
         "the summary is the whole report"
     );
     let errors = run

@@ -615,11 +615,23 @@ fn inline_ignores_and_baseline_entries_are_shown_with_their_place() {
     site.write(".mistral-gate.toml", "baseline = \"accepted.json\"\n");
     let r = site.gate(&["--offline", "--format", "json"]).expect_code(0);
     let json = r.json();
-    assert_eq!(
-        suppressed(&json)[1..],
-        [
-            serde_json::json!({"kind": "baseline", "check": "no-hardcoded-secrets", "path": "src/keys.py", "baseline": "accepted.json"})
-        ]
+    // Every entry applied is listed: the key at its path, and each check accepted as a
+    // whole (no file to point at: the docs, alerts and CI checks) with an empty path.
+    let entries = &suppressed(&json)[1..];
+    assert!(
+        entries.contains(
+            &serde_json::json!({"kind": "baseline", "check": "no-hardcoded-secrets", "path": "src/keys.py", "baseline": "accepted.json"})
+        ),
+        "{entries:?}"
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e["kind"] == "baseline" && e["baseline"] == "accepted.json"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["check"] == "rollback-doc" && e["path"] == ""),
+        "{entries:?}"
     );
     let text = site.gate(&["--offline"]).expect_code(0).stdout;
     assert!(

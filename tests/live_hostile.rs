@@ -621,6 +621,9 @@ fn config_entry(root: &Path, reference: &str) -> serde_json::Value {
         ignore_baseline: false,
         live: Default::default(),
         config_at_ref: Some(at),
+        base: Default::default(),
+        fail_on_new: false,
+        in_github_actions: false,
     };
     let report = mistral_gate::gate::run(&opts).unwrap();
     let entries: Vec<_> = report

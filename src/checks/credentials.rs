@@ -190,9 +190,11 @@ fn live_results<'a>(ctx: &'a Ctx) -> Result<(&'a KeyReport, &'a Fallback, &'a st
     match ctx.facts.live.state() {
         LiveState::Checked { primary, fallback, endpoint } => Ok((primary, fallback, endpoint)),
         LiveState::Offline => Err(Outcome::skip("--offline: no Mistral API calls")),
-        LiveState::NoKey => Err(Outcome::skip(
+        // The forks note only where it applies: a laptop run just has no key set.
+        LiveState::NoKey if ctx.facts.live.is_github_actions() => Err(Outcome::skip(
             "no key given: MISTRAL_API_KEY is unset or empty (pull requests from forks receive no secrets)",
         )),
+        LiveState::NoKey => Err(Outcome::skip("no key given: MISTRAL_API_KEY is unset or empty")),
         LiveState::NotRun => Err(Outcome::skip("live key validation did not run")),
     }
 }
@@ -483,6 +485,26 @@ mod tests {
             Some("mistral-large-2512")
         );
         assert_eq!(closest("anything", &[]), None);
+    }
+
+    #[test]
+    fn the_forks_note_is_given_only_in_github_actions() {
+        let message = |actions: bool| {
+            let facts = Facts {
+                live: LiveFacts::new(LiveState::NoKey).in_github_actions(actions),
+                ..Facts::default()
+            };
+            let config = Config::default();
+            key_valid(&Ctx::new(
+                CheckId::KeyValid,
+                &facts,
+                &config,
+                time::OffsetDateTime::UNIX_EPOCH,
+            ))
+            .message
+        };
+        assert!(message(true).contains("forks"), "{}", message(true));
+        assert!(!message(false).contains("forks"), "{}", message(false));
     }
 
     #[test]

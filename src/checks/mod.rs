@@ -242,6 +242,7 @@ fn run_registry(
             status: outcome.status,
             severity: tuning.severity.unwrap_or(decl.severity),
             blocking: false,
+            new: None,
             message: outcome.message,
             remediation: outcome
                 .remediation

@@ -13,7 +13,7 @@ use super::util::verdict;
 use super::{CheckDecl, Ctx, Outcome, Scope};
 use crate::lang::{CallKind, CallSite, Lit, Setting};
 use crate::live::LiveModel;
-use crate::vocab::{CheckId, Evidence, EvidenceStatus, Severity, Status, Step};
+use crate::vocab::{CheckId, Evidence, EvidenceStatus, Fix, Severity, Status, Step};
 
 /// Every model id is dated or versioned, or a floating alias the config allows: a
 /// floating alias changes the model, and its behaviour, under a running app.
@@ -141,7 +141,24 @@ fn max_tokens_set(ctx: &Ctx) -> Outcome {
     let cap = ctx.config.max_tokens_cap;
     let findings = generation_calls(ctx)
         .map(|c| {
-            setting_finding(c, &c.max_tokens, "a max-tokens limit", cap).about(ctx.call_subject(c))
+            let e = setting_finding(c, &c.max_tokens, "a max-tokens limit", cap)
+                .about(ctx.call_subject(c));
+            match (&c.max_tokens, e.status) {
+                // Not set at all: the fix names the parameter this call's SDK reads.
+                (
+                    Setting::Missing
+                    | Setting::NotSetVia { .. }
+                    | Setting::Null { .. }
+                    | Setting::WrongName { .. },
+                    EvidenceStatus::Fail,
+                ) => {
+                    let (names, _) = crate::lang::sdks::family(c.sdk).max_tokens(None);
+                    e.with_fix(Fix::SetParameter {
+                        names: names.into_iter().map(String::from).collect(),
+                    })
+                }
+                _ => e,
+            }
         })
         .collect();
     verdict(
@@ -372,6 +389,54 @@ fn site_status(s: Status) -> EvidenceStatus {
     }
 }
 
+/// The dated id a floating alias stands for, or else the newest dated id of the same
+/// family: the live model list first (it knows the key's models), then the catalogue's
+/// aliases, then the catalogue's ids that extend the alias's stem (`mistral-small` for
+/// `mistral-small-latest`) with a date.
+pub(crate) fn pinned_for(
+    cat: &Catalogue,
+    live: Option<&[LiveModel]>,
+    alias: &str,
+) -> Option<String> {
+    let dated = |id: &str| {
+        id.rsplit('-')
+            .next()
+            .is_some_and(|v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(m) = live.and_then(|l| {
+        l.iter()
+            .find(|m| m.id != alias && dated(&m.id) && m.aliases.iter().any(|a| a == alias))
+    }) {
+        return Some(m.id.clone());
+    }
+    if let Some(m) = cat
+        .models
+        .iter()
+        .find(|m| m.id != alias && dated(&m.id) && m.aliases.iter().any(|a| a == alias))
+    {
+        return Some(m.id.clone());
+    }
+    // The alias itself as a stem (`mistral-large`), else without its last part
+    // (`mistral-small` of `mistral-small-latest`).
+    let stems = std::iter::once(alias).chain(alias.rsplit_once('-').map(|(stem, _)| stem));
+    for stem in stems {
+        let newest = cat
+            .models
+            .iter()
+            .filter(|m| {
+                m.id.strip_prefix(stem)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|m| m.id.clone())
+            .max();
+        if newest.is_some() {
+            return newest;
+        }
+    }
+    None
+}
+
 /// True when `id` moves to newer models over time.
 pub(crate) fn is_floating(cat: &Catalogue, live: Option<&[LiveModel]>, id: &str) -> bool {
     id.ends_with("-latest")
@@ -414,6 +479,10 @@ fn model_pinned(ctx: &Ctx) -> Outcome {
                             c.api
                         ),
                     )
+                    .with_fix(Fix::PinModel {
+                        alias: id.clone(),
+                        pinned: pinned_for(cat, live, id),
+                    })
                 }
             }
             Setting::Set { value, .. } => Evidence::warn(
@@ -544,5 +613,27 @@ mod tests {
         assert!(is_floating(cat, None, "mistral-medium-3"));
         assert!(!is_floating(cat, None, "mistral-large-2512"));
         assert!(is_floating(cat, Some(&live(None)), "mistral-large-latest"));
+    }
+
+    #[test]
+    fn a_floating_alias_is_pinned_to_a_dated_id_of_its_own_family() {
+        let cat = catalogue();
+        assert_eq!(
+            pinned_for(cat, None, "mistral-large-latest").as_deref(),
+            Some("mistral-large-2512")
+        );
+        assert_eq!(
+            pinned_for(cat, None, "mistral-medium-latest").as_deref(),
+            Some("mistral-medium-2508")
+        );
+        assert_eq!(pinned_for(cat, None, "no-such-model-latest"), None);
+        // Never another family's model: no dated small model is known, so none is named.
+        assert_eq!(pinned_for(cat, None, "mistral-small-latest"), None);
+        let l = live(None);
+        assert_eq!(
+            pinned_for(cat, Some(&l), "mistral-large-latest").as_deref(),
+            Some("mistral-large-2411"),
+            "the key's own model list wins"
+        );
     }
 }

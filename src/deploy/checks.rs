@@ -64,6 +64,7 @@ pub fn judge(obs: &Observations, config: &Config) -> Vec<CheckResult> {
                 status,
                 severity: tuning.severity.unwrap_or(d.severity),
                 blocking: false,
+                new: None,
                 message,
                 remediation: d.remediation.to_string(),
                 evidence: Vec::new(),

@@ -28,9 +28,10 @@ pub fn annotations(report: &Report, prefix: &str) -> Vec<String> {
         .checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
-        .partition(|c| c.blocks(&report.policy));
-    // Worst first: higher severity, then a failure before an error before a warning.
-    let rank = |c: &&CheckResult| (std::cmp::Reverse(c.severity), c.status);
+        .partition(|c| c.blocking);
+    // New first (with `--base`), then worst first: higher severity, then a failure before
+    // an error before a warning.
+    let rank = |c: &&CheckResult| (!c.is_new(), std::cmp::Reverse(c.severity), c.status);
     blocking.sort_by_key(rank);
     others.sort_by_key(rank);
     let mut lines = Vec::new();
@@ -65,8 +66,16 @@ fn pick<'a>(
     limit: usize,
 ) -> Vec<(&'a CheckResult, Option<&'a Evidence>)> {
     let mut out = Vec::new();
-    // Only the `fail` and `warn` items of a check are annotated, `fail` first.
-    let findings: Vec<Vec<&'a Evidence>> = checks.iter().map(|c| c.findings().collect()).collect();
+    // Only the `fail` and `warn` items of a check are annotated: new first, then `fail`
+    // before `warn`.
+    let findings: Vec<Vec<&'a Evidence>> = checks
+        .iter()
+        .map(|c| {
+            let mut f: Vec<&Evidence> = c.findings().collect();
+            f.sort_by_key(|e| e.new != Some(true));
+            f
+        })
+        .collect();
     let depth = findings.iter().map(|f| f.len().max(1)).max().unwrap_or(0);
     for round in 0..depth {
         for (c, f) in checks.iter().zip(&findings) {
@@ -104,7 +113,17 @@ fn annotation(level: &str, c: &CheckResult, e: Option<&Evidence>, prefix: &str) 
     }
     props.push(format!(
         "title={}",
-        escape_property(&format!("mistral-gate {} ({})", c.id, c.severity.as_str()))
+        escape_property(&format!(
+            "mistral-gate {} ({} · {}{})",
+            c.id,
+            c.severity.as_str(),
+            if c.blocking { "blocking" } else { "advisory" },
+            if e.map_or(c.is_new(), |e| e.new == Some(true)) {
+                " · new"
+            } else {
+                ""
+            }
+        ))
     ));
     if c.status != Status::Error {
         message.push_str(&format!("\nFix: {}", safe::one_line(&c.remediation)));
@@ -164,6 +183,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            new: None,
             evidence_omitted: 0,
             message: format!("{id}: 50% bad, a,b"),
             remediation: "do x".into(),
@@ -204,7 +224,7 @@ mod tests {
         assert_eq!(warnings.len(), 10);
         // The gate's own line breaks are %0A; the evidence's CR LF is repository text
         // and becomes one line (safe::one_line), so it cannot forge a line of the message.
-        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aline\u{fffd}\u{fffd}break%0AFix: do x"), "{}", errors[0]);
+        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error · blocking)::blocker: 50%25 bad, a,b%0Aline\u{fffd}\u{fffd}break%0AFix: do x"), "{}", errors[0]);
         assert!(
             errors[1].starts_with("::error title=mistral-gate no-evidence"),
             "first location of every check first: {}",
@@ -232,13 +252,43 @@ mod tests {
             },
         );
         let lines = annotations(&report, "");
-        assert_eq!(lines[0], "::error title=mistral-gate blocker (error)::blocker: 50%25 bad, a,b%0Aa\u{fffd}::error::x.ts:3: m%0AFix: do x");
+        assert_eq!(lines[0], "::error title=mistral-gate blocker (error · blocking)::blocker: 50%25 bad, a,b%0Aa\u{fffd}::error::x.ts:3: m%0AFix: do x");
         assert!(
             lines[1].starts_with("::error file=new%0Aline.ts,line=4,"),
             "{}",
             lines[1]
         );
         assert!(lines.iter().all(|l| !l.contains(['\n', '\r', '\u{1b}'])));
+    }
+
+    #[test]
+    fn new_findings_are_annotated_first_and_say_so() {
+        let mut old = check("old-blocker", Status::Fail, Severity::Error, 12);
+        old.new = Some(false);
+        for e in old.evidence.iter_mut() {
+            e.new = Some(false);
+        }
+        let mut new = check("new-blocker", Status::Fail, Severity::Error, 3);
+        new.new = Some(true);
+        new.evidence[2].new = Some(true);
+        let report = Report::new(
+            vec![old, new],
+            vec![],
+            1,
+            GatePolicy {
+                fail_on: FailOn::Error,
+                strict: false,
+            },
+        );
+        let lines = annotations(&report, "");
+        let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
+        assert_eq!(errors.len(), ANNOTATIONS_PER_LEVEL);
+        assert!(
+            errors[0].contains("line=3,title=mistral-gate new-blocker (error · blocking · new)"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[1].contains("title=mistral-gate old-blocker (error · blocking)::"));
     }
 
     #[test]

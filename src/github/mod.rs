@@ -136,6 +136,7 @@ fn publish_with(
                 blob_base: blob_base.clone(),
                 budget: Some(SUMMARY_LIMIT - 2),
                 full_report: Some("the JSON report (`--json FILE`)".into()),
+                head: head_sha.clone(),
             },
         );
         if let Err(e) = commands::append(path, &format!("{text}\n")) {
@@ -218,6 +219,11 @@ fn publish_with(
             ("passed", c.pass.to_string()),
             ("skipped", c.skip.to_string()),
         ];
+        // With a base to compare with: how many findings are new (absent otherwise, so
+        // that a workflow can tell "0 new" from "not compared").
+        if let crate::report::Comparison::Compared { .. } = report.comparison {
+            outputs.push(("new", report.new_findings().to_string()));
+        }
         outputs.extend(
             request
                 .reports
@@ -273,6 +279,7 @@ impl CommentContext<'_> {
             self.full_report,
             &self.footer(head_sha),
             env.run_url().as_deref(),
+            head_sha,
         );
         let target = comment::Target {
             api_url: env.api_url.clone(),
@@ -337,6 +344,7 @@ fn comment_body(
     full_report: &str,
     footer: &str,
     run_url: Option<&str>,
+    head_sha: &str,
 ) -> (String, String) {
     let prefix = comment::marker_prefix(identity);
     let run_link = run_url
@@ -353,6 +361,7 @@ fn comment_body(
             blob_base,
             budget: Some(COMMENT_LIMIT - reserved),
             full_report: Some(full_report.to_string()),
+            head: Some(head_sha.to_string()),
         },
     );
     let digested = format!("{text}\n<sub>{footer}");

@@ -169,11 +169,28 @@ pub enum LiveState {
 #[derive(Debug, Clone, Default)]
 pub struct LiveFacts {
     state: LiveState,
+    /// The run is a GitHub Actions job, where a pull request from a fork gets no
+    /// secrets: a missing key is explained that way only there.
+    in_github_actions: bool,
 }
 
 impl LiveFacts {
     pub fn new(state: LiveState) -> LiveFacts {
-        LiveFacts { state }
+        LiveFacts {
+            state,
+            in_github_actions: false,
+        }
+    }
+
+    /// Says whether the run is a GitHub Actions job.
+    pub fn in_github_actions(mut self, yes: bool) -> LiveFacts {
+        self.in_github_actions = yes;
+        self
+    }
+
+    /// True in a GitHub Actions job.
+    pub fn is_github_actions(&self) -> bool {
+        self.in_github_actions
     }
 
     pub fn state(&self) -> &LiveState {

@@ -2,19 +2,29 @@
 
 use serde::Serialize;
 
-use super::{CheckResult, Counts, Report, SkippedFile, Suppression};
+use super::{CheckResult, Comparison, Counts, Report, SkippedFile, Suppression};
 
 #[derive(Serialize)]
 struct Json<'a> {
     schema: u32,
     tool: Tool,
     verdict: &'static str,
+    /// False when no Mistral API usage was found ("nothing to check").
+    mistral_usage: bool,
     counts: &'a Counts,
     checks: &'a [CheckResult],
     /// Extension to schema 1 (documented in README): what the walk read and passed over.
     scan: Scan<'a>,
     /// Extension to schema 1 (docs/security.md): what weakened the gate in this run.
     suppressed: &'a [Suppression],
+    /// Extension to schema 1 (docs/checks.md, "New and existing findings"): what
+    /// `--base` compared with, or why new and existing could not be told apart.
+    #[serde(skip_serializing_if = "is_not_asked")]
+    base: &'a Comparison,
+}
+
+fn is_not_asked(c: &&Comparison) -> bool {
+    **c == Comparison::NotAsked
 }
 
 #[derive(Serialize)]
@@ -37,6 +47,7 @@ pub fn render(report: &Report) -> String {
             version: report.tool_version,
         },
         verdict: report.verdict.as_str(),
+        mistral_usage: report.mistral_usage,
         counts: &report.counts,
         checks: &report.checks,
         scan: Scan {
@@ -44,6 +55,7 @@ pub fn render(report: &Report) -> String {
             skipped: &report.skipped_files,
         },
         suppressed: &report.suppressed,
+        base: &report.comparison,
     };
     let mut s = serde_json::to_string_pretty(&json).expect("report serialises");
     s.push('\n');

@@ -1,14 +1,20 @@
 //! The Markdown report: the body of the sticky pull-request comment and the job summary.
 //!
-//! Verdict first, then a table of steps, then what blocks with evidence and the fix, and
-//! the rest collapsed in `<details>`. Paths become links when a blob base is given
-//! (`{server}/{repo}/blob/{head sha}`).
+//! Written for a reviewer who has 30 seconds. The first line is the verdict with its
+//! counts ("❌ 2 blocking · 5 advisory · 3 new", "⚪ nothing to check: no Mistral API
+//! usage found in 812 files"); then the new blocking findings, then the other blocking
+//! ones, both grouped by location: one row per `path:line` naming every check that hits
+//! it, so one committed key found by two checks is one row. Advisory findings and the
+//! step table are collapsed; a one-line legend explains the icons; every check id links
+//! to its section of docs/checks.md; the reader is told how to accept or silence a
+//! finding; whatever weakened the gate is listed under "Suppressed"; and, with `--base`,
+//! which commits were compared (or why they could not be).
 //!
 //! A PR comment has a hard size limit (GitHub rejects bodies over 65,536 characters), so
 //! a render can be given a budget: when the full report does not fit, detail is dropped
-//! in a fixed order (passing rows, then evidence, then lower-severity findings, then the
-//! blocking checks' evidence) until it does. The verdict and the blocking checks are the
-//! last things to go. A render that still does not fit is cut at a line, with every open
+//! in a fixed order (the step table, then evidence, then lower-severity findings, then
+//! the blocking rows) until it does. The verdict and the blocking checks are the last
+//! things to go. A render that still does not fit is cut at a line, with every open
 //! `<details>` and code fence closed, and says how much it left out and where the full
 //! report is.
 //!
@@ -17,9 +23,14 @@
 //! ([`safe::md_text`]), both on one line, so no HTML, comment, link, image, autolink or
 //! @-mention reaches the body unless this file built it.
 
+use crate::vocab::Fix;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{safe, CheckResult, Evidence, Report, Severity, Status, Step, Verdict};
+use super::{
+    safe, CheckResult, Comparison, Evidence, EvidenceStatus, Report, Severity, Status, Step,
+    Verdict,
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct MarkdownOptions {
@@ -31,23 +42,28 @@ pub struct MarkdownOptions {
     /// Where the full report is (a sentence fragment such as "the job summary of
     /// [run 42](...)"), said when something had to be left out.
     pub full_report: Option<String>,
+    /// The commit the results are for (the pull request's head), shown beside the base.
+    pub head: Option<String>,
 }
 
-/// How many evidence lines a check shows in the full report.
+/// Where each check is documented (an anchor per id).
+pub const DOCS_URL: &str = super::sarif::DOCS_URL;
+
+/// How many locations (or evidence lines) a section shows in the full report.
 const EVIDENCE_SHOWN: usize = 10;
 
 /// One level of detail. Levels only ever remove, so each is shorter than the last.
 #[derive(Debug, Clone, Copy)]
 struct Detail {
-    /// The table of passed and skipped checks.
+    /// The table of steps and the list of passed and skipped checks.
     passing_rows: bool,
-    /// Evidence lines per blocking check.
+    /// Location rows of the blocking findings.
     evidence_blocking: usize,
-    /// Evidence lines per non-blocking check.
+    /// Evidence lines per advisory check.
     evidence_other: usize,
-    /// The fix of non-blocking checks.
+    /// The fix of advisory checks.
     remediation_other: bool,
-    /// Non-blocking checks below this severity are left out; `None` leaves all out.
+    /// Advisory checks below this severity are left out; `None` leaves all out.
     other_min_severity: Option<Severity>,
 }
 
@@ -59,8 +75,8 @@ const FULL: Detail = Detail {
     other_min_severity: Some(Severity::Info),
 };
 
-/// The degradation order: passing rows, then snippets and evidence, then lower
-/// severities, then the blocking checks' own evidence.
+/// The degradation order: passing rows, then evidence, then lower severities, then the
+/// blocking rows themselves.
 const LEVELS: [Detail; 9] = [
     FULL,
     Detail {
@@ -120,6 +136,9 @@ const LEVELS: [Detail; 9] = [
 /// Room kept for the closing tags and the note of a cut render.
 const CUT_RESERVE: usize = 1024;
 
+/// The icons, explained once under the verdict.
+const LEGEND: &str = "❌ blocking · 🟠 advisory (does not fail the gate) · ⚠️ warning (could not be decided) · 💥 could not run · 🆕 new since the base · ✅ pass · ⏭️ skip";
+
 pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
     let Some(budget) = opts.budget else {
         return render_at(report, opts, &FULL).text;
@@ -129,6 +148,8 @@ pub fn render(report: &Report, opts: &MarkdownOptions) -> String {
         let mut r = render_at(report, opts, detail);
         if level > 0 {
             r.text.push_str(&left_out_note(r.left_out, opts));
+        } else if r.left_out > 0 {
+            r.text.push_str(&more_note(r.left_out, opts));
         }
         if r.text.len() <= budget {
             return r.text;
@@ -144,61 +165,92 @@ struct Rendered {
     left_out: usize,
 }
 
+/// The verdict line: what the reviewer reads first.
+pub fn verdict_line(report: &Report) -> String {
+    let blocking = report.counts.blocking;
+    let advisory = report.advisory().count();
+    let new = match report.comparison {
+        Comparison::Compared { .. } => format!(" · {} new", report.new_findings()),
+        _ => String::new(),
+    };
+    if report.nothing_to_check() {
+        let extra = if advisory > 0 {
+            format!(" · {advisory} advisory")
+        } else {
+            String::new()
+        };
+        return format!(
+            "⚪ nothing to check: no Mistral API usage found in {} file{}{extra}",
+            report.files_scanned,
+            plural(report.files_scanned)
+        );
+    }
+    match report.verdict {
+        Verdict::Fail => format!("❌ {blocking} blocking · {advisory} advisory{new}"),
+        Verdict::Pass => format!("✅ passed: 0 blocking · {advisory} advisory{new}"),
+    }
+}
+
 fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Rendered {
     let mut out = String::new();
     let mut left_out = 0;
-    let blocking = report.blocking().count();
     let c = &report.counts;
-    match report.verdict {
-        Verdict::Pass => out.push_str("## ✅ mistral-gate passed\n\n"),
-        Verdict::Fail => {
-            let _ = writeln!(
-                out,
-                "## ❌ mistral-gate failed: {blocking} blocking check{}\n",
-                plural(blocking)
-            );
-        }
-    }
+    let _ = writeln!(out, "## {}\n", verdict_line(report));
     let _ = writeln!(
         out,
-        "{} pass · {} fail · {} warn · {} error · {} skip — Mistral production checklist, {} files scanned\n",
-        c.pass, c.fail, c.warn, c.error, c.skip, report.files_scanned
+        "mistral-gate, the Mistral production checklist: {} checks on {} file{} ({} pass, {} skip){}\n",
+        report.checks.len(),
+        report.files_scanned,
+        plural(report.files_scanned),
+        c.pass,
+        c.skip,
+        comparison_note(report, opts)
     );
-    out.push_str("| Step | Result | Checks |\n|---|---|---|\n");
-    for step in Step::ALL {
-        let checks: Vec<&CheckResult> = report.by_step(step).collect();
-        let worst = checks
-            .iter()
-            .map(|c| icon(c, report))
-            .min_by_key(|(rank, _)| *rank)
-            .map(|(_, i)| i)
-            .unwrap_or("");
-        let ids: Vec<String> = checks
-            .iter()
-            .map(|c| format!("{} {}", icon(c, report).1, safe::md_cell_code(&c.id)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            step.heading(),
-            worst,
-            ids.join(" ")
-        );
-    }
-    out.push('\n');
+    let _ = writeln!(out, "<sub>{LEGEND}</sub>\n");
 
-    let (blockers, others): (Vec<&CheckResult>, Vec<&CheckResult>) = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
-        .partition(|c| c.blocks(&report.policy));
-    if !blockers.is_empty() {
-        out.push_str("### Blocking\n\n");
-        for c in &blockers {
-            left_out += check_section(&mut out, c, report, opts, detail.evidence_blocking, true);
+    // Blocking findings, grouped by location; new ones first when compared.
+    let blocking: Vec<&CheckResult> = report.blocking().collect();
+    if !blocking.is_empty() {
+        let rows = location_rows(&blocking);
+        let compared = matches!(report.comparison, Comparison::Compared { .. });
+        let (new_rows, old_rows): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.new);
+        let mut room = detail.evidence_blocking;
+        if compared && !new_rows.is_empty() {
+            let _ = writeln!(out, "### 🆕 New blocking findings\n");
+            left_out += write_rows(&mut out, &new_rows, opts, &mut room);
+            out.push('\n');
         }
+        let rest: Vec<&Row> = if compared {
+            old_rows
+        } else {
+            rows.iter().collect()
+        };
+        if !rest.is_empty() {
+            let heading = if compared && !new_rows.is_empty() {
+                "### Other blocking findings (existing at the base)"
+            } else if compared {
+                "### Blocking findings (all existing at the base)"
+            } else {
+                "### Blocking findings"
+            };
+            let _ = writeln!(out, "{heading}\n");
+            left_out += write_rows(&mut out, &rest, opts, &mut room);
+            out.push('\n');
+        }
+        out.push_str("**How to fix**\n\n");
+        for c in &blocking {
+            let text = if c.status == Status::Error {
+                format!("could not run: {}", safe::md_text(&c.message))
+            } else {
+                how_to_fix(c)
+            };
+            let _ = writeln!(out, "- {}: {text}", check_link(&c.id));
+        }
+        out.push('\n');
     }
-    let (shown, hidden): (Vec<&CheckResult>, Vec<&CheckResult>) = others.iter().partition(|c| {
+
+    let advisory: Vec<&CheckResult> = report.advisory().collect();
+    let (shown, hidden): (Vec<&CheckResult>, Vec<&CheckResult>) = advisory.iter().partition(|c| {
         detail
             .other_min_severity
             .is_some_and(|min| c.severity >= min)
@@ -207,25 +259,29 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
     if !shown.is_empty() {
         let _ = writeln!(
             out,
-            "<details><summary>Not blocking: {} failed, warning or errored check{}</summary>\n",
+            "<details><summary>Advisory: {} check{} to consider (not blocking)</summary>\n",
             shown.len(),
             plural(shown.len())
         );
-        for c in &shown {
-            left_out += check_section(
-                &mut out,
-                c,
-                report,
-                opts,
-                detail.evidence_other,
-                detail.remediation_other,
-            );
+        let rows = location_rows(&shown);
+        let mut room = detail.evidence_other;
+        let ordered: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.new)
+            .chain(rows.iter().filter(|r| !r.new))
+            .collect();
+        left_out += write_rows(&mut out, &ordered, opts, &mut room);
+        if detail.remediation_other {
+            out.push_str("\n**How to fix**\n\n");
+            for c in &shown {
+                let _ = writeln!(out, "- {}: {}", check_link(&c.id), how_to_fix(c));
+            }
         }
-        out.push_str("</details>\n\n");
+        out.push_str("\n</details>\n\n");
     }
     if !hidden.is_empty() {
-        let ids: Vec<String> = hidden.iter().map(|c| safe::md_code(&c.id)).collect();
-        let _ = writeln!(out, "Not blocking, not shown: {}\n", ids.join(" "));
+        let ids: Vec<String> = hidden.iter().map(|c| check_link(&c.id)).collect();
+        let _ = writeln!(out, "Advisory, not shown: {}\n", ids.join(" "));
     }
     if !report.suppressed.is_empty() {
         // Whatever weakened the gate is shown to the reviewer, never cut by the budget.
@@ -238,34 +294,26 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
         }
         out.push('\n');
     }
-    let passed: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Pass | Status::Skip))
-        .collect();
-    if !passed.is_empty() {
-        if detail.passing_rows {
-            let _ = writeln!(
-                out,
-                "<details><summary>Passed and skipped: {} check{}</summary>\n",
-                passed.len(),
-                plural(passed.len())
-            );
-            out.push_str("| Check | Status | Message |\n|---|---|---|\n");
-            for c in passed {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} {} | {} |",
-                    safe::md_cell_code(&c.id),
-                    icon(c, report).1,
-                    c.status.as_str(),
-                    safe::md_text(&c.message)
-                );
-            }
-            out.push_str("\n</details>\n");
-        } else {
-            let _ = writeln!(out, "{} pass, {} skip: not listed here.", c.pass, c.skip);
-        }
+    if report.counts.blocking > 0 || !advisory.is_empty() {
+        out.push_str("<details><summary>How to accept or silence a finding</summary>\n\n");
+        out.push_str("- Fix it: each check's section in [docs/checks.md](");
+        out.push_str(DOCS_URL);
+        out.push_str(") says what passes.\n");
+        out.push_str(
+            "- Silence one line: a `mistral-gate: ignore <check-id>` comment on or above it.\n",
+        );
+        out.push_str("- Accept what is there today: `mistral-gate check --write-baseline .mistral-gate-baseline.json`, commit it and set `baseline = \".mistral-gate-baseline.json\"` in `.mistral-gate.toml`; later runs report only findings that are not in it.\n");
+        out.push_str("- Let only new findings fail: `--base <ref> --fail-on-new`.\n\n");
+        out.push_str("Every ignore and baseline entry in force is listed under Suppressed.\n\n</details>\n\n");
+    }
+    if detail.passing_rows {
+        step_table(&mut out, report);
+    } else {
+        let _ = writeln!(
+            out,
+            "{} pass, {} skip: step table not shown.\n",
+            c.pass, c.skip
+        );
     }
     Rendered {
         text: out,
@@ -273,41 +321,233 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
     }
 }
 
-/// Writes one check; returns how many of its findings it left out.
-fn check_section(
-    out: &mut String,
-    c: &CheckResult,
-    report: &Report,
-    opts: &MarkdownOptions,
-    evidence: usize,
-    remediation: bool,
-) -> usize {
-    let _ = writeln!(
-        out,
-        "#### {} {} ({}, {})\n{}\n",
-        icon(c, report).1,
-        safe::md_code(&c.id),
-        c.status.as_str(),
-        c.severity.as_str(),
-        safe::md_text(&c.message)
-    );
-    // What to fix: only the `fail` and `warn` items, `fail` first; passing sites of a
-    // failing check are in the JSON report.
-    for e in c.findings().take(evidence) {
-        let _ = writeln!(out, "- {} {}", link(e, opts), safe::md_text(&e.message));
+/// "Results for `abc1234` against `def5678`", or why new and existing are unknown.
+fn comparison_note(report: &Report, opts: &MarkdownOptions) -> String {
+    let head = opts
+        .head
+        .as_deref()
+        .map(|h| safe::md_code(&h.chars().take(7).collect::<String>()));
+    match &report.comparison {
+        Comparison::NotAsked => match head {
+            Some(h) => format!(". Results for {h}."),
+            None => String::new(),
+        },
+        Comparison::Compared { reference, commit } => {
+            let base = safe::md_code(&commit.chars().take(7).collect::<String>());
+            let named = if reference.starts_with(&commit[..commit.len().min(7)]) {
+                String::new()
+            } else {
+                format!(" ({})", safe::md_code(reference))
+            };
+            format!(
+                ". Results for {} against {base}{named}.",
+                head.unwrap_or_else(|| "the working tree".to_string())
+            )
+        }
+        Comparison::Unknown { reason } => format!(
+            ".{} New and existing findings could not be told apart: {}.",
+            head.map(|h| format!(" Results for {h}."))
+                .unwrap_or_default(),
+            safe::md_text(reason)
+        ),
     }
-    let more = c.findings().count().saturating_sub(evidence);
-    if more > 0 && evidence > 0 {
-        let _ = writeln!(out, "- … and {more} more in the full report");
-    } else if more > 0 {
-        let _ = writeln!(out, "{more} location{} in the full report.", plural(more));
+}
+
+/// One location and every blocking check that hits it.
+struct Row<'a> {
+    /// `None`: the repository as a whole (a check with no file to point at).
+    at: Option<&'a Evidence>,
+    hits: Vec<(&'a CheckResult, Option<&'a Evidence>)>,
+    new: bool,
+    /// The lowest place this location has among one of its checks' findings (0: it is
+    /// some check's first): rows are picked by it when not all fit, so that every check
+    /// shows its first location before any check shows a second.
+    rank: usize,
+}
+
+/// Findings grouped by `path:line`, by file and line, then one row for the checks about
+/// the repository as a whole.
+fn location_rows<'a>(checks: &[&'a CheckResult]) -> Vec<Row<'a>> {
+    let mut order: Vec<(String, Option<u32>)> = Vec::new();
+    let mut rows: BTreeMap<(String, Option<u32>), Row<'a>> = BTreeMap::new();
+    // The repository as a whole is one location too: one row for all such checks.
+    let mut whole = Row {
+        at: None,
+        hits: Vec::new(),
+        new: false,
+        rank: 0,
+    };
+    for c in checks {
+        let mut any = false;
+        for (k, e) in c.findings().enumerate() {
+            any = true;
+            let key = (e.path.clone(), e.line);
+            let row = rows.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                Row {
+                    at: Some(e),
+                    hits: Vec::new(),
+                    new: false,
+                    rank: k,
+                }
+            });
+            row.rank = row.rank.min(k);
+            if !row.hits.iter().any(|(h, _)| h.id == c.id) {
+                row.hits.push((c, Some(e)));
+            }
+            row.new |= e.new == Some(true);
+        }
+        if !any {
+            whole.hits.push((c, None));
+            whole.new |= c.is_new();
+        }
     }
-    if c.status != Status::Error && remediation {
-        let _ = writeln!(out, "\n**Fix:** {}\n", safe::md_text(&c.remediation));
-    } else {
-        out.push('\n');
+    // By file and line, as a reviewer walks the diff.
+    order.sort();
+    let mut out: Vec<Row<'a>> = order.into_iter().filter_map(|k| rows.remove(&k)).collect();
+    if !whole.hits.is_empty() {
+        out.push(whole);
+    }
+    out
+}
+
+/// Writes as many rows as `room` allows, in their order, picking by rank when not all
+/// fit; returns how many it left out.
+fn write_rows(out: &mut String, rows: &[&Row], opts: &MarkdownOptions, room: &mut usize) -> usize {
+    let mut by_rank: Vec<usize> = (0..rows.len()).collect();
+    by_rank.sort_by_key(|&i| (rows[i].rank, i));
+    let mut picked = vec![false; rows.len()];
+    for &i in by_rank.iter().take(*room) {
+        picked[i] = true;
+    }
+    let mut written = 0;
+    for (row, _) in rows.iter().zip(&picked).filter(|(_, p)| **p) {
+        written += 1;
+        let place = match row.at {
+            Some(e) => link(e, opts),
+            None => "the repository".to_string(),
+        };
+        let new = if row.new { "🆕 " } else { "" };
+        let hits: Vec<String> = row
+            .hits
+            .iter()
+            .map(|(c, e)| {
+                // A `warn` item of a check that does not block is a warning, whatever
+                // the check's own status.
+                let icon = match e {
+                    Some(e) if !c.blocking && e.status == EvidenceStatus::Warn => "⚠️",
+                    _ => icon(c),
+                };
+                let what = e.map_or(&c.message, |e| &e.message);
+                let fix = e
+                    .and_then(|e| e.fix.as_ref())
+                    .map(|f| format!(" → {}", fix_words(f)))
+                    .unwrap_or_default();
+                format!("{icon} {}: {}{fix}", check_link(&c.id), safe::md_text(what))
+            })
+            .collect();
+        let _ = writeln!(out, "- {new}{place}: {}", hits.join(" · "));
+    }
+    *room -= written;
+    let more = rows.len() - written;
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "- … and {more} more location{} in {}",
+            plural(more),
+            where_full(opts)
+        );
     }
     more
+}
+
+/// How to fix a check: the concrete changes its findings need (distinct, at most
+/// [`FIXES_SHOWN`]), then the check's remediation when some finding has none.
+fn how_to_fix(c: &CheckResult) -> String {
+    let mut fixes: Vec<String> = Vec::new();
+    let mut without = false;
+    for e in c.findings() {
+        match &e.fix {
+            Some(f) => {
+                let w = fix_words(f);
+                if !fixes.contains(&w) {
+                    fixes.push(w);
+                }
+            }
+            None => without = true,
+        }
+    }
+    let generic = safe::md_text(&c.remediation);
+    if fixes.is_empty() {
+        return generic;
+    }
+    let more = fixes.len().saturating_sub(FIXES_SHOWN);
+    fixes.truncate(FIXES_SHOWN);
+    let mut text = fixes.join("; ");
+    if more > 0 {
+        text.push_str(&format!("; and {more} more"));
+    }
+    if without || c.findings().next().is_none() {
+        text.push_str(&format!(". {generic}"));
+    }
+    text
+}
+
+/// How many distinct concrete fixes a check's line lists.
+const FIXES_SHOWN: usize = 4;
+
+/// A concrete fix in words; every name in it is a code span.
+fn fix_words(f: &Fix) -> String {
+    match f {
+        Fix::SetParameter { names } => {
+            let names: Vec<String> = names.iter().map(|n| safe::md_code(n)).collect();
+            format!("pass {}", names.join(" or "))
+        }
+        Fix::PinModel {
+            alias,
+            pinned: Some(pinned),
+        } => format!(
+            "replace {} with {} (or allow the alias under `[models] allow-floating`)",
+            safe::md_code(alias),
+            safe::md_code(pinned)
+        ),
+        Fix::PinModel {
+            alias,
+            pinned: None,
+        } => format!(
+            "pin {} to a dated model id (or allow it under `[models] allow-floating`)",
+            safe::md_code(alias)
+        ),
+    }
+}
+
+/// The steps, collapsed: one row per step, its checks as linked ids with icons.
+fn step_table(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "<details><summary>All {} checks by step</summary>\n",
+        report.checks.len()
+    );
+    out.push_str("| Step | Checks |\n|---|---|\n");
+    for step in Step::ALL {
+        let ids: Vec<String> = report
+            .by_step(step)
+            .map(|c| format!("{}&nbsp;{}", icon(c), check_link(&c.id)))
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "| {} | {} |", step.heading(), ids.join("<br>"));
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// Where the full report is, for "… and N more in …".
+fn where_full(opts: &MarkdownOptions) -> String {
+    match &opts.full_report {
+        Some(place) => place.clone(),
+        None => "the JSON report (`--json FILE`)".to_string(),
+    }
 }
 
 /// A check's findings: its `fail` and `warn` items, or the check itself when it has none.
@@ -323,6 +563,14 @@ fn left_out_note(left_out: usize, opts: &MarkdownOptions) -> String {
     format!(
         "\n> [!NOTE]\n> Shortened to fit GitHub's size limit (65,536 characters for a comment): {left_out} finding{} left out; {whole}.\n",
         plural(left_out)
+    )
+}
+/// Said at full detail when sections list only their first locations.
+fn more_note(left_out: usize, opts: &MarkdownOptions) -> String {
+    format!(
+        "\n> [!NOTE]\n> {left_out} more finding{} not listed here: the full report is in {}.\n",
+        plural(left_out),
+        where_full(opts)
     )
 }
 
@@ -376,16 +624,27 @@ fn close_open_blocks(text: &str) -> String {
     out
 }
 
-/// Ranked icon: lower rank is worse.
-fn icon(c: &CheckResult, report: &Report) -> (u8, &'static str) {
+/// A check's icon.
+fn icon(c: &CheckResult) -> &'static str {
     match c.status {
-        Status::Fail if c.blocks(&report.policy) => (0, "❌"),
-        Status::Error => (1, "💥"),
-        Status::Fail => (2, "🟠"),
-        Status::Warn => (3, "⚠️"),
-        Status::Pass => (4, "✅"),
-        Status::Skip => (5, "⏭️"),
+        Status::Fail if c.blocking => "❌",
+        Status::Warn if c.blocking => "❌",
+        Status::Error => "💥",
+        Status::Fail => "🟠",
+        Status::Warn => "⚠️",
+        Status::Pass => "✅",
+        Status::Skip => "⏭️",
     }
+}
+
+/// A check id as a code span linked to its section of docs/checks.md. Ids are the
+/// gate's own (kebab-case), and still go through the code-span guard.
+fn check_link(id: &str) -> String {
+    let anchor: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    format!("[{}]({DOCS_URL}#{anchor})", safe::md_code(id))
 }
 
 fn link(e: &Evidence, opts: &MarkdownOptions) -> String {
@@ -428,6 +687,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            new: None,
             evidence_omitted: 0,
             message: format!("{id} message"),
             remediation: format!("fix {id}"),
@@ -475,13 +735,14 @@ mod tests {
             blob_base: Some("https://github.com/o/r/blob/abc".into()),
             budget: Some(budget),
             full_report: Some("the job summary".into()),
+            head: None,
         }
     }
 
     #[test]
     fn without_a_budget_nothing_is_dropped() {
         let text = render(&big_report(), &MarkdownOptions::default());
-        assert!(text.contains("Passed and skipped: 40 checks"));
+        assert!(text.contains("All 44 checks by step"));
         assert!(!text.contains("Shortened"));
     }
 
@@ -493,7 +754,7 @@ mod tests {
             let text = render(&report, &opts(budget));
             assert!(text.len() <= budget, "{} > {budget}", text.len());
             assert!(
-                text.starts_with("## ❌ mistral-gate failed: 2 blocking checks"),
+                text.starts_with("## ❌ 2 blocking · 2 advisory\n"),
                 "{text}"
             );
             assert!(
@@ -518,7 +779,7 @@ mod tests {
         let full = render(&report, &MarkdownOptions::default()).len();
         let text = render(&report, &opts(full - 1));
         assert!(
-            !text.contains("Passed and skipped"),
+            !text.contains("checks by step"),
             "passing rows dropped first"
         );
         assert!(
@@ -526,7 +787,7 @@ mod tests {
             "info still there at the first level"
         );
         let text = render(&report, &opts(4000));
-        assert!(text.contains("Not blocking, not shown:"), "{text}");
+        assert!(text.contains("Advisory, not shown:"), "{text}");
     }
 
     /// What a reviewer sees when the report is far over the limit.

@@ -31,6 +31,11 @@ pub struct CheckResult {
     /// gate policy; see [`CheckResult::blocks`]).
     #[serde(default)]
     pub blocking: bool,
+    /// With `--base`: true when this result is worse than at the base commit (a new
+    /// `fail`/`warn` item, or, for a check without findings to point at, a worse status).
+    /// Absent without `--base`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
     pub message: String,
     pub remediation: String,
     pub evidence: Vec<Evidence>,
@@ -66,6 +71,22 @@ impl CheckResult {
         let of = |s: EvidenceStatus| self.evidence.iter().filter(move |e| e.status == s);
         of(EvidenceStatus::Fail).chain(of(EvidenceStatus::Warn))
     }
+
+    /// True when the result is a finding a reader acts on: `fail`, `warn` or `error`.
+    pub fn is_finding(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Warn | Status::Error)
+    }
+
+    /// True when the check says so about the repository as a whole: it failed or warned
+    /// with no file to point at (alerts, docs, rollout).
+    pub fn is_repository_level(&self) -> bool {
+        self.is_finding() && self.findings().next().is_none()
+    }
+
+    /// True when `--base` marked this result new (see [`CheckResult::new`]).
+    pub fn is_new(&self) -> bool {
+        self.new == Some(true)
+    }
 }
 
 /// How the gate turns results into a verdict.
@@ -98,6 +119,8 @@ pub struct Counts {
     pub warn: usize,
     pub skip: usize,
     pub error: usize,
+    /// Checks that make the gate fail (see [`CheckResult::blocking`]).
+    pub blocking: usize,
 }
 
 impl Counts {
@@ -199,6 +222,13 @@ impl Suppression {
                 check,
                 path,
                 baseline,
+            } if path.is_empty() => {
+                format!("finding of {check} (the repository as a whole) accepted by baseline {baseline}")
+            }
+            Suppression::Baseline {
+                check,
+                path,
+                baseline,
             } => format!("finding of {check} in {path} accepted by baseline {baseline}"),
             Suppression::MaxFileSize { bytes, files } => {
                 let (cap, default) = (
@@ -240,18 +270,76 @@ pub struct Report {
     pub policy: GatePolicy,
     /// What weakened the gate in this run (empty when nothing did).
     pub suppressed: Vec<Suppression>,
+    /// False when no Mistral API usage was found: most checks skipped, and every
+    /// human-facing output says "nothing to check" rather than "passed".
+    pub mistral_usage: bool,
+    /// What `--base` compared with (or why it could not).
+    pub comparison: Comparison,
+    /// `--fail-on-new`: only results marked new block.
+    pub fail_on_new: bool,
+    /// PATH's place within the repository (`services/api`, `/`-separated), empty when
+    /// PATH is the repository's root (see `repo_root`): SARIF URIs and JUnit class names
+    /// are built from it.
+    pub scope: String,
+}
+
+/// What the findings were compared with (`--base REF`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Comparison {
+    /// No `--base` and no pull-request base: nothing is marked new or existing.
+    #[default]
+    NotAsked,
+    /// Compared with the repository at `commit` (`reference` as given).
+    Compared { reference: String, commit: String },
+    /// Asked for (or expected, on a pull request), but not possible: `reason` says why.
+    Unknown { reason: String },
+}
+
+impl Comparison {
+    /// The base commit, abbreviated, when the comparison was made.
+    pub fn short_commit(&self) -> Option<&str> {
+        match self {
+            Comparison::Compared { commit, .. } => Some(&commit[..commit.len().min(7)]),
+            _ => None,
+        }
+    }
 }
 
 impl Report {
     pub fn new(
-        mut checks: Vec<CheckResult>,
+        checks: Vec<CheckResult>,
         skipped_files: Vec<SkippedFile>,
         files_scanned: usize,
         policy: GatePolicy,
     ) -> Report {
+        let mut report = Report {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            checks,
+            verdict: Verdict::Pass,
+            counts: Counts::default(),
+            skipped_files,
+            files_scanned,
+            policy,
+            suppressed: Vec::new(),
+            mistral_usage: true,
+            comparison: Comparison::NotAsked,
+            fail_on_new: false,
+            scope: String::new(),
+        };
+        report.tally();
+        report
+    }
+
+    /// Sets `blocking` on every result, the counts and the verdict, from the policy and
+    /// (with `--fail-on-new`) the `new` marks. Called again after anything changes them.
+    pub fn tally(&mut self) {
         let mut counts = Counts::default();
-        for c in checks.iter_mut() {
-            c.blocking = c.blocks(&policy);
+        for c in self.checks.iter_mut() {
+            // `--fail-on-new`: a result not marked new (existing at the base) never blocks;
+            // one the comparison could not judge (`None`) still does, so an unknown base
+            // cannot turn the gate green.
+            c.blocking = c.blocks(&self.policy) && !(self.fail_on_new && c.new == Some(false));
             match c.status {
                 Status::Pass => counts.pass += 1,
                 Status::Fail => counts.fail += 1,
@@ -259,27 +347,45 @@ impl Report {
                 Status::Skip => counts.skip += 1,
                 Status::Error => counts.error += 1,
             }
+            counts.blocking += usize::from(c.blocking);
         }
-        let verdict = if checks.iter().any(|c| c.blocking) {
+        self.verdict = if counts.blocking > 0 {
             Verdict::Fail
         } else {
             Verdict::Pass
         };
-        Report {
-            tool_version: env!("CARGO_PKG_VERSION"),
-            checks,
-            verdict,
-            counts,
-            skipped_files,
-            files_scanned,
-            policy,
-            suppressed: Vec::new(),
-        }
+        self.counts = counts;
     }
 
-    /// The checks that make the gate fail, worst first.
+    /// The checks that make the gate fail, in contract order.
     pub fn blocking(&self) -> impl Iterator<Item = &CheckResult> {
-        self.checks.iter().filter(move |c| c.blocks(&self.policy))
+        self.checks.iter().filter(|c| c.blocking)
+    }
+
+    /// Failed, warned or errored checks that do not block.
+    pub fn advisory(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.is_finding() && !c.blocking)
+    }
+
+    /// How many findings (evidence items, or whole-repository results) are marked new.
+    pub fn new_findings(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.is_finding())
+            .map(|c| {
+                if c.is_repository_level() {
+                    usize::from(c.is_new())
+                } else {
+                    c.findings().filter(|e| e.new == Some(true)).count()
+                }
+            })
+            .sum()
+    }
+
+    /// True when there was nothing for most checks to look at (no Mistral API usage)
+    /// and nothing blocks: every human-facing output says so instead of "passed".
+    pub fn nothing_to_check(&self) -> bool {
+        !self.mistral_usage && self.verdict == Verdict::Pass
     }
 
     pub fn by_step(&self, step: Step) -> impl Iterator<Item = &CheckResult> {
@@ -299,6 +405,7 @@ mod tests {
             status,
             severity,
             blocking: false,
+            new: None,
             evidence_omitted: 0,
             message: String::new(),
             remediation: String::new(),

@@ -1,9 +1,16 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 //!
-//! One rule per check; one result per `fail` or `warn` evidence item of a check that
-//! failed or warned (never for a passing site), fingerprinted by the item's fingerprint.
-//! Code scanning needs a location on every result, so a failure without evidence is
-//! carried as a tool notification instead.
+//! One rule per check (short and full description, a help link to the check's section
+//! of docs/checks.md, `security-severity` for the two secret checks); one result per
+//! `fail` or `warn` evidence item of a check that failed or warned, never for a passing
+//! site. Level: `error` for an item of a blocking check, `warning` for an advisory
+//! `fail`, `note` for a `warn`. A check that fails with no file to point at (alerts,
+//! docs, rollout) is one result on PATH's folder (the repository's root when PATH is).
+//!
+//! URIs are relative to the repository's root (`repo_root`: `GITHUB_WORKSPACE` in
+//! Actions, else PATH's git top level) under `%SRCROOT%`, so code scanning finds the
+//! files when PATH is a subfolder. `partialFingerprints` carry the evidence fingerprint,
+//! which never holds a line number.
 //!
 //! Bounded whatever the repository holds: GitHub accepts at most 5,000 results per run,
 //! so at most [`MAX_RESULTS`] are written, the most severe first (errors, then warnings,
@@ -14,7 +21,17 @@
 
 use serde::Serialize;
 
-use super::{safe, CheckResult, Evidence, Report, Severity, Status};
+use super::{safe, CheckId, CheckResult, Evidence, EvidenceStatus, Report, Severity, Status};
+
+/// Where each check is documented: its anchor in docs/checks.md.
+pub const DOCS_URL: &str = "https://github.com/mistral-gate/mistral-gate/blob/main/docs/checks.md";
+
+/// `security-severity` (GitHub: 9.0 and above critical, 7.0 to 8.9 high) of the checks
+/// that find secrets: a key in the repository is a leaked credential.
+const SECURITY_SEVERITY: &[(CheckId, &str)] = &[
+    (CheckId::KeyNotCommitted, "9.0"),
+    (CheckId::NoHardcodedSecrets, "8.5"),
+];
 
 /// GitHub code scanning's limit on results per run.
 pub const MAX_RESULTS: usize = 5_000;
@@ -31,10 +48,23 @@ struct Log<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Run<'a> {
     invocations: [Invocation; 1],
+    original_uri_base_ids: BaseIds,
     results: Vec<SarifResult<'a>>,
     tool: Tool<'a>,
+}
+
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    src_root: BaseId,
+}
+
+#[derive(Serialize)]
+struct BaseId {
+    description: Text,
 }
 
 #[derive(Serialize)]
@@ -72,8 +102,16 @@ struct SarifResult<'a> {
     locations: [Location; 1],
     message: Text,
     partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties>,
     rule_id: &'a str,
     rule_index: usize,
+}
+
+/// With `--base`: whether the finding is new.
+#[derive(Serialize)]
+struct ResultProperties {
+    new: bool,
 }
 
 #[derive(Serialize)]
@@ -127,7 +165,9 @@ struct Driver<'a> {
 #[serde(rename_all = "camelCase")]
 struct Rule<'a> {
     default_configuration: Configuration,
+    full_description: Text,
     help: Text,
+    help_uri: String,
     id: &'a str,
     name: &'a str,
     properties: RuleProperties,
@@ -141,44 +181,70 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties {
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
     step: &'static str,
+    tags: Vec<&'static str>,
 }
 
 pub fn render(report: &Report) -> String {
     render_capped(report, MAX_RESULTS)
 }
 
+/// One result to write: a finding, or (`None`) the check as a whole.
+type Item<'a> = (usize, &'a CheckResult, Option<&'a Evidence>, &'static str);
+
 /// [`render`] with another cap (tests use small ones).
 pub fn render_capped(report: &Report, max_results: usize) -> String {
     let rules = report
         .checks
         .iter()
-        .map(|c| Rule {
-            default_configuration: Configuration {
-                level: level(c.severity),
-            },
-            help: Text {
-                text: safe::one_line(&c.remediation).into_owned(),
-            },
-            id: &c.id,
-            name: &c.id,
-            properties: RuleProperties {
-                step: c.step.as_str(),
-            },
-            short_description: Text {
-                text: safe::one_line(&c.title).into_owned(),
-            },
+        .map(|c| {
+            let security_severity = CheckId::parse(&c.id).and_then(|id| {
+                SECURITY_SEVERITY
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map(|(_, v)| *v)
+            });
+            Rule {
+                default_configuration: Configuration {
+                    level: level(c.severity),
+                },
+                full_description: Text {
+                    text: format!(
+                        "{} ({} step of the Mistral production checklist; default severity {}). Fix: {}",
+                        safe::one_line(&c.title),
+                        c.step.heading(),
+                        c.severity.as_str(),
+                        safe::one_line(&c.remediation)
+                    ),
+                },
+                help: Text {
+                    text: safe::one_line(&c.remediation).into_owned(),
+                },
+                help_uri: format!("{DOCS_URL}#{}", c.id),
+                id: &c.id,
+                name: &c.id,
+                properties: RuleProperties {
+                    security_severity,
+                    step: c.step.as_str(),
+                    tags: if security_severity.is_some() {
+                        vec!["security", "secret"]
+                    } else {
+                        vec!["mistral"]
+                    },
+                },
+                short_description: Text {
+                    text: safe::one_line(&c.title).into_owned(),
+                },
+            }
         })
         .collect();
 
     // How many results of each level the cap leaves room for, most severe first: counted
     // before any result is built, so memory follows the cap, not the findings.
     let mut wanted = [0usize; 3];
-    for c in &report.checks {
-        if let Some(lvl) = result_level(c) {
-            wanted[rank(lvl)] += c.findings().count();
-        }
-    }
+    for_each_item(report, |(_, _, _, lvl)| wanted[rank(lvl)] += 1);
     let mut room = [0usize; 3];
     let mut left = max_results;
     for (r, w) in room.iter_mut().zip(wanted) {
@@ -188,28 +254,14 @@ pub fn render_capped(report: &Report, max_results: usize) -> String {
     let left_out = wanted.iter().sum::<usize>() - room.iter().sum::<usize>();
 
     let mut results = Vec::with_capacity(room.iter().sum());
-    let mut notes = Vec::new();
-    for (index, c) in report.checks.iter().enumerate() {
-        let Some(lvl) = result_level(c) else { continue };
-        if c.findings().next().is_none() {
-            notes.push(Notification {
-                associated_rule: Some(RuleRef { id: c.id.clone() }),
-                descriptor: None,
-                level: lvl,
-                message: Text {
-                    text: format!("{}: {}", c.id, safe::one_line(&c.message)),
-                },
-            });
-            continue;
-        }
-        for e in c.findings() {
-            if room[rank(lvl)] == 0 {
-                break;
-            }
+    let scope = report.scope.as_str();
+    for_each_item(report, |(index, c, e, lvl)| {
+        if room[rank(lvl)] > 0 {
             room[rank(lvl)] -= 1;
-            results.push(result(index, c, e, lvl));
+            results.push(result(index, c, e, lvl, scope));
         }
-    }
+    });
+    let mut notes = Vec::new();
     if left_out > 0 {
         notes.push(Notification {
             associated_rule: None,
@@ -223,6 +275,17 @@ pub fn render_capped(report: &Report, max_results: usize) -> String {
             },
         });
     }
+    for c in report.checks.iter().filter(|c| c.status == Status::Error) {
+        // A check that could not run has no finding: said as a notification.
+        notes.push(Notification {
+            associated_rule: Some(RuleRef { id: c.id.clone() }),
+            descriptor: None,
+            level: if c.blocking { "error" } else { "note" },
+            message: Text {
+                text: format!("{} could not run: {}", c.id, safe::one_line(&c.message)),
+            },
+        });
+    }
 
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -231,6 +294,13 @@ pub fn render_capped(report: &Report, max_results: usize) -> String {
                 execution_successful: true,
                 tool_execution_notifications: notes,
             }],
+            original_uri_base_ids: BaseIds {
+                src_root: BaseId {
+                    description: Text {
+                        text: "The repository's root (GITHUB_WORKSPACE in GitHub Actions, else the git top level of the scanned folder)".into(),
+                    },
+                },
+            },
             results,
             tool: Tool {
                 driver: Driver {
@@ -248,44 +318,96 @@ pub fn render_capped(report: &Report, max_results: usize) -> String {
     s
 }
 
+/// Calls `f` on every result the report holds, in check order: each `fail`/`warn`
+/// item, or the check itself when it failed or warned with nothing to point at. A
+/// check in `error` has no result (it is a notification).
+fn for_each_item<'a>(report: &'a Report, mut f: impl FnMut(Item<'a>)) {
+    for (index, c) in report.checks.iter().enumerate() {
+        if !matches!(c.status, Status::Fail | Status::Warn) {
+            continue;
+        }
+        let mut any = false;
+        for e in c.findings() {
+            any = true;
+            f((index, c, Some(e), item_level(c, Some(e.status))));
+        }
+        if !any {
+            let status = match c.status {
+                Status::Warn => EvidenceStatus::Warn,
+                _ => EvidenceStatus::Fail,
+            };
+            f((index, c, None, item_level(c, Some(status))));
+        }
+    }
+}
+
+/// `error` for an item of a blocking check (a `fail` item, or any item of a check that
+/// blocks because of its `warn` under `--strict`), `warning` for an advisory `fail`,
+/// `note` for a `warn`.
+fn item_level(c: &CheckResult, status: Option<EvidenceStatus>) -> &'static str {
+    match status {
+        Some(EvidenceStatus::Fail) if c.blocking => "error",
+        Some(EvidenceStatus::Warn) if c.blocking && c.status == Status::Warn => "error",
+        Some(EvidenceStatus::Fail) => "warning",
+        _ => "note",
+    }
+}
+
 fn result<'a>(
     index: usize,
     c: &'a CheckResult,
-    e: &Evidence,
+    e: Option<&Evidence>,
     lvl: &'static str,
+    scope: &str,
 ) -> SarifResult<'a> {
+    let in_repo = |path: &str| {
+        if scope.is_empty() {
+            path.to_string()
+        } else {
+            format!("{scope}/{path}")
+        }
+    };
+    let (uri, region, message, fingerprint, new) = match e {
+        Some(e) => (
+            safe::uri_path(&in_repo(&e.path)),
+            e.line.map(|start_line| Region { start_line }),
+            format!(
+                "{} ({})",
+                safe::one_line(&e.message),
+                safe::one_line(&c.message)
+            ),
+            e.fingerprint.clone(),
+            e.new,
+        ),
+        // The check as a whole: a result on PATH's folder.
+        None => (
+            if scope.is_empty() {
+                "./".to_string()
+            } else {
+                format!("{}/", safe::uri_path(scope))
+            },
+            None,
+            safe::one_line(&c.message).into_owned(),
+            format!("{}:{}", c.id, scope),
+            c.new,
+        ),
+    };
     SarifResult {
         level: lvl,
         locations: [Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: safe::uri_path(&e.path),
+                    uri,
                     uri_base_id: "%SRCROOT%",
                 },
-                region: e.line.map(|start_line| Region { start_line }),
+                region,
             },
         }],
-        message: Text {
-            text: format!(
-                "{} ({})",
-                safe::one_line(&e.message),
-                safe::one_line(&c.message)
-            ),
-        },
-        partial_fingerprints: Fingerprints {
-            v1: e.fingerprint.clone(),
-        },
+        message: Text { text: message },
+        partial_fingerprints: Fingerprints { v1: fingerprint },
+        properties: new.map(|new| ResultProperties { new }),
         rule_id: &c.id,
         rule_index: index,
-    }
-}
-
-/// The level of a check's results, or `None` when it has none (passed or skipped).
-fn result_level(c: &CheckResult) -> Option<&'static str> {
-    match c.status {
-        Status::Fail => Some(level(c.severity)),
-        Status::Warn | Status::Error => Some("note"),
-        Status::Pass | Status::Skip => None,
     }
 }
 
@@ -324,6 +446,7 @@ mod tests {
                 .map(|i| Evidence::new(format!("src/f{i}.ts"), i as u32 + 1, "m"))
                 .collect(),
             blocking: false,
+            new: None,
             evidence_omitted: 0,
         }
     }
@@ -395,5 +518,73 @@ mod tests {
             "dir/a%20b%23%0A%1B%5B2J.ts"
         );
         assert_eq!(result["message"]["text"], "line�break (an-error message)");
+    }
+
+    #[test]
+    fn no_result_sits_on_a_passing_site_and_levels_follow_blocking() {
+        let mut blocking = check("blocker", Status::Fail, Severity::Error, 0);
+        blocking.evidence = vec![
+            Evidence::pass("src/ok.ts", 1, "fine"),
+            Evidence::fail("src/bad.ts", 2, "bad"),
+            Evidence::warn("src/maybe.ts", 3, "unclear"),
+        ];
+        let mut advisory = check("advisory", Status::Fail, Severity::Warning, 0);
+        advisory.evidence = vec![Evidence::fail("src/adv.ts", 4, "m")];
+        let repo_level = check("a-doc", Status::Fail, Severity::Warning, 0);
+        let passing = check("passing", Status::Pass, Severity::Error, 0);
+        let sarif = parse(&render(&report(vec![
+            blocking, advisory, repo_level, passing,
+        ])));
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let got: Vec<(String, String)> = results
+            .iter()
+            .map(|r| {
+                (
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["level"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want = [
+            ("src/bad.ts", "error"),
+            ("src/maybe.ts", "note"),
+            ("src/adv.ts", "warning"),
+            ("./", "warning"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())),
+            "{sarif}"
+        );
+        assert!(!sarif.to_string().contains("src/ok.ts"));
+    }
+
+    #[test]
+    fn a_subfolder_scan_gives_repository_relative_uris_and_rules_link_their_docs() {
+        let mut c = check("key-not-committed", Status::Fail, Severity::Error, 0);
+        c.evidence = vec![Evidence::fail(".env", 1, "key")];
+        let mut r = report(vec![c, check("a-doc", Status::Fail, Severity::Warning, 0)]);
+        r.scope = "services/my api".into();
+        let sarif = parse(&render(&r));
+        let run = &sarif["runs"][0];
+        let uri = |i: usize| {
+            run["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone()
+        };
+        assert_eq!(uri(0), "services/my%20api/.env");
+        assert_eq!(uri(1), "services/my%20api/");
+        assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object());
+        let rule = &run["tool"]["driver"]["rules"][0];
+        assert_eq!(
+            rule["helpUri"],
+            format!("{DOCS_URL}#key-not-committed").as_str()
+        );
+        assert_eq!(rule["properties"]["security-severity"], "9.0");
+        assert!(rule["fullDescription"]["text"].is_string());
+        assert!(run["tool"]["driver"]["rules"][1]["properties"]
+            .get("security-severity")
+            .is_none());
     }
 }
