@@ -20,13 +20,13 @@ fi
 PY=python3
 if ! "$PY" - <<'PYEOF' 2>/dev/null
 import importlib.metadata as md
-want = {"mistralai": "3.7.0", "langchain-mistralai": "1.1.6"}
+want = {"mistralai": "3.7.0", "langchain-mistralai": "1.1.6", "openai": "3.57.0"}
 for name, version in want.items():
     assert md.version(name) == version, name
-import flask, pybreaker, tenacity, requests, httpx  # noqa: F401
+import flask, pybreaker, tenacity, requests, httpx, aiohttp  # noqa: F401
 PYEOF
 then
-  "$PY" -m pip install -q --disable-pip-version-check "mistralai==3.7.0" "langchain-mistralai==1.1.6" flask pybreaker tenacity requests httpx
+  "$PY" -m pip install -q --disable-pip-version-check "mistralai==3.7.0" "langchain-mistralai==1.1.6" "openai==3.57.0" flask pybreaker tenacity requests httpx aiohttp
 fi
 
 # One venv per older SDK line, each checked by an import only it has.

@@ -680,6 +680,11 @@ pub const FAMILIES: &[Family] = &[
     },
 ];
 
+/// Methods of a client that give the same client with other request options
+/// (the OpenAI clients' `with_options` / `withOptions`): calls through the copy are
+/// calls of the client.
+pub const CLIENT_DERIVE: &[&str] = &["with_options", "withOptions"];
+
 /// The global function that makes raw HTTP requests without an import.
 pub const HTTP_GLOBALS: &[&str] = &["fetch"];
 
