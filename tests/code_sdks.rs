@@ -28,6 +28,7 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
         "tsconfig.v2.json",
         "tsconfig.ai4.json",
         "tsconfig.alias.json",
+        "tsconfig.js.json",
     ] {
         let out = Command::new("node")
             .arg(&tsc)
@@ -42,6 +43,61 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// The script blocks of the component fixtures, as the gate reads them (everything else
+/// blanked, lines kept), type-check against the real packages they import.
+#[test]
+fn component_scripts_typecheck_against_the_real_packages() {
+    let node = root().join("tests/node");
+    let out_dir = node.join(".components");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let mut written = 0;
+    let mut stack = vec![root().join("tests/fixtures/code")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let Some(ext) = p.extension().and_then(|x| x.to_str()) else {
+                continue;
+            };
+            if !mistral_gate::lang::embedded::COMPONENT_EXTENSIONS.contains(&ext) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let (code, lang, tsx) = mistral_gate::lang::embedded::component_code(ext, &text)
+                .unwrap_or_else(|| panic!("{}: no script block read", p.display()));
+            assert_eq!(
+                lang,
+                mistral_gate::lang::ir::Lang::TypeScript,
+                "{}: the component fixtures are TypeScript",
+                p.display()
+            );
+            let rel = p.strip_prefix(root().join("tests/fixtures/code")).unwrap();
+            let target = out_dir
+                .join(rel)
+                .with_extension(format!("{ext}.{}", if tsx { "tsx" } else { "ts" }));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, code).unwrap();
+            written += 1;
+        }
+    }
+    assert!(written >= 3, "only {written} component fixtures");
+    let out = Command::new("node")
+        .arg(node.join("node_modules/typescript/bin/tsc"))
+        .args(["--noEmit", "-p", "tsconfig.components.json"])
+        .current_dir(&node)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "tsc -p tsconfig.components.json failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 const CHAT: &str = r#"{"id":"c1","object":"chat.completion","model":"mistral-large-2512","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#;

@@ -10,7 +10,7 @@
 
 mod aliases;
 mod analyze;
-mod embedded;
+pub mod embedded;
 pub mod ir;
 mod lower;
 pub mod model;
