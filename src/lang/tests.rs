@@ -423,6 +423,9 @@ fn proxies_and_partials_make_clients() {
         ("b.ts", "import { Mistral } from \"@mistralai/mistralai\";\nimport { wrap } from \"./wrap\";\nconst m = wrap(new Mistral({}));\nawait m.models.list();\n"),
     ]);
     assert_eq!((c.kind, c.line), (CallKind::ModelsList, 4));
+    // A factory returning a Proxy of the client it makes.
+    let c = one_call(&[("f.js", "import { Mistral } from \"@mistralai/mistralai\";\nfunction make() {\n  return new Proxy(new Mistral({}), { get: (t, p) => t[p] });\n}\nconst m = make();\nawait m.chat.complete({ model: \"x\", maxTokens: 5 });\n")]);
+    assert_eq!((c.sdk, c.line), (Sdk::MistralTs, 6));
     // A Proxy around something else is no client.
     let facts = facts_of(&[("c.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Proxy({ chat: { complete() {} } }, {});\nm.chat.complete({});\n")]);
     assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
