@@ -34,7 +34,7 @@ impl Repo<'_> {
                     }
                 }
                 // `new Proxy(client, handler)`: calls through the proxy reach the client.
-                if call.new && matches!(&call.callee, Expr::Name(n) if n == "Proxy") {
+                if call.new && matches!(&call.callee, Expr::Name(n) if n == sdks::PROXY) {
                     let Some(Arg::Pos(target)) = call.args.first() else {
                         return None;
                     };
@@ -157,7 +157,7 @@ impl Repo<'_> {
     /// meaningful in the file it was lowered from.
     fn partial_client(&self, fj: usize, c: usize, fk: usize, p: usize) -> Option<Client> {
         let partial = &self.files[fk].calls[p];
-        if !matches!(self.deref(fk, partial.func, &partial.callee, 0), R::Ext(m, path) if m == "functools" && path == ["partial"])
+        if !matches!(self.deref(fk, partial.func, &partial.callee, 0), R::Ext(m, path) if m == sdks::PARTIAL.0 && path == [sdks::PARTIAL.1])
         {
             return None;
         }
@@ -188,7 +188,7 @@ impl Repo<'_> {
         depth: usize,
     ) -> Option<Client> {
         let proxy = self.files[fk].calls.iter().find(|k| {
-            k.func == Some(f) && k.new && matches!(&k.callee, Expr::Name(n) if n == "Proxy")
+            k.func == Some(f) && k.new && matches!(&k.callee, Expr::Name(n) if n == sdks::PROXY)
         })?;
         let Some(Arg::Pos(target)) = proxy.args.first() else {
             return None;
