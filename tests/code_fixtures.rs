@@ -312,3 +312,31 @@ fn test_code_is_not_judged_unless_the_config_says_so() {
         "a bad test-code value is a configuration error"
     );
 }
+
+/// Issue 11: a triple-quoted f-string whose lines start at column 0, inside a call's
+/// arguments, used to end the statement early and lose the call site. The ten-line
+/// reproduction: the call is found at its line, and every code check decides from it.
+#[test]
+fn a_column_zero_triple_quoted_fstring_keeps_the_call_site_and_its_verdicts() {
+    let src = "from mistralai import Mistral\n\nclient = Mistral(api_key=\"k\")\n\n\ndef write(topic):\n    res = client.chat.complete(model=\"mistral-large-2512\", messages=[{\"role\": \"user\", \"content\": f\"\"\"\nWrite about {topic}.\n\"\"\"}], max_tokens=64)\n    return res.choices[0].message.content\n";
+    assert_eq!(src.lines().count(), 10);
+    let repo = Repo::new();
+    repo.write("gen.py", src);
+    let got = repo.gate(&["--format", "json"]).run().json();
+    let site = vec!["gen.py:7".to_string()];
+    for (id, status, evidence) in [
+        ("error-handling", "fail", site.clone()),
+        ("retry-backoff", "fail", site.clone()),
+        ("model-pinned", "pass", site.clone()),
+        ("model-lifecycle", "pass", site.clone()),
+        // Read after the string: the statement did not end early.
+        ("max-tokens-set", "pass", site.clone()),
+        ("temperature-set", "fail", site.clone()),
+        ("circuit-breaker", "fail", site.clone()),
+        ("log-hygiene", "pass", vec!["gen.py".to_string()]),
+    ] {
+        let c = common::check(&got, id);
+        assert_eq!(c["status"], status, "{id}: {}", c["message"]);
+        assert_eq!(locations(c), evidence, "{id}");
+    }
+}

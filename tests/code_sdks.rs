@@ -28,6 +28,7 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
         "tsconfig.v2.json",
         "tsconfig.ai4.json",
         "tsconfig.alias.json",
+        "tsconfig.js.json",
     ] {
         let out = Command::new("node")
             .arg(&tsc)
@@ -42,6 +43,61 @@ fn typescript_fixtures_typecheck_against_the_real_sdks() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// The script blocks of the component fixtures, as the gate reads them (everything else
+/// blanked, lines kept), type-check against the real packages they import.
+#[test]
+fn component_scripts_typecheck_against_the_real_packages() {
+    let node = root().join("tests/node");
+    let out_dir = node.join(".components");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let mut written = 0;
+    let mut stack = vec![root().join("tests/fixtures/code")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let Some(ext) = p.extension().and_then(|x| x.to_str()) else {
+                continue;
+            };
+            if !mistral_gate::lang::embedded::COMPONENT_EXTENSIONS.contains(&ext) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let (code, lang, tsx) = mistral_gate::lang::embedded::component_code(ext, &text)
+                .unwrap_or_else(|| panic!("{}: no script block read", p.display()));
+            assert_eq!(
+                lang,
+                mistral_gate::lang::ir::Lang::TypeScript,
+                "{}: the component fixtures are TypeScript",
+                p.display()
+            );
+            let rel = p.strip_prefix(root().join("tests/fixtures/code")).unwrap();
+            let target = out_dir
+                .join(rel)
+                .with_extension(format!("{ext}.{}", if tsx { "tsx" } else { "ts" }));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, code).unwrap();
+            written += 1;
+        }
+    }
+    assert!(written >= 3, "only {written} component fixtures");
+    let out = Command::new("node")
+        .arg(node.join("node_modules/typescript/bin/tsc"))
+        .args(["--noEmit", "-p", "tsconfig.components.json"])
+        .current_dir(&node)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "tsc -p tsconfig.components.json failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 const CHAT: &str = r#"{"id":"c1","object":"chat.completion","model":"mistral-large-2512","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#;
@@ -74,6 +130,60 @@ fn mock_mistral() -> MockServer {
         }
     })
 }
+
+/// Run before every Python fixture: requests to a Mistral host (the fixtures are real
+/// code and name `https://api.mistral.ai` as real code does) go to the loopback mock
+/// instead, whatever client makes them (httpx, or openai's httpx2, under mistralai, openai
+/// and haystack; requests; aiohttp). A fixture's calls to other services are not run.
+const ROUTE_TO_MOCK: &str = r#"
+import os as _os, urllib.parse as _up
+_MOCK = _up.urlsplit(_os.environ["MISTRAL_SERVER_URL"]).netloc
+def _to_mock(url):
+    s = _up.urlsplit(str(url))
+    if s.hostname in ("api.mistral.ai", "codestral.mistral.ai"):
+        return _up.urlunsplit(("http", _MOCK, s.path, s.query, s.fragment))
+    return None
+import importlib as _il
+def _route_httpx(_httpx):
+    def _wrap_sync(send):
+        def wrapped(self, request, *a, **k):
+            new = _to_mock(request.url)
+            if new:
+                request.url = _httpx.URL(new)
+            return send(self, request, *a, **k)
+        return wrapped
+    def _wrap_async(send):
+        async def wrapped(self, request, *a, **k):
+            new = _to_mock(request.url)
+            if new:
+                request.url = _httpx.URL(new)
+            return await send(self, request, *a, **k)
+        return wrapped
+    _httpx.Client.send = _wrap_sync(_httpx.Client.send)
+    _httpx.AsyncClient.send = _wrap_async(_httpx.AsyncClient.send)
+# openai 3 ships its own copy of httpx as `httpx2`.
+for _name in ("httpx", "httpx2"):
+    try:
+        _route_httpx(_il.import_module(_name))
+    except ImportError:
+        pass
+try:
+    import requests as _requests
+    _request = _requests.Session.request
+    def _routed(self, method, url, *a, **k):
+        return _request(self, method, _to_mock(url) or url, *a, **k)
+    _requests.Session.request = _routed
+except ImportError:
+    pass
+try:
+    import aiohttp as _aiohttp
+    _aio = _aiohttp.ClientSession._request
+    def _aio_routed(self, method, url, *a, **k):
+        return _aio(self, method, _to_mock(url) or url, *a, **k)
+    _aiohttp.ClientSession._request = _aio_routed
+except ImportError:
+    pass
+"#;
 
 fn python_for(spec: &Value) -> PathBuf {
     match spec["venv"].as_str() {
@@ -114,7 +224,10 @@ fn python_fixtures_run_against_the_real_sdks_on_a_mock_server() {
         common::copy_dir(&dir, repo.path());
         let mut cmd = Command::new(python_for(spec));
         cmd.arg("-c")
-            .arg(spec["python"].as_str().unwrap())
+            .arg(format!(
+                "{ROUTE_TO_MOCK}\n{}",
+                spec["python"].as_str().unwrap()
+            ))
             .current_dir(repo.path());
         cmd.env("MISTRAL_API_KEY", common::FAKE_MISTRAL_KEY)
             .env("MISTRAL_SERVER_URL", &url)
@@ -166,7 +279,7 @@ fn python_fixtures_run_against_the_real_sdks_on_a_mock_server() {
         }
         ran += 1;
     }
-    assert!(ran >= 6, "only {ran} Python fixtures ran");
+    assert!(ran >= 30, "only {ran} Python fixtures ran");
 }
 
 /// The v0 SDK's retry defaults, read from its installed sources, are what the gate assumes.

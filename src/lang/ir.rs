@@ -219,6 +219,8 @@ pub struct Binding {
 pub struct Class {
     pub name: String,
     pub line: u32,
+    /// The classes it extends, by their last name (`class A(base.B)` gives `B`).
+    pub bases: Vec<String>,
     /// Has the states of a circuit breaker (`open` and `half-open` / `HALF_OPEN`).
     pub breaker_states: bool,
     /// Methods, by function index.

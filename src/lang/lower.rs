@@ -197,10 +197,11 @@ impl<'t> Builder<'t> {
         out
     }
 
-    pub fn new_class(&mut self, name: String, node: Node) -> usize {
+    pub fn new_class(&mut self, name: String, bases: Vec<String>, node: Node) -> usize {
         self.ir.classes.push(super::ir::Class {
             name,
             line: line(node),
+            bases,
             breaker_states: false,
             methods: Vec::new(),
         });

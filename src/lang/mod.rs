@@ -10,7 +10,7 @@
 
 mod aliases;
 mod analyze;
-mod embedded;
+pub mod embedded;
 pub mod ir;
 mod lower;
 pub mod model;
@@ -55,7 +55,10 @@ const SHARED_HINTS: &[&str] = &[
     "BASE_URL",
     "base_url",
     "baseURL",
+    "baseUrl",
     "API_URL",
+    // A helper that wraps a client in an ES Proxy (`traced(new Mistral(...))`).
+    "Proxy(",
 ];
 
 /// What one file tells about Mistral usage.

@@ -42,7 +42,17 @@ fn walk(b: &mut Builder, root: Node) {
                     .child_by_field_name("name")
                     .map(|n| b.text(n).to_string())
                     .unwrap_or_default();
-                let c = b.new_class(name, node);
+                let bases = node
+                    .child_by_field_name("superclasses")
+                    .map(|list| {
+                        let mut c = list.walk();
+                        list.named_children(&mut c)
+                            .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
+                            .map(|n| last_name(b.text(n)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let c = b.new_class(name, bases, node);
                 child_ctx = Ctx {
                     class: Some(c),
                     ..ctx
@@ -111,6 +121,11 @@ fn walk(b: &mut Builder, root: Node) {
                                     vec![value, ty],
                                 );
                             }
+                        }
+                        // A class attribute (`base_url = "..."` in the class body) is
+                        // also what `self.base_url` reads in its methods.
+                        if ctx.func.is_none() && ctx.class.is_some() && l.kind() == "identifier" {
+                            b.bind(ctx, format!("self.{name}"), value.clone(), node);
                         }
                         b.bind(ctx, name, value, node);
                     }
@@ -416,4 +431,9 @@ fn dict_entry(b: &mut Builder, e: Node, d: usize) -> Option<Entry> {
         "dictionary_splat" => Some(Entry::Spread(lower::inner(b, e, d, expr))),
         _ => None,
     }
+}
+
+/// `base.HttpProvider` → `HttpProvider`.
+fn last_name(text: &str) -> String {
+    text.rsplit('.').next().unwrap_or(text).trim().to_string()
 }

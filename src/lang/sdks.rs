@@ -680,6 +680,19 @@ pub const FAMILIES: &[Family] = &[
     },
 ];
 
+/// Methods of a client that give the same client with other request options
+/// (the OpenAI clients' `with_options` / `withOptions`): calls through the copy are
+/// calls of the client.
+pub const CLIENT_DERIVE: &[&str] = &["with_options", "withOptions"];
+
+/// The global constructor of a transparent wrapper: `new Proxy(client, handler)` is the
+/// client for the calls made through it.
+pub const PROXY: &str = "Proxy";
+
+/// Module and name of the function that pre-binds a constructor's arguments:
+/// `functools.partial(Mistral, api_key=...)` makes clients.
+pub const PARTIAL: (&str, &str) = ("functools", "partial");
+
 /// The global function that makes raw HTTP requests without an import.
 pub const HTTP_GLOBALS: &[&str] = &["fetch"];
 

@@ -386,3 +386,85 @@ fn completion_text_is_followed_into_callers_and_file_content_is_not_a_message() 
         .collect();
     assert_eq!(lines, vec![("app/main.py", 4)], "{:#?}", facts.leaks);
 }
+
+#[test]
+fn client_methods_handed_to_runners_are_call_sites() {
+    // The runner's one extra value is the request.
+    let c = one_call(&[("a.py", "from mistralai.client import Mistral\n\ndef run(fn, req):\n    return fn(**req)\n\nclient = Mistral()\nreq = {'model': 'mistral-large-2512', 'max_tokens': 5, 'temperature': 0}\nrun(client.chat.complete, req)\n")]);
+    assert_eq!((c.kind, c.line), (CallKind::Chat, 8));
+    assert!(
+        matches!(c.max_tokens, Setting::Set { .. }),
+        "{:?}",
+        c.max_tokens
+    );
+    // Nothing handed on: a generation call's settings are not visible statically.
+    let c = one_call(&[("b.py", "import asyncio\nfrom mistralai.client import Mistral\nclient = Mistral()\nasync def go():\n    return await asyncio.to_thread(client.chat.complete)\n")]);
+    assert_eq!((c.kind, c.line), (CallKind::Chat, 5));
+    for s in [&c.model, &c.max_tokens, &c.temperature] {
+        assert!(matches!(s, Setting::NotVisible { .. }), "{s:?}");
+    }
+    // Not the first argument, through a derived OpenAI client on api.mistral.ai.
+    let c = one_call(&[("c.py", "import openai\nclient = openai.OpenAI(base_url='https://api.mistral.ai/v1')\nasync def ok(loop):\n    await loop.run_in_executor(None, client.with_options(timeout=5).models.list)\n")]);
+    assert_eq!(
+        (c.sdk, c.kind, c.line),
+        (Sdk::OpenAiCompat, CallKind::ModelsList, 4)
+    );
+    // A reference that is only stored is still no call.
+    let facts = facts_of(&[("d.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Mistral({});\nexport const f = m.chat.complete.bind(m.chat);\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+}
+
+#[test]
+fn proxies_and_partials_make_clients() {
+    let c = one_call(&[("a.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Proxy(new Mistral({}), {});\nawait m.chat.complete({ model: \"x\", maxTokens: 5 });\n")]);
+    assert_eq!((c.sdk, c.line), (Sdk::MistralTs, 3));
+    let c = one_call(&[
+        ("wrap.ts", "export function wrap<T extends object>(t: T): T {\n  return new Proxy(t, {});\n}\n"),
+        ("b.ts", "import { Mistral } from \"@mistralai/mistralai\";\nimport { wrap } from \"./wrap\";\nconst m = wrap(new Mistral({}));\nawait m.models.list();\n"),
+    ]);
+    assert_eq!((c.kind, c.line), (CallKind::ModelsList, 4));
+    // A factory returning a Proxy of the client it makes.
+    let c = one_call(&[("f.js", "import { Mistral } from \"@mistralai/mistralai\";\nfunction make() {\n  return new Proxy(new Mistral({}), { get: (t, p) => t[p] });\n}\nconst m = make();\nawait m.chat.complete({ model: \"x\", maxTokens: 5 });\n")]);
+    assert_eq!((c.sdk, c.line), (Sdk::MistralTs, 6));
+    // A Proxy around something else is no client.
+    let facts = facts_of(&[("c.ts", "import { Mistral } from \"@mistralai/mistralai\";\nconst m = new Proxy({ chat: { complete() {} } }, {});\nm.chat.complete({});\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+    let c = one_call(&[("d.py", "import functools\nfrom mistralai.client import Mistral\nmake = functools.partial(Mistral, api_key='k')\nclient = make()\nclient.chat.complete(model='mistral-large-2512')\n")]);
+    assert_eq!((c.sdk, c.line), (Sdk::MistralPy, 5));
+    // partial of something else makes nothing.
+    let facts = facts_of(&[("e.py", "from functools import partial\nfrom mistralai.client import Mistral\nmake = partial(dict, a=1)\nclient = make()\nclient.chat.complete(model='x')\n")]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+}
+
+#[test]
+fn a_base_class_posting_to_a_subclass_url_is_a_mistral_call() {
+    let base = "import requests\n\nclass Base:\n    base_url = ''\n    def ask(self, q):\n        return requests.post(f'{self.base_url}/chat/completions', json={'model': self.model, 'max_tokens': 9})\n";
+    let sub = "from .base import Base\n\nclass MistralLLM(Base):\n    base_url = 'https://api.mistral.ai/v1'\n    model = 'mistral-large-2512'\n";
+    let c = one_call(&[("p/base.py", base), ("p/mistral.py", sub)]);
+    assert_eq!(
+        (c.path.as_str(), c.line, c.kind),
+        ("p/base.py", 6, CallKind::Chat)
+    );
+    assert!(
+        matches!(&c.model, Setting::Set { value: Lit::Str(m), .. } if m == "mistral-large-2512"),
+        "{:?}",
+        c.model
+    );
+    assert!(
+        c.via.as_deref().is_some_and(|v| v.contains("MistralLLM")),
+        "{:?}",
+        c.via
+    );
+    // A subclass pointing at another service adds nothing.
+    let other = sub
+        .replace("api.mistral.ai", "llm.example.com")
+        .replace("MistralLLM", "OtherLLM");
+    let facts = facts_of(&[("p/base.py", base), ("p/other.py", &other)]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+    // TypeScript: `extends`, the URL set in the subclass constructor.
+    let c = one_call(&[
+        ("base.ts", "export class Base {\n  baseUrl = \"\";\n  ask(q: string) {\n    return fetch(`${this.baseUrl}/chat/completions`, { method: \"POST\", body: JSON.stringify({ model: \"mistral-large-2512\" }) });\n  }\n}\n"),
+        ("m.ts", "import { Base } from \"./base\";\nexport class MistralApi extends Base {\n  constructor() {\n    super();\n    this.baseUrl = \"https://api.mistral.ai/v1\";\n  }\n}\n"),
+    ]);
+    assert_eq!((c.path.as_str(), c.line), ("base.ts", 4));
+}

@@ -49,7 +49,8 @@ fn walk(b: &mut Builder, root: Node) {
                     .child_by_field_name("name")
                     .map(|n| b.text(n).to_string())
                     .unwrap_or_default();
-                let c = b.new_class(name, node);
+                let bases = class_bases(b, node);
+                let c = b.new_class(name, bases, node);
                 child_ctx = Ctx {
                     class: Some(c),
                     ..ctx
@@ -554,4 +555,30 @@ fn string_value(b: &Builder, node: Node) -> String {
         out.push_str(b.text(ch));
     }
     out
+}
+
+/// The class a declaration extends (`class A extends base.B<T>` gives `B`): TypeScript
+/// puts it in an `extends_clause` of the `class_heritage`, JavaScript directly there.
+fn class_bases(b: &Builder, node: Node) -> Vec<String> {
+    let mut c = node.walk();
+    let Some(heritage) = node
+        .named_children(&mut c)
+        .find(|n| n.kind() == "class_heritage")
+    else {
+        return Vec::new();
+    };
+    let mut hc = heritage.walk();
+    let first = heritage.named_children(&mut hc).next();
+    let value = match first {
+        Some(ext) if ext.kind() == "extends_clause" => ext.named_child(0),
+        Some(n) if n.kind() != "implements_clause" => Some(n),
+        _ => None,
+    };
+    value
+        .map(|v| {
+            let text = b.text(v);
+            let text = text.split('<').next().unwrap_or(text);
+            vec![text.rsplit('.').next().unwrap_or(text).trim().to_string()]
+        })
+        .unwrap_or_default()
 }

@@ -53,6 +53,15 @@ struct Client {
     base_url: Option<String>,
 }
 
+/// A base class's method read as one of its subclasses runs it: `self.x` / `this.x`
+/// in the base looks at the subclass's fields first (`base_url` set by the subclass).
+#[derive(Debug, Clone)]
+struct View {
+    base: String,
+    file: usize,
+    class: String,
+}
+
 enum Lk {
     Found(usize, Option<usize>, Expr, String),
     Missing,
@@ -134,6 +143,10 @@ pub struct Repo<'a> {
     by_name: HashMap<&'a str, Vec<usize>>,
     /// Resolved module specifiers, per importing file.
     modules: std::cell::RefCell<HashMap<(usize, String), Option<usize>>>,
+    /// Base class name → its subclasses (file, class index), by name across the repository.
+    subclasses: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// The subclass a base class's call is being read for (see [`View`]).
+    view: std::cell::RefCell<Option<View>>,
 }
 
 impl<'a> Repo<'a> {
@@ -161,6 +174,14 @@ impl<'a> Repo<'a> {
                 .or_default()
                 .push(i);
         }
+        let mut subclasses: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (ci, c) in f.classes.iter().enumerate() {
+                for b in &c.bases {
+                    subclasses.entry(b.as_str()).or_default().push((fi, ci));
+                }
+            }
+        }
         let mut repo = Repo {
             files,
             index,
@@ -171,6 +192,8 @@ impl<'a> Repo<'a> {
             via: std::cell::RefCell::new(None),
             by_name,
             modules: std::cell::RefCell::new(HashMap::new()),
+            subclasses,
+            view: std::cell::RefCell::new(None),
         };
         let mut passed: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {

@@ -46,6 +46,16 @@ impl Repo<'_> {
                     if root == "this" || root == "self" {
                         let class = scope.and_then(|f| file.funcs[f].class.clone());
                         let field = format!("{root}.{p}");
+                        // Read for a subclass: its own fields win over the base's.
+                        let view = self.view.borrow().clone();
+                        if let Some(v) = view.filter(|v| class.as_deref() == Some(v.base.as_str()))
+                        {
+                            let key = (Some(v.class.as_str()), field.as_str());
+                            if let Some(&b) = self.index[v.file].fields.get(&key) {
+                                let b = &self.files[v.file].bindings[b];
+                                return self.deref_value(v.file, b.func, &b.value, depth + 1);
+                            }
+                        }
                         let ix = &self.index[fi];
                         if let Some(&b) = ix.fields.get(&(class.as_deref(), field.as_str())) {
                             let b = &file.bindings[b];

@@ -25,8 +25,25 @@ impl Repo<'_> {
         match self.deref(fi, scope, e, 0) {
             R::E(fj, _, Expr::Call(c)) => {
                 let call = &self.files[fj].calls[c];
+                // `client.with_options(timeout=...)`: the same client, derived.
+                if let Expr::Member(recv, m) = &call.callee {
+                    if sdks::CLIENT_DERIVE.contains(&m.as_str()) {
+                        if let Some(client) = self.client_of(fj, call.func, recv, depth + 1) {
+                            return Some(client);
+                        }
+                    }
+                }
+                // `new Proxy(client, handler)`: calls through the proxy reach the client.
+                if call.new && matches!(&call.callee, Expr::Name(n) if n == sdks::PROXY) {
+                    let Some(Arg::Pos(target)) = call.args.first() else {
+                        return None;
+                    };
+                    return self.client_of(fj, call.func, target, depth + 1);
+                }
                 match self.deref(fj, call.func, &call.callee, 0) {
                     R::Ext(m, path) => self.classify_client(fj, c, &m, &path),
+                    // `make_client = functools.partial(Mistral, api_key=...)`, then `make_client()`.
+                    R::E(fk, _, Expr::Call(p)) => self.partial_client(fj, c, fk, p),
                     // `Mistral(...).__enter__` style or a factory function returning a client
                     R::Func(fk, f) => {
                         let ret = self.files[fk]
@@ -38,6 +55,7 @@ impl Repo<'_> {
                             R::Ext(m, path) => self.classify_client(fk, ki, &m, &path),
                             _ => None,
                         })
+                        .or_else(|| self.proxied_param(fj, call, fk, f, depth))
                     }
                     _ => None,
                 }
@@ -133,6 +151,87 @@ impl Repo<'_> {
         None
     }
 
+    /// `make()` where `make = functools.partial(Mistral, api_key=...)`: the client the
+    /// partial's constructor makes, with the partial's keywords and (in the same file)
+    /// the call's own. Across files only the partial's are read: an expression is only
+    /// meaningful in the file it was lowered from.
+    fn partial_client(&self, fj: usize, c: usize, fk: usize, p: usize) -> Option<Client> {
+        let partial = &self.files[fk].calls[p];
+        if !matches!(self.deref(fk, partial.func, &partial.callee, 0), R::Ext(m, path) if m == sdks::PARTIAL.0 && path == [sdks::PARTIAL.1])
+        {
+            return None;
+        }
+        let Some(Arg::Pos(target)) = partial.args.first() else {
+            return None;
+        };
+        let R::Ext(m, path) = self.deref(fk, partial.func, target, 0) else {
+            return None;
+        };
+        let own = &self.files[fj].calls[c].args;
+        if fj == fk && !own.is_empty() {
+            let args: Vec<Arg> = partial.args[1..].iter().chain(own).cloned().collect();
+            self.classify_client_args(fj, c, &m, &path, &args)
+        } else {
+            self.classify_client_args(fk, p, &m, &path, &partial.args[1..])
+        }
+    }
+
+    /// A factory that wraps its parameter in a `Proxy` (`traced(new Mistral(...))`, with
+    /// `function traced(target) { return new Proxy(target, handler) }`): the client is
+    /// the argument given for that parameter.
+    fn proxied_param(
+        &self,
+        fj: usize,
+        call: &crate::lang::ir::Call,
+        fk: usize,
+        f: usize,
+        depth: usize,
+    ) -> Option<Client> {
+        let proxy = self.files[fk].calls.iter().find(|k| {
+            k.func == Some(f) && k.new && matches!(&k.callee, Expr::Name(n) if n == sdks::PROXY)
+        })?;
+        let Some(Arg::Pos(target)) = proxy.args.first() else {
+            return None;
+        };
+        let R::Param(_, pf, pi) = self.deref(fk, proxy.func, target, 0) else {
+            return None;
+        };
+        if pf != f {
+            return None;
+        }
+        let arg = self.arg_for(fk, f, pi, call)?;
+        self.client_of(fj, call.func, &arg, depth + 1)
+    }
+
+    /// A call in a base class's method that is Mistral's for one of its subclasses: the
+    /// base posts to `self.base_url` and the subclass sets it on api.mistral.ai. Read
+    /// with the subclass's fields (by class name, one level of inheritance).
+    fn subclass_call_site(&self, fi: usize, ci: usize) -> Option<(CallSite, Option<Client>)> {
+        let call = &self.files[fi].calls[ci];
+        let class = call
+            .func
+            .and_then(|f| self.files[fi].funcs[f].class.as_deref())?;
+        let subs = self.subclasses.get(class)?;
+        for &(sf, sc) in subs.iter().take(8) {
+            let sub = &self.files[sf].classes[sc];
+            *self.view.borrow_mut() = Some(super::View {
+                base: class.to_string(),
+                file: sf,
+                class: sub.name.clone(),
+            });
+            let found = self.call_site(fi, ci);
+            *self.view.borrow_mut() = None;
+            if let Some((mut site, client)) = found {
+                site.via = Some(format!(
+                    "as {} at {}:{}",
+                    sub.name, self.files[sf].path, sub.line
+                ));
+                return Some((site, client));
+            }
+        }
+        None
+    }
+
     pub(super) fn is_constructor(&self, fi: usize, k: &crate::lang::ir::Call) -> bool {
         matches!(self.deref(fi, k.func, &k.callee, 0), R::Ext(m, p) if sdks::constructor(self.files[fi].lang, &m, &p).is_some())
     }
@@ -144,6 +243,19 @@ impl Repo<'_> {
         module: &str,
         path: &[String],
     ) -> Option<Client> {
+        self.classify_client_args(fi, c, module, path, &self.files[fi].calls[c].args)
+    }
+
+    /// A client made by call `c` with `args` (its own, or those a `functools.partial`
+    /// gave it first).
+    fn classify_client_args(
+        &self,
+        fi: usize,
+        c: usize,
+        module: &str,
+        path: &[String],
+        args: &[Arg],
+    ) -> Option<Client> {
         let call = &self.files[fi].calls[c];
         let py = self.files[fi].lang == Lang::Python;
         let (family, makes) = sdks::constructor(self.files[fi].lang, module, path)?;
@@ -151,21 +263,21 @@ impl Repo<'_> {
         let positional = family.params.positional;
         // `new ChatMistralAI("mistral-large-2512", {...})`: the model comes first.
         let model_first =
-            family.params.model_first && matches!(call.args.first(), Some(Arg::Pos(Expr::Str(_))));
+            family.params.model_first && matches!(args.first(), Some(Arg::Pos(Expr::Str(_))));
         let opts = if model_first {
             let mut entries = vec![Entry::Pair(
                 "model".into(),
-                match &call.args[0] {
+                match &args[0] {
                     Arg::Pos(e) => e.clone(),
                     _ => Expr::Null,
                 },
             )];
-            if let Some(Arg::Pos(rest)) = call.args.get(1) {
+            if let Some(Arg::Pos(rest)) = args.get(1) {
                 entries.push(Entry::Spread(rest.clone()));
             }
             Expr::Obj(entries)
         } else {
-            params_obj(&call.args, positional, !py)
+            params_obj(args, positional, !py)
         };
         let mut client = Client {
             sdk,
@@ -312,7 +424,10 @@ impl Repo<'_> {
         let mut chain_clients = Vec::new();
         for (fi, f) in self.files.iter().enumerate() {
             for (ci, _) in f.calls.iter().enumerate() {
-                if let Some((mut site, client)) = self.call_site(fi, ci) {
+                let found = self
+                    .call_site(fi, ci)
+                    .or_else(|| self.subclass_call_site(fi, ci));
+                if let Some((mut site, client)) = found {
                     site.file = fi;
                     site.call = ci;
                     if let Some(c) = client.as_ref().and_then(|c| c.call.map(|k| (c.file, k))) {
@@ -362,6 +477,62 @@ impl Repo<'_> {
         out.sort_by(|a, b| (a.path.as_str(), a.line).cmp(&(b.path.as_str(), b.line)));
         out.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.api == b.api);
         out
+    }
+
+    /// A client method handed to a runner without being called. The runner's arguments
+    /// after it are the request when they are keywords, a spread, or (one) object; with
+    /// none, or positional values the runner passes on unseen, a generation call's
+    /// settings are not visible statically.
+    fn method_ref_site(&self, fi: usize, ci: usize) -> Option<(CallSite, Option<Client>)> {
+        let file = &self.files[fi];
+        let call = &file.calls[ci];
+        let py = file.lang == Lang::Python;
+        let (at, first, client, members) =
+            call.args
+                .iter()
+                .enumerate()
+                .take(3)
+                .find_map(|(i, a)| match a {
+                    Arg::Pos(e @ Expr::Member(..)) => self
+                        .client_method(fi, call.func, e)
+                        .map(|(c, m)| (i, e, c, m)),
+                    _ => None,
+                })?;
+        let family = sdks::family(client.sdk);
+        let kind = family.method_kind(client.makes, &members)?;
+        if family.style != Style::Client {
+            return None;
+        }
+        let rest = &call.args[at + 1..];
+        let keyed = rest
+            .iter()
+            .any(|a| matches!(a, Arg::Kw(..) | Arg::KwSpread(_) | Arg::Spread(_)));
+        let positional = rest.iter().filter(|a| matches!(a, Arg::Pos(_))).count();
+        let params = if py && !keyed && positional == 1 {
+            // `run(fn, req)`: the one value handed on is the request.
+            params_obj(rest, &[], true)
+        } else {
+            params_obj(rest, &[], !py)
+        };
+        let api = format!("{} via {}", show(file, first), call.text);
+        let mut site = self.sdk_site(
+            &client, kind, &params, fi, call.func, &file.path, call.line, &api,
+        );
+        if !keyed && (positional == 0 || (py && positional > 1)) {
+            let why = format!(
+                "{} is called by {}() with arguments not visible statically",
+                show(file, first),
+                call.text
+            );
+            if kind.is_generation() {
+                site.max_tokens = Setting::NotVisible { why: why.clone() };
+                site.temperature = Setting::NotVisible { why: why.clone() };
+            }
+            if kind != CallKind::ModelsList && !matches!(site.model, Setting::Set { .. }) {
+                site.model = Setting::NotVisible { why };
+            }
+        }
+        Some((site, Some(client)))
     }
 
     /// The LangChain chat model inside a runnable expression, and a `with_retry` on the way.
@@ -466,21 +637,12 @@ impl Repo<'_> {
                 }
             }
         }
-        // 2. A client method handed to a runner with its arguments:
-        //    `breaker.call(client.chat.complete, model=..., ...)`.
-        if let Some(Arg::Pos(first @ Expr::Member(..))) = call.args.first() {
-            if let Some((client, members)) = self.client_method(fi, scope, first) {
-                let kind = sdks::family(client.sdk).method_kind(client.makes, &members)?;
-                if sdks::family(client.sdk).style != Style::Client {
-                    return None;
-                }
-                let params = params_obj(&call.args[1..], &[], file.lang != Lang::Python);
-                let api = format!("{} via {}", show(file, first), call.text);
-                let site = self.sdk_site(
-                    &client, kind, &params, fi, call.func, &file.path, call.line, &api,
-                );
-                return Some((site, Some(client)));
-            }
+        // 2. A client method handed to a runner uncalled, the request beside it:
+        //    `breaker.call(client.chat.complete, model=..., ...)`,
+        //    `run(self.client.chat.complete, req)`, `asyncio.to_thread(client.models.list)`,
+        //    `loop.run_in_executor(None, client.with_options(...).models.list)`.
+        if let Some(site) = self.method_ref_site(fi, ci) {
+            return Some(site);
         }
         // 3. The AI SDK and raw HTTP: a function from a package.
         match self.deref(fi, scope, &call.callee, 0) {
