@@ -270,8 +270,14 @@ fn action_args_run_end_to_end_and_every_output_is_written() {
     let mut declared = keys(&action["outputs"]);
     // `new` is written only when the run was compared with a base commit, which this
     // run (no git repository) cannot be.
-    assert!(declared.remove("new"), "action.yml declares the `new` output");
-    assert!(!names.contains("new"), "no `new` without a comparison:\n{written}");
+    assert!(
+        declared.remove("new"),
+        "action.yml declares the `new` output"
+    );
+    assert!(
+        !names.contains("new"),
+        "no `new` without a comparison:\n{written}"
+    );
     assert_eq!(
         declared, names,
         "action.yml outputs are exactly what the binary writes:\n{written}"
