@@ -305,11 +305,15 @@ fn mistral(
         } else {
             (ctx.above, ctx.below)
         };
-        let near = wide
-            || mistral_lines
-                .get_or_insert_with(|| hits.mistral.iter().map(|&o| lines.line_of(o)).collect())
-                .iter()
-                .any(|&l| l + above >= line && l <= line + below);
+        // The hits are in text order, so their lines are sorted: the first one at or
+        // after the window's top decides.
+        let near = wide || {
+            let sorted = mistral_lines
+                .get_or_insert_with(|| hits.mistral.iter().map(|&o| lines.line_of(o)).collect());
+            let top = line.saturating_sub(above);
+            let i = sorted.partition_point(|&l| l < top);
+            sorted.get(i).is_some_and(|&l| l <= line + below)
+        };
         if random && near {
             out.findings
                 .push(finding(path, line, Provider::MISTRAL, kind, value));
@@ -426,26 +430,36 @@ fn words_near(lines: &LineIndex, line: usize, ctx: &Context, above: usize, below
     })
 }
 
-/// The maximal runs of exactly 32 ASCII alphanumerics. A run of 32 or more covers a
-/// position `≡ 15 (mod 16)`, so only every 16th byte is probed and the run around a
-/// probe is measured: most bytes of a file are never looked at.
+/// The maximal runs of exactly 32 ASCII alphanumerics. A run of 32 or more covers two
+/// probes 16 bytes apart, so only every 16th byte is probed first and the run around a
+/// probe pair is measured.
 fn runs_of_32(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut i = 15;
+    // A run of 32 or more holds two consecutive probes `p` and `p + 16` and every byte
+    // between them: most probe pairs are rejected by one of the two probes or by the
+    // first separator found walking back from `p + 16`.
+    let mut p = 15;
     std::iter::from_fn(move || {
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 16;
+        while p + 16 < b.len() {
+            let q = p + 16;
+            if !b[q].is_ascii_alphanumeric() {
+                p = q + 16;
                 continue;
             }
-            let mut s = i;
+            if !b[p].is_ascii_alphanumeric()
+                || b[p + 1..q].iter().rev().any(|c| !c.is_ascii_alphanumeric())
+            {
+                p = q;
+                continue;
+            }
+            let mut s = p;
             while s > 0 && b[s - 1].is_ascii_alphanumeric() {
                 s -= 1;
             }
-            let mut e = i + 1;
+            let mut e = q + 1;
             while e < b.len() && b[e].is_ascii_alphanumeric() {
                 e += 1;
             }
-            i = e + 16;
+            p = e + 16;
             if e - s == 32 {
                 return Some((s, e));
             }
