@@ -231,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn keyword_pass_is_case_insensitive_and_places_mistral() {
+    fn keyword_pass_finds_the_usual_spellings_and_places_mistral() {
         let hits = RULES.keyword_hits("x MISTRAL y Gsk_ z");
         assert_eq!(RULES.keyword_hits("Mistral mistral").mistral, vec![0, 8]);
         assert_eq!(hits.mistral, vec![2]);
