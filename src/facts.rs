@@ -8,7 +8,9 @@
 use crate::lang::{self, CodeFacts, FileCode};
 use crate::live::LiveFacts;
 use crate::ops::{self, OpsFacts, OpsFile};
-use crate::secrets::{self, FileKind, SecretFinding};
+use std::collections::HashSet;
+
+use crate::secrets::{self, FileKind, FileSecrets, SecretFinding};
 use crate::suppressions::{self, Suppressions};
 use crate::vocab::SkippedFile;
 use crate::walk::SourceFile;
@@ -17,7 +19,7 @@ use crate::walk::SourceFile;
 pub struct FileFacts {
     path: String,
     kind: FileKind,
-    secrets: Vec<SecretFinding>,
+    secrets: FileSecrets,
     suppressions: Vec<(u32, String)>,
     code: Option<FileCode>,
     ops: Option<OpsFile>,
@@ -63,16 +65,40 @@ impl Facts {
         };
         let mut code = Vec::new();
         let mut ops = Vec::new();
+        let mut candidates = Vec::new();
+        // Helm values files are deployment files under a chart only.
+        let charts: HashSet<String> = files
+            .iter()
+            .filter_map(|f| {
+                let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+                matches!(name, "Chart.yaml" | "Chart.yml").then(|| dir.to_string())
+            })
+            .collect();
         for f in files {
-            if f.kind.is_deployment_config() {
-                facts.deployment_configs.push((f.path.clone(), f.kind));
+            let kind = f.kind.settle(&f.path, &charts);
+            if kind.is_deployment_config() {
+                facts.deployment_configs.push((f.path.clone(), kind));
             }
-            facts.secrets.extend(f.secrets);
+            facts.secrets.extend(
+                f.secrets
+                    .findings
+                    .into_iter()
+                    .map(|s| SecretFinding { kind, ..s }),
+            );
+            candidates.extend(
+                f.secrets
+                    .candidates
+                    .into_iter()
+                    .map(|c| secrets::Candidate { kind, ..c }),
+            );
             facts.suppressions.add(&f.path, f.suppressions);
             code.extend(f.code);
             ops.extend(f.ops);
         }
         facts.code = CodeFacts::assemble(code);
+        // Mistral keys whose context is in the code (a constant imported by the module
+        // that builds the client), and every occurrence of a confirmed key.
+        secrets::confirm(&mut facts.secrets, candidates, &facts.code);
         facts.ops = OpsFacts::assemble(ops);
         facts
     }

@@ -23,7 +23,7 @@ pub enum FileClass {
     /// Documentation read for the documentation checks: Markdown, reStructuredText,
     /// AsciiDoc.
     Docs,
-    /// `.env`, `.env.*`, `*.env`.
+    /// Every `.env*` name (`.env`, `.env.production`, direnv's `.envrc`) and `*.env`.
     Env,
     /// A test file (`*.test.ts`, `test_*.py`, `*_test.go`, files under `tests/`).
     Test,
@@ -51,7 +51,7 @@ const RULES: &[(FileClass, &str)] = &[
         FileClass::Ci,
         r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.github/actions/.+/action\.ya?ml$|(^|/)action\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|\.gitlab-ci\.ya?ml$|(^|/)\.gitlab/ci/.+\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|(^|/)bitbucket-pipelines\.ya?ml$|(^|/)azure-pipelines\.ya?ml$|(^|/)jenkinsfile$|(^|/)\.drone\.ya?ml$|(^|/)\.woodpecker\.ya?ml$|(^|/)\.buildkite/.+\.ya?ml$",
     ),
-    (FileClass::Env, r"(^|/)\.env$|(^|/)\.env\.[^/]+$|\.env$"),
+    (FileClass::Env, r"(^|/)\.env[^/]*$|\.env$"),
     (FileClass::Docs, r"\.(md|markdown|mdx|rst|adoc|asciidoc)$"),
     (
         FileClass::Test,
@@ -105,6 +105,8 @@ mod tests {
             ("bitbucket-pipelines.yml", FileClass::Ci),
             (".env", FileClass::Env),
             (".env.production", FileClass::Env),
+            (".envrc", FileClass::Env),
+            ("svc/.env.local", FileClass::Env),
             ("config/prod.env", FileClass::Env),
             ("README.md", FileClass::Docs),
             ("docs/ops.rst", FileClass::Docs),

@@ -32,17 +32,25 @@ fn secret_evidence(found: Vec<&SecretFinding>) -> Vec<Evidence> {
         .into_iter()
         .zip(subjects)
         .map(|(f, subject)| {
-            Evidence::fail(
-                &f.path,
-                f.line,
-                format!(
+            let message = match &f.confirmed_at {
+                Some(_) => format!(
+                    "{} {} in {}: another occurrence of a key found in a Mistral context",
+                    f.provider.name(),
+                    f.redacted,
+                    f.kind.describe()
+                ),
+                None => format!(
                     "{} {} in {}",
                     f.provider.name(),
                     f.redacted,
                     f.kind.describe()
                 ),
-            )
-            .about(subject)
+            };
+            let evidence = Evidence::fail(&f.path, f.line, message).about(subject);
+            match &f.confirmed_at {
+                Some((path, line)) => evidence.related(path, *line),
+                None => evidence,
+            }
         })
         .collect()
 }
@@ -110,7 +118,7 @@ pub static NO_HARDCODED_SECRETS: CheckDecl = CheckDecl {
 
 fn key_not_committed(ctx: &Ctx) -> Outcome {
     let found: Vec<_> = visible(ctx, |f| {
-        f.provider == Provider::Mistral && f.kind.is_deployment_config()
+        f.provider == Provider::MISTRAL && f.kind.is_deployment_config()
     })
     .collect();
     if !found.is_empty() {

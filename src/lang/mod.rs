@@ -227,6 +227,21 @@ pub struct CodeFacts {
     /// suites): kept apart and not judged unless the config says `test-code = "judge"`.
     pub test_calls: Vec<CallSite>,
     pub test_leaks: Vec<LogLeak>,
+    /// Files that use Mistral (import its package, name its API host, or hold a call
+    /// site), sorted: the whole file is a Mistral context for the secret scan.
+    pub mistral_files: Vec<String>,
+    /// The repository imports of those files, for constants they import (a key in
+    /// `config.py` imported by the module that builds the client).
+    pub mistral_file_imports: Vec<FileImport>,
+}
+
+/// One import statement of a file that uses Mistral.
+#[derive(Debug, Clone)]
+pub struct FileImport {
+    lang: ir::Lang,
+    from: String,
+    module: String,
+    name: Option<String>,
 }
 
 /// Directories whose files are test code.
@@ -390,6 +405,20 @@ impl CodeFacts {
                 .push(Evidence::new(&c.path, c.line, format!("calls {}", c.api)));
         }
         calls.retain(|c| !c.path.is_empty());
+        let call_paths: HashSet<&str> = calls.iter().map(|c| c.path.as_str()).collect();
+        for f in &parsed {
+            if f.mistral_source || call_paths.contains(f.path.as_str()) {
+                facts.mistral_files.push(f.path.clone());
+                facts
+                    .mistral_file_imports
+                    .extend(f.imports.iter().map(|i| FileImport {
+                        lang: f.lang,
+                        from: f.path.clone(),
+                        module: i.module.clone(),
+                        name: i.name.clone(),
+                    }));
+            }
+        }
         let (tests, prod): (Vec<CallSite>, Vec<CallSite>) =
             calls.into_iter().partition(|c| is_test_path(&c.path));
         facts.calls = prod;
@@ -438,6 +467,31 @@ impl CodeFacts {
     /// True when any file uses the Mistral API.
     pub fn uses_mistral(&self) -> bool {
         !self.usage.is_empty()
+    }
+}
+
+impl crate::secrets::MistralCode for CodeFacts {
+    fn uses_mistral(&self, path: &str) -> bool {
+        self.mistral_files
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .is_ok()
+    }
+
+    fn imported_by_mistral_file(&self, path: &str, name: Option<&str>) -> bool {
+        self.mistral_file_imports.iter().any(|i| {
+            // `name: None` asks about the module itself: a namespace import, or a
+            // Python `from app import config` naming the file.
+            let stem = path.rsplit('/').next().unwrap_or(path).split('.').next();
+            let names_it = match (name, i.name.as_deref()) {
+                (Some(want), Some(n)) => want == n,
+                (None, None) => true,
+                (None, Some(n)) => stem == Some(n),
+                (Some(_), None) => false,
+            };
+            names_it
+                && analyze::module_paths(i.lang, &i.from, &i.module, i.name.as_deref())
+                    .matches(path)
+        })
     }
 }
 
