@@ -109,6 +109,7 @@ impl Redactor {
 mod tests {
     use super::*;
 
+    // A fake key for this module's unit tests. mistral-gate: ignore no-hardcoded-secrets
     const KEY: &str = "Zq4Rk9TbW2mXv7LcP3sNd8HfJ6gYa1Ue";
 
     fn r() -> Redactor {
@@ -127,6 +128,7 @@ mod tests {
             r#"{"api_key": "not-the-runs-key-but-secret"}"#.to_string(),
             "sk-proj-abcdefghijklmnop".to_string(),
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc_def".to_string(),
+            // A fake key for this module's unit tests. mistral-gate: ignore no-hardcoded-secrets
             "Hn5Wc8PzQ2tLk7RmX4vBd9GsJ3yFa6Ek".to_string(),
         ] {
             let shown = r.show(&body);

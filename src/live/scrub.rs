@@ -221,7 +221,9 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    // A fake key for this module's unit tests. mistral-gate: ignore no-hardcoded-secrets
     const KEY: &str = "Zq4Rk9TbW2mXv7LcP3sNd8HfJ6gYa1Ue";
+    // A fake key for this module's unit tests. mistral-gate: ignore no-hardcoded-secrets
     const FALLBACK: &str = "Hn5Wc8PzQ2tLk7RmX4vBd9GsJ3yFa6Ek";
 
     fn scrubber() -> Scrubber {
