@@ -358,7 +358,7 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fix {
     /// Pass this parameter (the names the call's SDK reads, first the current one).
-    SetParameter { names: Vec<String> },
+    SetParameter { names: Vec<&'static str> },
     /// Replace a floating alias by a dated id of the same model family, when known.
     PinModel {
         alias: String,

@@ -153,9 +153,7 @@ fn max_tokens_set(ctx: &Ctx) -> Outcome {
                     EvidenceStatus::Fail,
                 ) => {
                     let (names, _) = crate::lang::sdks::family(c.sdk).max_tokens(None);
-                    e.with_fix(Fix::SetParameter {
-                        names: names.into_iter().map(String::from).collect(),
-                    })
+                    e.with_fix(Fix::SetParameter { names })
                 }
                 _ => e,
             }
