@@ -6,8 +6,6 @@
 //! HTML, mention or link the gate did not build.
 mod common;
 
-use std::process::Command;
-
 use common::{Repo, FAKE_MISTRAL_KEY as KEY};
 use mistral_gate::report::markdown::{self, MarkdownOptions};
 use mistral_gate::report::{
@@ -33,36 +31,10 @@ fn comment_of(repo: &Repo, extra: &[&str]) -> String {
     std::fs::read_to_string(&md).unwrap()
 }
 
-/// GitHub's renderer with raw HTML kept, so that any that gets through shows.
-fn render_gfm(markdown: &str) -> String {
-    let script = "import sys, cmarkgfm\nfrom cmarkgfm.cmark import Options\nsys.stdout.write(cmarkgfm.github_flavored_markdown_to_html(sys.stdin.read(), options=Options.CMARK_OPT_UNSAFE))";
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(markdown.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "cmarkgfm (scripts/setup.d/50-report-validators.sh installs it): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Rendered as GitHub would: only the tags the gate writes, only links it builds (check
 /// docs, the blob base of the head commit), no comment, image or mention.
 fn assert_only_what_the_gate_built(markdown: &str, name: &str) {
-    let html = render_gfm(markdown);
+    let html = common::render_gfm(markdown);
     let allowed = [
         "p",
         "h2",
@@ -229,7 +201,7 @@ fn a_secret_found_by_two_checks_is_one_row() {
 
 fn check(id: &str, status: Status, severity: Severity, evidence: Vec<Evidence>) -> CheckResult {
     CheckResult {
-        id: id.into(),
+        id: mistral_gate::vocab::CheckId::parse(id).expect("a check id"),
         step: Step::ModelConfiguration,
         title: format!("{id} title"),
         status,

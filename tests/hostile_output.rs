@@ -278,37 +278,10 @@ fn parse_outputs(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// GitHub's renderer (cmark-gfm with its extensions, raw HTML kept so any that gets
-/// through shows).
-fn render_gfm(markdown: &str) -> String {
-    let script = "import sys, cmarkgfm\nfrom cmarkgfm.cmark import Options\nsys.stdout.write(cmarkgfm.github_flavored_markdown_to_html(sys.stdin.read(), options=Options.CMARK_OPT_UNSAFE))";
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(markdown.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "cmarkgfm (scripts/setup.d/50-report-validators.sh installs it): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The HTML GitHub would show holds only the tags the gate writes, no link, image,
 /// comment, autolink or mention.
 fn assert_literal_markdown(markdown: &str, name: &str) {
-    let html = render_gfm(markdown);
+    let html = common::render_gfm(markdown);
     let allowed = [
         "p",
         "h2",
