@@ -23,7 +23,7 @@ const VERSION: u32 = 2;
 
 /// A baseline entry is about 200 bytes: 64 MiB is hundreds of thousands of findings, and
 /// a bound on what a baseline named by the repository can make the gate read.
-pub const BASELINE_CAP: u64 = 64 * 1024 * 1024;
+const BASELINE_CAP: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {

@@ -13,7 +13,7 @@ pub struct Cli {
 }
 
 /// Shown under `--help`: what a first-time user looks for and cannot guess.
-pub const AFTER_HELP: &str = "\
+const AFTER_HELP: &str = "\
 Environment:
   MISTRAL_API_KEY           the key the live checks validate (never printed beyond its last 4 characters)
   MISTRAL_FALLBACK_API_KEY  the fallback key (fallback-key check)
@@ -173,7 +173,7 @@ pub struct RolloutArgs {
 
 /// A duration as the docs write it: `500ms`, `90s`, `10m`, `1h`, or a bare number of
 /// seconds. At most 24 hours: a longer watch is a typo, not a plan.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

@@ -15,10 +15,10 @@ use crate::repo_fs::{self, Refusal, RepoRoot};
 use crate::vocab::{CheckId, FailOn, Severity};
 
 /// A config file is a few hundred bytes; anything past this is not a config file.
-pub const CONFIG_CAP: u64 = 1024 * 1024;
+const CONFIG_CAP: u64 = 1024 * 1024;
 
 /// The config file's name in the scanned repository.
-pub const CONFIG_FILE: &str = ".mistral-gate.toml";
+const CONFIG_FILE: &str = ".mistral-gate.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -441,7 +441,7 @@ fn find_outside_comments(text: &str, needle: &str, from: usize) -> Option<std::o
 }
 
 /// The check id closest to `given` by edit distance, when close enough to be a typo.
-pub fn closest_check_id(given: &str) -> Option<&'static str> {
+fn closest_check_id(given: &str) -> Option<&'static str> {
     CheckId::ALL
         .iter()
         .map(|id| (edit_distance(given, id.as_str()), id.as_str()))

@@ -19,7 +19,7 @@ pub fn scope(root: &Path) -> String {
 }
 
 /// [`scope`] with the workspace given (tests).
-pub fn scope_within(root: &Path, workspace: Option<&Path>) -> String {
+fn scope_within(root: &Path, workspace: Option<&Path>) -> String {
     let Ok(root) = root.canonicalize() else {
         return String::new();
     };

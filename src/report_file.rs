@@ -120,7 +120,7 @@ fn workspace_owner() -> Option<Owner> {
 
 /// The workspace owner from the runner's variables (through `get`, so tests need not
 /// change the process environment).
-pub fn owner_from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<Owner> {
+fn owner_from_env(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<Owner> {
     if get("GITHUB_ACTIONS")? != "true" {
         return None;
     }
@@ -145,7 +145,7 @@ fn owner_of(_: &std::fs::Metadata) -> Option<Owner> {
 /// Hands an open file to `owner`. Only root may give a file away; for anyone else the
 /// file already belongs to the runner's user, so a refusal is not an error.
 #[cfg(unix)]
-pub fn give_to(file: &std::fs::File, owner: Owner) {
+fn give_to(file: &std::fs::File, owner: Owner) {
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = file.metadata() else { return };
     if meta.uid() != owner.uid || meta.gid() != owner.gid {
@@ -154,7 +154,7 @@ pub fn give_to(file: &std::fs::File, owner: Owner) {
 }
 
 #[cfg(not(unix))]
-pub fn give_to(_: &std::fs::File, _: Owner) {}
+fn give_to(_: &std::fs::File, _: Owner) {}
 
 #[cfg(unix)]
 fn set_readable(file: &std::fs::File) -> std::io::Result<()> {

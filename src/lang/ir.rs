@@ -271,7 +271,7 @@ impl FileIr {
 /// Caps that keep lowering linear and the stack shallow on hostile input.
 pub const MAX_EXPR_DEPTH: usize = 24;
 pub const MAX_ENTRIES: usize = 64;
-pub const MAX_SNIPPET: usize = 60;
+const MAX_SNIPPET: usize = 60;
 
 /// A one-line snippet of source text for messages.
 pub fn snippet(text: &str) -> String {

@@ -79,7 +79,7 @@ pub struct Ctx {
 
 /// Calls that build or send the application's own HTTP response, by the last part of
 /// the callee: a status in their arguments is the app's answer, not a status check.
-pub const OUTBOUND_RESPONSES: &[&str] = &[
+const OUTBOUND_RESPONSES: &[&str] = &[
     "HTTPException",
     "JSONResponse",
     "PlainTextResponse",
@@ -187,7 +187,7 @@ impl<'t> Builder<'t> {
         )
     }
 
-    pub fn tries_of(&self, ctx: Ctx) -> Vec<usize> {
+    fn tries_of(&self, ctx: Ctx) -> Vec<usize> {
         let mut out = Vec::new();
         let mut at = ctx.tries;
         while let Some(link) = at {
@@ -498,7 +498,7 @@ pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
 }
 
 /// A unary operator applied to a lowered operand.
-pub fn unary(op: Option<&str>, arg: Option<Expr>, text: &str) -> Expr {
+fn unary(op: Option<&str>, arg: Option<Expr>, text: &str) -> Expr {
     match (op, arg) {
         (Some("-"), Some(Expr::Num(n))) => Expr::Num(-n),
         (Some("void"), _) => Expr::Null,

@@ -384,7 +384,7 @@ const COUNTED_RETRIES: RetryDefault = RetryDefault::BackoffByDefault {
 };
 
 /// Every family the gate recognises. See the module documentation for how to add one.
-pub const FAMILIES: &[Family] = &[
+const FAMILIES: &[Family] = &[
     Family {
         sdk: Sdk::MistralTs,
         label: "@mistralai/mistralai",
@@ -738,7 +738,7 @@ pub const API_ROUTES: &[(&str, CallKind, CallKind)] = &[
 
 /// The hosts that make a URL Mistral's: the API, and Codestral's own endpoint
 /// (`codestral.mistral.ai`, same routes, its own key).
-pub const API_HOSTS: &[&str] = &["api.mistral.ai", "codestral.mistral.ai"];
+const API_HOSTS: &[&str] = &["api.mistral.ai", "codestral.mistral.ai"];
 
 /// The part of `url` after a Mistral API host (`/v1/chat/completions`), or `None` when
 /// the URL is not on one.

@@ -166,7 +166,7 @@ struct Rendered {
 }
 
 /// The verdict line: what the reviewer reads first.
-pub fn verdict_line(report: &Report) -> String {
+fn verdict_line(report: &Report) -> String {
     let blocking = report.counts.blocking;
     let advisory = report.advisory().count();
     let new = match report.comparison {

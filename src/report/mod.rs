@@ -79,7 +79,7 @@ impl CheckResult {
 
     /// True when the check says so about the repository as a whole: it failed or warned
     /// with no file to point at (alerts, docs, rollout).
-    pub fn is_repository_level(&self) -> bool {
+    fn is_repository_level(&self) -> bool {
         self.is_finding() && self.findings().next().is_none()
     }
 
@@ -294,16 +294,6 @@ pub enum Comparison {
     Compared { reference: String, commit: String },
     /// Asked for (or expected, on a pull request), but not possible: `reason` says why.
     Unknown { reason: String },
-}
-
-impl Comparison {
-    /// The base commit, abbreviated, when the comparison was made.
-    pub fn short_commit(&self) -> Option<&str> {
-        match self {
-            Comparison::Compared { commit, .. } => Some(&commit[..commit.len().min(7)]),
-            _ => None,
-        }
-    }
 }
 
 impl Report {

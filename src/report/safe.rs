@@ -14,7 +14,7 @@
 //!   [`runner_lines`], the same guard over a whole printed text.
 //! - [`command_data`] and [`command_property`]: the escapes the runner undoes in an
 //!   annotation's message and properties.
-//! - [`md_code`], [`md_cell_code`] and [`md_text`]: Markdown that GitHub shows as the
+//! - [`md_code`] and [`md_text`]: Markdown that GitHub shows as the
 //!   literal text (no HTML, links, images, autolinks or @-mentions).
 //! - [`xml_attr`] and [`xml_cdata`]: characters XML 1.0 forbids are replaced, and
 //!   `]]>` never ends a CDATA section early.
@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 /// What takes the place of a control character or a terminal escape sequence.
-pub const REPLACEMENT: char = '\u{FFFD}';
+const REPLACEMENT: char = '\u{FFFD}';
 
 /// U+2060 WORD JOINER: invisible, not whitespace for the runner's `TrimStart`, and not
 /// a word character for GitHub's mention and autolink scanners.
@@ -201,12 +201,6 @@ pub fn md_code(s: &str) -> String {
     let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);
     let space = if pad { " " } else { "" };
     format!("{fence}{space}{text}{space}{fence}")
-}
-
-/// [`md_code`] for a GFM table cell: a pipe would end the cell even inside a code span,
-/// so it is escaped (the table parser removes the backslash before the code span is read).
-pub fn md_cell_code(s: &str) -> String {
-    md_code(s).replace('|', "\\|")
 }
 
 /// Characters that open Markdown or GitHub markup anywhere in a line: escapes, code,
@@ -430,7 +424,6 @@ mod tests {
         assert_eq!(md_code(" both "), "`  both  `");
         assert_eq!(md_code(""), "` `");
         assert_eq!(md_code("a\nb"), "`a�b`");
-        assert_eq!(md_cell_code("a|b"), "`a\\|b`");
     }
 
     #[test]

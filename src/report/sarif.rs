@@ -34,7 +34,7 @@ const SECURITY_SEVERITY: &[(CheckId, &str)] = &[
 ];
 
 /// GitHub code scanning's limit on results per run.
-pub const MAX_RESULTS: usize = 5_000;
+const MAX_RESULTS: usize = 5_000;
 
 // Fields are declared in alphabetical order: the order the file has always had (it was
 // written from sorted maps before), so a diff between two runs shows only what changed.
@@ -195,7 +195,7 @@ pub fn render(report: &Report) -> String {
 type Item<'a> = (usize, &'a CheckResult, Option<&'a Evidence>, &'static str);
 
 /// [`render`] with another cap (tests use small ones).
-pub fn render_capped(report: &Report, max_results: usize) -> String {
+fn render_capped(report: &Report, max_results: usize) -> String {
     let rules = report
         .checks
         .iter()

@@ -77,7 +77,7 @@ fn document(lines: &[&str], first: usize, out: &mut Vec<DataEntry>) {
 }
 
 /// Standard or URL-safe base64, padding optional; `None` on anything else.
-pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let s = s.trim_end_matches('=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc = 0u32;
