@@ -89,7 +89,7 @@ fn findings(results: &[CheckResult]) -> impl Iterator<Item = (&CheckResult, Opti
 
 /// The fingerprint of a check that fails with no item to point at: its id.
 fn check_fingerprint(c: &CheckResult) -> String {
-    c.id.clone()
+    c.id.to_string()
 }
 
 impl Baseline {
@@ -162,7 +162,7 @@ impl Baseline {
     fn key(&self, c: &CheckResult, e: Option<&Evidence>) -> String {
         match (e, &self.legacy) {
             (Some(e), None) => e.fingerprint.clone(),
-            (Some(e), Some(_)) => legacy_fingerprint(&c.id, e),
+            (Some(e), Some(_)) => legacy_fingerprint(c.id.as_str(), e),
             (None, _) => check_fingerprint(c),
         }
     }
@@ -172,13 +172,13 @@ impl Baseline {
         let findings = findings(results)
             .map(|(c, e)| match e {
                 Some(e) => Entry {
-                    check: c.id.clone(),
+                    check: c.id.to_string(),
                     path: e.path.clone(),
                     fingerprint: e.fingerprint.clone(),
                     message: e.message.clone(),
                 },
                 None => Entry {
-                    check: c.id.clone(),
+                    check: c.id.to_string(),
                     path: String::new(),
                     fingerprint: check_fingerprint(c),
                     message: c.message.clone(),
@@ -265,7 +265,7 @@ mod tests {
     /// registry seals it.
     fn result(status: Status, evidence: &[(&str, u32, EvidenceStatus, &str)]) -> CheckResult {
         CheckResult {
-            id: CheckId::NoHardcodedSecrets.to_string(),
+            id: CheckId::NoHardcodedSecrets,
             step: Step::CodeQuality,
             title: String::new(),
             status,

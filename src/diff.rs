@@ -188,7 +188,7 @@ mod tests {
 
     fn check(id: &str, status: Status, items: &[(&str, EvidenceStatus)]) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: crate::vocab::CheckId::parse(id).expect("a check id"),
             step: Step::CodeQuality,
             title: "t".into(),
             status,
@@ -200,7 +200,7 @@ mod tests {
             evidence: items
                 .iter()
                 .map(|(fp, s)| {
-                    let mut e = Evidence::with_status(*s, "a.ts", 1, "m");
+                    let mut e = Evidence::with_status(*s, "a.ts", 1, "max-tokens-set");
                     e.fingerprint = fp.to_string();
                     e
                 })
@@ -213,18 +213,22 @@ mod tests {
     fn a_finding_is_new_when_its_fingerprint_was_no_finding_at_the_base() {
         use EvidenceStatus::{Fail, Pass};
         let base = [
-            check("m", Status::Fail, &[("old", Fail), ("fixed", Pass)]),
-            check("doc", Status::Fail, &[]),
-            check("alerts", Status::Pass, &[]),
+            check(
+                "max-tokens-set",
+                Status::Fail,
+                &[("old", Fail), ("fixed", Pass)],
+            ),
+            check("rollback-doc", Status::Fail, &[]),
+            check("alert-rules", Status::Pass, &[]),
         ];
         let mut head = [
             check(
-                "m",
+                "max-tokens-set",
                 Status::Fail,
                 &[("old", Fail), ("fixed", Fail), ("x", Pass)],
             ),
-            check("doc", Status::Fail, &[]),
-            check("alerts", Status::Fail, &[]),
+            check("rollback-doc", Status::Fail, &[]),
+            check("alert-rules", Status::Fail, &[]),
         ];
         mark(&mut head, &base);
         let news: Vec<Option<bool>> = head[0].evidence.iter().map(|e| e.new).collect();

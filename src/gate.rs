@@ -330,7 +330,7 @@ fn accepted_by_baseline(
             // changed, its evidence did not): listed too, with no path.
             if b.status != a.status && b.findings().next().is_none() {
                 out.push(Suppression::Baseline {
-                    check: b.id.clone(),
+                    check: b.id.to_string(),
                     path: String::new(),
                     baseline: baseline.to_string(),
                 });
@@ -343,7 +343,7 @@ fn accepted_by_baseline(
                 kept.next();
             } else {
                 out.push(Suppression::Baseline {
-                    check: b.id.clone(),
+                    check: b.id.to_string(),
                     path: e.path.clone(),
                     baseline: baseline.to_string(),
                 });

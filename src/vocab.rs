@@ -102,8 +102,9 @@ check_ids! {
 }
 
 impl fmt::Display for CheckId {
+    /// The kebab-case name; honours width and alignment (`{:<26}` in the text report).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

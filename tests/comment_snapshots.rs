@@ -201,7 +201,7 @@ fn a_secret_found_by_two_checks_is_one_row() {
 
 fn check(id: &str, status: Status, severity: Severity, evidence: Vec<Evidence>) -> CheckResult {
     CheckResult {
-        id: id.into(),
+        id: mistral_gate::vocab::CheckId::parse(id).expect("a check id"),
         step: Step::ModelConfiguration,
         title: format!("{id} title"),
         status,

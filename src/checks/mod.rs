@@ -236,7 +236,7 @@ fn run_registry(
         }
         let evidence_omitted = keep_bounded(&mut evidence);
         out.push(CheckResult {
-            id: decl.id.to_string(),
+            id: decl.id,
             step: decl.step,
             title: decl.title.to_string(),
             status: outcome.status,

@@ -58,7 +58,7 @@ pub fn judge(obs: &Observations, config: &Config) -> Vec<CheckResult> {
                 )
             };
             CheckResult {
-                id: d.id.to_string(),
+                id: d.id,
                 step: d.step,
                 title: d.title.to_string(),
                 status,
@@ -335,7 +335,7 @@ mod tests {
     }
 
     fn status(results: &[CheckResult], id: &str) -> Status {
-        results.iter().find(|r| r.id == id).unwrap().status
+        results.iter().find(|r| r.id.as_str() == id).unwrap().status
     }
 
     #[test]
@@ -396,7 +396,7 @@ mod tests {
             state: "paused at revision 2".into(),
         };
         let r = judge(&o, &Config::default());
-        let rb = r.iter().find(|r| r.id == "rollback").unwrap();
+        let rb = r.iter().find(|r| r.id.as_str() == "rollback").unwrap();
         assert_eq!(rb.status, Status::Error);
         assert!(rb.message.contains("paused at revision 2"));
     }

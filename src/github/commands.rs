@@ -177,7 +177,7 @@ mod tests {
 
     fn check(id: &str, status: Status, severity: Severity, evidence: usize) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: crate::vocab::CheckId::parse(id).expect("a check id"),
             step: Step::Credentials,
             title: "t".into(),
             status,
@@ -203,9 +203,9 @@ mod tests {
     fn at_most_ten_per_level_worst_first_and_a_notice_for_the_rest() {
         let report = Report::new(
             vec![
-                check("warny", Status::Fail, Severity::Warning, 30),
-                check("blocker", Status::Fail, Severity::Error, 30),
-                check("no-evidence", Status::Fail, Severity::Error, 0),
+                check("fallback-key", Status::Fail, Severity::Warning, 30),
+                check("error-handling", Status::Fail, Severity::Error, 30),
+                check("incident-runbook", Status::Fail, Severity::Error, 0),
             ],
             vec![],
             1,
@@ -224,9 +224,9 @@ mod tests {
         assert_eq!(warnings.len(), 10);
         // The gate's own line breaks are %0A; the evidence's CR LF is repository text
         // and becomes one line (safe::one_line), so it cannot forge a line of the message.
-        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate blocker (error · blocking)::blocker: 50%25 bad, a,b%0Aline\u{fffd}\u{fffd}break%0AFix: do x"), "{}", errors[0]);
+        assert!(errors[0].starts_with("::error file=svc/src/a%2Cb%3A0.ts,line=1,title=mistral-gate error-handling (error · blocking)::error-handling: 50%25 bad, a,b%0Aline\u{fffd}\u{fffd}break%0AFix: do x"), "{}", errors[0]);
         assert!(
-            errors[1].starts_with("::error title=mistral-gate no-evidence"),
+            errors[1].starts_with("::error title=mistral-gate incident-runbook"),
             "first location of every check first: {}",
             errors[1]
         );
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_path_the_runner_cannot_carry_is_named_in_the_message() {
-        let mut c = check("blocker", Status::Fail, Severity::Error, 0);
+        let mut c = check("error-handling", Status::Fail, Severity::Error, 0);
         c.evidence
             .push(Evidence::new("a\u{1b}[2J::error::x.ts", 3, "m"));
         c.evidence.push(Evidence::new("new\nline.ts", 4, "m"));
@@ -252,7 +252,7 @@ mod tests {
             },
         );
         let lines = annotations(&report, "");
-        assert_eq!(lines[0], "::error title=mistral-gate blocker (error · blocking)::blocker: 50%25 bad, a,b%0Aa\u{fffd}::error::x.ts:3: m%0AFix: do x");
+        assert_eq!(lines[0], "::error title=mistral-gate error-handling (error · blocking)::error-handling: 50%25 bad, a,b%0Aa\u{fffd}::error::x.ts:3: m%0AFix: do x");
         assert!(
             lines[1].starts_with("::error file=new%0Aline.ts,line=4,"),
             "{}",
@@ -263,12 +263,12 @@ mod tests {
 
     #[test]
     fn new_findings_are_annotated_first_and_say_so() {
-        let mut old = check("old-blocker", Status::Fail, Severity::Error, 12);
+        let mut old = check("log-hygiene", Status::Fail, Severity::Error, 12);
         old.new = Some(false);
         for e in old.evidence.iter_mut() {
             e.new = Some(false);
         }
-        let mut new = check("new-blocker", Status::Fail, Severity::Error, 3);
+        let mut new = check("retry-backoff", Status::Fail, Severity::Error, 3);
         new.new = Some(true);
         new.evidence[2].new = Some(true);
         let report = Report::new(
@@ -284,11 +284,11 @@ mod tests {
         let errors: Vec<&String> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
         assert_eq!(errors.len(), ANNOTATIONS_PER_LEVEL);
         assert!(
-            errors[0].contains("line=3,title=mistral-gate new-blocker (error · blocking · new)"),
+            errors[0].contains("line=3,title=mistral-gate retry-backoff (error · blocking · new)"),
             "{}",
             errors[0]
         );
-        assert!(errors[1].contains("title=mistral-gate old-blocker (error · blocking)::"));
+        assert!(errors[1].contains("title=mistral-gate log-hygiene (error · blocking)::"));
     }
 
     #[test]

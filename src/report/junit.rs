@@ -68,9 +68,9 @@ pub fn render(report: &Report, timestamp: OffsetDateTime) -> String {
             let (message, remediation) = (line(&c.message), line(&c.remediation));
             let attr = safe::xml_attr(&c.message);
             let mut case = match case_of(c, report) {
-                Case::Passed => TestCaseBuilder::success(&c.id, Duration::ZERO),
+                Case::Passed => TestCaseBuilder::success(c.id.as_str(), Duration::ZERO),
                 Case::Advisory => {
-                    let mut t = TestCaseBuilder::success(&c.id, Duration::ZERO);
+                    let mut t = TestCaseBuilder::success(c.id.as_str(), Duration::ZERO);
                     t.set_system_out(&safe::xml_cdata(&format!(
                         "advisory: {} {} (severity {}, not blocking): {message}\n{evidence}fix: {remediation}\n",
                         c.id,
@@ -80,27 +80,32 @@ pub fn render(report: &Report, timestamp: OffsetDateTime) -> String {
                     t
                 }
                 Case::CouldNotRun => {
-                    let mut t = TestCaseBuilder::success(&c.id, Duration::ZERO);
+                    let mut t = TestCaseBuilder::success(c.id.as_str(), Duration::ZERO);
                     t.set_system_out(&safe::xml_cdata(&format!(
                         "could not run (not a failure without --strict): {message}\n{evidence}"
                     )));
                     t
                 }
                 Case::Failure => {
-                    let mut t =
-                        TestCaseBuilder::failure(&c.id, Duration::ZERO, c.severity.as_str(), &attr);
+                    let mut t = TestCaseBuilder::failure(
+                        c.id.as_str(),
+                        Duration::ZERO,
+                        c.severity.as_str(),
+                        &attr,
+                    );
                     // The message is in the attribute: the body holds what to fix.
                     t.set_trace(&safe::xml_cdata(&format!("{evidence}fix: {remediation}\n")));
                     t
                 }
                 Case::Error => {
-                    let mut t = TestCaseBuilder::error(&c.id, Duration::ZERO, "check-error", &attr);
+                    let mut t =
+                        TestCaseBuilder::error(c.id.as_str(), Duration::ZERO, "check-error", &attr);
                     if !evidence.is_empty() {
                         t.set_trace(&safe::xml_cdata(&evidence));
                     }
                     t
                 }
-                Case::Skipped => TestCaseBuilder::skipped_with_cause(&c.id, "skip", &attr),
+                Case::Skipped => TestCaseBuilder::skipped_with_cause(c.id.as_str(), "skip", &attr),
             };
             case.set_classname(&class);
             if let Some(first) = c.findings().next() {
@@ -157,7 +162,7 @@ mod tests {
 
     fn one(status: Status, severity: Severity, evidence: Vec<Evidence>, strict: bool) -> Report {
         let c = CheckResult {
-            id: "max-tokens-set".into(),
+            id: crate::vocab::CheckId::parse("max-tokens-set").expect("a check id"),
             step: Step::ModelConfiguration,
             title: "t".into(),
             status,

@@ -244,7 +244,7 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
             } else {
                 how_to_fix(c)
             };
-            let _ = writeln!(out, "- {}: {text}", check_link(&c.id));
+            let _ = writeln!(out, "- {}: {text}", check_link(c.id.as_str()));
         }
         out.push('\n');
     }
@@ -274,13 +274,13 @@ fn render_at(report: &Report, opts: &MarkdownOptions, detail: &Detail) -> Render
         if detail.remediation_other {
             out.push_str("\n**How to fix**\n\n");
             for c in &shown {
-                let _ = writeln!(out, "- {}: {}", check_link(&c.id), how_to_fix(c));
+                let _ = writeln!(out, "- {}: {}", check_link(c.id.as_str()), how_to_fix(c));
             }
         }
         out.push_str("\n</details>\n\n");
     }
     if !hidden.is_empty() {
-        let ids: Vec<String> = hidden.iter().map(|c| check_link(&c.id)).collect();
+        let ids: Vec<String> = hidden.iter().map(|c| check_link(c.id.as_str())).collect();
         let _ = writeln!(out, "Advisory, not shown: {}\n", ids.join(" "));
     }
     if !report.suppressed.is_empty() {
@@ -443,7 +443,11 @@ fn write_rows(out: &mut String, rows: &[&Row], opts: &MarkdownOptions, room: &mu
                     .and_then(|e| e.fix.as_ref())
                     .map(|f| format!(" → {}", fix_words(f)))
                     .unwrap_or_default();
-                format!("{icon} {}: {}{fix}", check_link(&c.id), safe::md_text(what))
+                format!(
+                    "{icon} {}: {}{fix}",
+                    check_link(c.id.as_str()),
+                    safe::md_text(what)
+                )
             })
             .collect();
         let _ = writeln!(out, "- {new}{place}: {}", hits.join(" · "));
@@ -532,7 +536,7 @@ fn step_table(out: &mut String, report: &Report) {
     for step in Step::ALL {
         let ids: Vec<String> = report
             .by_step(step)
-            .map(|c| format!("{}&nbsp;{}", icon(c), check_link(&c.id)))
+            .map(|c| format!("{}&nbsp;{}", icon(c), check_link(c.id.as_str())))
             .collect();
         if ids.is_empty() {
             continue;
@@ -681,7 +685,7 @@ mod tests {
         long: usize,
     ) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: crate::vocab::CheckId::parse(id).expect("a check id"),
             step: Step::CodeQuality,
             title: "t".into(),
             status,
@@ -705,14 +709,26 @@ mod tests {
 
     fn big_report() -> Report {
         let mut checks = vec![
-            check("worst-blocker", Status::Fail, Severity::Error, 5000, 200),
-            check("second-blocker", Status::Fail, Severity::Error, 3000, 200),
-            check("a-warning", Status::Fail, Severity::Warning, 4000, 200),
-            check("an-info", Status::Warn, Severity::Info, 4000, 200),
+            check(
+                "key-not-committed",
+                Status::Fail,
+                Severity::Error,
+                5000,
+                200,
+            ),
+            check("temperature-set", Status::Fail, Severity::Error, 3000, 200),
+            check(
+                "typecheck-in-ci",
+                Status::Fail,
+                Severity::Warning,
+                4000,
+                200,
+            ),
+            check("tests-in-ci", Status::Warn, Severity::Info, 4000, 200),
         ];
         for i in 0..40 {
             checks.push(check(
-                &format!("passing-{i}"),
+                crate::vocab::CheckId::ALL[i % crate::vocab::CheckId::ALL.len()].as_str(),
                 Status::Pass,
                 Severity::Warning,
                 0,
@@ -758,7 +774,7 @@ mod tests {
                 "{text}"
             );
             assert!(
-                text.contains("`worst-blocker`") && text.contains("`second-blocker`"),
+                text.contains("`key-not-committed`") && text.contains("`temperature-set`"),
                 "{text}"
             );
             assert!(
@@ -783,7 +799,7 @@ mod tests {
             "passing rows dropped first"
         );
         assert!(
-            text.contains("`an-info`"),
+            text.contains("`tests-in-ci`"),
             "info still there at the first level"
         );
         let text = render(&report, &opts(4000));

@@ -21,8 +21,8 @@ pub use crate::vocab::{
 /// One check's outcome, as in the JSON report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
-    /// The check's [`CheckId`], as its kebab-case name (renderers print it as is).
-    pub id: String,
+    /// The check's id (serialised and displayed as its kebab-case name).
+    pub id: CheckId,
     pub step: Step,
     pub title: String,
     pub status: Status,
@@ -389,7 +389,7 @@ mod tests {
 
     fn result(status: Status, severity: Severity) -> CheckResult {
         CheckResult {
-            id: "x".into(),
+            id: crate::vocab::CheckId::parse("max-tokens-set").expect("a check id"),
             step: Step::Credentials,
             title: "t".into(),
             status,

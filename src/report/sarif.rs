@@ -200,7 +200,7 @@ fn render_capped(report: &Report, max_results: usize) -> String {
         .checks
         .iter()
         .map(|c| {
-            let security_severity = CheckId::parse(&c.id).and_then(|id| {
+            let security_severity = CheckId::parse(c.id.as_str()).and_then(|id| {
                 SECURITY_SEVERITY
                     .iter()
                     .find(|(s, _)| *s == id)
@@ -223,8 +223,8 @@ fn render_capped(report: &Report, max_results: usize) -> String {
                     text: safe::one_line(&c.remediation).into_owned(),
                 },
                 help_uri: format!("{DOCS_URL}#{}", c.id),
-                id: &c.id,
-                name: &c.id,
+                id: c.id.as_str(),
+                name: c.id.as_str(),
                 properties: RuleProperties {
                     security_severity,
                     step: c.step.as_str(),
@@ -278,7 +278,9 @@ fn render_capped(report: &Report, max_results: usize) -> String {
     for c in report.checks.iter().filter(|c| c.status == Status::Error) {
         // A check that could not run has no finding: said as a notification.
         notes.push(Notification {
-            associated_rule: Some(RuleRef { id: c.id.clone() }),
+            associated_rule: Some(RuleRef {
+                id: c.id.to_string(),
+            }),
             descriptor: None,
             level: if c.blocking { "error" } else { "note" },
             message: Text {
@@ -406,7 +408,7 @@ fn result<'a>(
         message: Text { text: message },
         partial_fingerprints: Fingerprints { v1: fingerprint },
         properties: new.map(|new| ResultProperties { new }),
-        rule_id: &c.id,
+        rule_id: c.id.as_str(),
         rule_index: index,
     }
 }
@@ -435,7 +437,7 @@ mod tests {
 
     fn check(id: &str, status: Status, severity: Severity, evidence: usize) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: crate::vocab::CheckId::parse(id).expect("a check id"),
             step: Step::CodeQuality,
             title: "t".into(),
             status,
@@ -470,9 +472,9 @@ mod tests {
     #[test]
     fn the_cap_keeps_the_most_severe_and_says_how_many_are_left_out() {
         let r = report(vec![
-            check("a-note", Status::Warn, Severity::Info, 30),
-            check("a-warning", Status::Fail, Severity::Warning, 30),
-            check("an-error", Status::Fail, Severity::Error, 30),
+            check("usage-limits-doc", Status::Warn, Severity::Info, 30),
+            check("typecheck-in-ci", Status::Fail, Severity::Warning, 30),
+            check("circuit-breaker", Status::Fail, Severity::Error, 30),
         ]);
         let sarif = parse(&render_capped(&r, 40));
         let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -500,7 +502,12 @@ mod tests {
 
     #[test]
     fn under_the_cap_nothing_is_left_out() {
-        let r = report(vec![check("an-error", Status::Fail, Severity::Error, 3)]);
+        let r = report(vec![check(
+            "circuit-breaker",
+            Status::Fail,
+            Severity::Error,
+            3,
+        )]);
         let sarif = parse(&render(&r));
         assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
         assert!(!sarif.to_string().contains("results-capped"));
@@ -508,7 +515,7 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded_and_texts_one_line() {
-        let mut c = check("an-error", Status::Fail, Severity::Error, 0);
+        let mut c = check("circuit-breaker", Status::Fail, Severity::Error, 0);
         c.evidence
             .push(Evidence::new("dir/a b#\n\u{1b}[2J.ts", 1, "line\nbreak"));
         let sarif = parse(&render(&report(vec![c])));
@@ -517,21 +524,24 @@ mod tests {
             result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "dir/a%20b%23%0A%1B%5B2J.ts"
         );
-        assert_eq!(result["message"]["text"], "line�break (an-error message)");
+        assert_eq!(
+            result["message"]["text"],
+            "line�break (circuit-breaker message)"
+        );
     }
 
     #[test]
     fn no_result_sits_on_a_passing_site_and_levels_follow_blocking() {
-        let mut blocking = check("blocker", Status::Fail, Severity::Error, 0);
+        let mut blocking = check("error-handling", Status::Fail, Severity::Error, 0);
         blocking.evidence = vec![
             Evidence::pass("src/ok.ts", 1, "fine"),
             Evidence::fail("src/bad.ts", 2, "bad"),
             Evidence::warn("src/maybe.ts", 3, "unclear"),
         ];
-        let mut advisory = check("advisory", Status::Fail, Severity::Warning, 0);
+        let mut advisory = check("model-lifecycle", Status::Fail, Severity::Warning, 0);
         advisory.evidence = vec![Evidence::fail("src/adv.ts", 4, "m")];
-        let repo_level = check("a-doc", Status::Fail, Severity::Warning, 0);
-        let passing = check("passing", Status::Pass, Severity::Error, 0);
+        let repo_level = check("rollback-doc", Status::Fail, Severity::Warning, 0);
+        let passing = check("health-endpoint", Status::Pass, Severity::Error, 0);
         let sarif = parse(&render(&report(vec![
             blocking, advisory, repo_level, passing,
         ])));
@@ -566,7 +576,10 @@ mod tests {
     fn a_subfolder_scan_gives_repository_relative_uris_and_rules_link_their_docs() {
         let mut c = check("key-not-committed", Status::Fail, Severity::Error, 0);
         c.evidence = vec![Evidence::fail(".env", 1, "key")];
-        let mut r = report(vec![c, check("a-doc", Status::Fail, Severity::Warning, 0)]);
+        let mut r = report(vec![
+            c,
+            check("rollback-doc", Status::Fail, Severity::Warning, 0),
+        ]);
         r.scope = "services/my api".into();
         let sarif = parse(&render(&r));
         let run = &sarif["runs"][0];

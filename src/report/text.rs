@@ -198,7 +198,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             if c.is_new() {
                 format!("{} (new)", c.id)
             } else {
-                c.id.clone()
+                c.id.to_string()
             }
         })
         .collect();
@@ -279,7 +279,7 @@ mod tests {
 
     fn check(id: &str, status: Status, severity: Severity) -> CheckResult {
         CheckResult {
-            id: id.into(),
+            id: crate::vocab::CheckId::parse(id).expect("a check id"),
             step: Step::ModelConfiguration,
             title: "t".into(),
             status,
