@@ -386,7 +386,10 @@ mod tests {
             Status::Fail,
             &[("a.ts", 3, F, "****abcd#1"), ("a.ts", 9, F, "****ffff#1")],
         )];
-        let legacy = legacy_fingerprint("no-hardcoded-secrets", &now[0].evidence[0]);
+        let legacy = legacy_fingerprint(
+            crate::vocab::CheckId::NoHardcodedSecrets.as_str(),
+            &now[0].evidence[0],
+        );
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("old.json");
         let old = format!(

@@ -523,8 +523,14 @@ mod tests {
         assert!(err.contains("did you mean \"max-tokens-set\"?"), "{err}");
         let err = parse("[checks.zzz]\n").unwrap_err().to_string();
         assert!(!err.contains("did you mean"), "{err}");
-        assert_eq!(closest_check_id("retry-backof"), Some("retry-backoff"));
-        assert_eq!(closest_check_id("circuitbreaker"), Some("circuit-breaker"));
+        assert_eq!(
+            closest_check_id("retry-backof"),
+            Some(crate::vocab::CheckId::RetryBackoff.as_str())
+        );
+        assert_eq!(
+            closest_check_id("circuitbreaker"),
+            Some(crate::vocab::CheckId::CircuitBreaker.as_str())
+        );
     }
 
     #[test]
@@ -555,11 +561,20 @@ mod tests {
         assert!(c.ignore_paths.is_match("tests/fixtures/a/b.ts"));
         assert_eq!(c.max_file_size, 1000);
         assert_eq!(c.max_tokens_cap, Some(4096));
-        assert_eq!(c.check("circuit-breaker").severity, Some(Severity::Error));
-        assert!(!c.check("escalation-doc").enabled);
+        assert_eq!(
+            c.check(crate::vocab::CheckId::CircuitBreaker.as_str())
+                .severity,
+            Some(Severity::Error)
+        );
+        assert!(
+            !c.check(crate::vocab::CheckId::EscalationDoc.as_str())
+                .enabled
+        );
         assert!(c
-            .check("no-hardcoded-secrets")
+            .check(crate::vocab::CheckId::NoHardcodedSecrets.as_str())
             .ignores_path("docs/setup.md"));
-        assert!(!c.check("key-valid").ignores_path("docs/setup.md"));
+        assert!(!c
+            .check(crate::vocab::CheckId::KeyValid.as_str())
+            .ignores_path("docs/setup.md"));
     }
 }

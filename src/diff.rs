@@ -200,7 +200,12 @@ mod tests {
             evidence: items
                 .iter()
                 .map(|(fp, s)| {
-                    let mut e = Evidence::with_status(*s, "a.ts", 1, "max-tokens-set");
+                    let mut e = Evidence::with_status(
+                        *s,
+                        "a.ts",
+                        1,
+                        crate::vocab::CheckId::MaxTokensSet.as_str(),
+                    );
                     e.fingerprint = fp.to_string();
                     e
                 })
@@ -214,21 +219,37 @@ mod tests {
         use EvidenceStatus::{Fail, Pass};
         let base = [
             check(
-                "max-tokens-set",
+                crate::vocab::CheckId::MaxTokensSet.as_str(),
                 Status::Fail,
                 &[("old", Fail), ("fixed", Pass)],
             ),
-            check("rollback-doc", Status::Fail, &[]),
-            check("alert-rules", Status::Pass, &[]),
+            check(
+                crate::vocab::CheckId::RollbackDoc.as_str(),
+                Status::Fail,
+                &[],
+            ),
+            check(
+                crate::vocab::CheckId::AlertRules.as_str(),
+                Status::Pass,
+                &[],
+            ),
         ];
         let mut head = [
             check(
-                "max-tokens-set",
+                crate::vocab::CheckId::MaxTokensSet.as_str(),
                 Status::Fail,
                 &[("old", Fail), ("fixed", Fail), ("x", Pass)],
             ),
-            check("rollback-doc", Status::Fail, &[]),
-            check("alert-rules", Status::Fail, &[]),
+            check(
+                crate::vocab::CheckId::RollbackDoc.as_str(),
+                Status::Fail,
+                &[],
+            ),
+            check(
+                crate::vocab::CheckId::AlertRules.as_str(),
+                Status::Fail,
+                &[],
+            ),
         ];
         mark(&mut head, &base);
         let news: Vec<Option<bool>> = head[0].evidence.iter().map(|e| e.new).collect();

@@ -99,20 +99,30 @@ mod tests {
         let text = "a\nkey = 1 # mistral-gate: ignore no-hardcoded-secrets\n// mistral-gate: ignore key-not-committed, log-hygiene */\nx\n";
         let mut s = Suppressions::default();
         s.add("f", scan(text));
-        assert!(s.covers("no-hardcoded-secrets", "f", 2));
-        assert!(s.covers("no-hardcoded-secrets", "f", 3));
-        assert!(!s.covers("no-hardcoded-secrets", "f", 4));
-        assert!(s.covers("log-hygiene", "f", 4));
-        assert!(s.covers("key-not-committed", "f", 3));
-        assert!(!s.covers("key-not-committed", "g", 3));
-        assert!(!s.covers("log-hygiene", "f", 1));
+        assert!(s.covers(crate::vocab::CheckId::NoHardcodedSecrets.as_str(), "f", 2));
+        assert!(s.covers(crate::vocab::CheckId::NoHardcodedSecrets.as_str(), "f", 3));
+        assert!(!s.covers(crate::vocab::CheckId::NoHardcodedSecrets.as_str(), "f", 4));
+        assert!(s.covers(crate::vocab::CheckId::LogHygiene.as_str(), "f", 4));
+        assert!(s.covers(crate::vocab::CheckId::KeyNotCommitted.as_str(), "f", 3));
+        assert!(!s.covers(crate::vocab::CheckId::KeyNotCommitted.as_str(), "g", 3));
+        assert!(!s.covers(crate::vocab::CheckId::LogHygiene.as_str(), "f", 1));
         let silenced = s.silenced();
         assert!(
-            silenced.contains(&("no-hardcoded-secrets".to_string(), "f".to_string(), 2)),
+            silenced.contains(&(
+                crate::vocab::CheckId::NoHardcodedSecrets
+                    .as_str()
+                    .to_string(),
+                "f".to_string(),
+                2
+            )),
             "{silenced:?}"
         );
         assert!(
-            silenced.contains(&("log-hygiene".to_string(), "f".to_string(), 3)),
+            silenced.contains(&(
+                crate::vocab::CheckId::LogHygiene.as_str().to_string(),
+                "f".to_string(),
+                3
+            )),
             "{silenced:?}"
         );
         assert!(!silenced.iter().any(|(_, p, _)| p == "g"));

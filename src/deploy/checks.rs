@@ -349,20 +349,47 @@ mod tests {
         let mut o = obs();
         o.health = vec![probe(HealthOutcome::Healthy, 10)];
         let r = judge(&o, &Config::default());
-        assert_eq!(status(&r, "deploy-health"), Status::Pass);
-        assert_eq!(status(&r, "deploy-latency"), Status::Pass);
-        assert_eq!(status(&r, "deploy-smoke"), Status::Skip);
-        assert_eq!(status(&r, "deploy-error-rate"), Status::Skip);
-        assert_eq!(status(&r, "rollout-complete"), Status::Skip);
-        assert_eq!(status(&r, "rollback"), Status::Pass);
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployHealth.as_str()),
+            Status::Pass
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployLatency.as_str()),
+            Status::Pass
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeploySmoke.as_str()),
+            Status::Skip
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployErrorRate.as_str()),
+            Status::Skip
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::RolloutComplete.as_str()),
+            Status::Skip
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::Rollback.as_str()),
+            Status::Pass
+        );
         o.health
             .push(probe(HealthOutcome::Degraded("degraded".into()), 150));
         let r = judge(&o, &Config::default());
-        assert_eq!(status(&r, "deploy-health"), Status::Warn);
-        assert_eq!(status(&r, "deploy-latency"), Status::Warn);
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployHealth.as_str()),
+            Status::Warn
+        );
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployLatency.as_str()),
+            Status::Warn
+        );
         o.health.push(probe(HealthOutcome::Failed("503".into()), 0));
         let r = judge(&o, &Config::default());
-        assert_eq!(status(&r, "deploy-health"), Status::Fail);
+        assert_eq!(
+            status(&r, crate::vocab::CheckId::DeployHealth.as_str()),
+            Status::Fail
+        );
     }
 
     #[test]
@@ -384,7 +411,11 @@ mod tests {
         ] {
             o.metrics = Some(vec![reading(worst, error)]);
             let r = judge(&o, &Config::default());
-            assert_eq!(status(&r, "deploy-error-rate"), want, "{worst:?}");
+            assert_eq!(
+                status(&r, crate::vocab::CheckId::DeployErrorRate.as_str()),
+                want,
+                "{worst:?}"
+            );
         }
     }
 
@@ -396,7 +427,10 @@ mod tests {
             state: "paused at revision 2".into(),
         };
         let r = judge(&o, &Config::default());
-        let rb = r.iter().find(|r| r.id.as_str() == "rollback").unwrap();
+        let rb = r
+            .iter()
+            .find(|r| r.id.as_str() == crate::vocab::CheckId::Rollback.as_str())
+            .unwrap();
         assert_eq!(rb.status, Status::Error);
         assert!(rb.message.contains("paused at revision 2"));
     }

@@ -203,9 +203,24 @@ mod tests {
     fn at_most_ten_per_level_worst_first_and_a_notice_for_the_rest() {
         let report = Report::new(
             vec![
-                check("fallback-key", Status::Fail, Severity::Warning, 30),
-                check("error-handling", Status::Fail, Severity::Error, 30),
-                check("incident-runbook", Status::Fail, Severity::Error, 0),
+                check(
+                    crate::vocab::CheckId::FallbackKey.as_str(),
+                    Status::Fail,
+                    Severity::Warning,
+                    30,
+                ),
+                check(
+                    crate::vocab::CheckId::ErrorHandling.as_str(),
+                    Status::Fail,
+                    Severity::Error,
+                    30,
+                ),
+                check(
+                    crate::vocab::CheckId::IncidentRunbook.as_str(),
+                    Status::Fail,
+                    Severity::Error,
+                    0,
+                ),
             ],
             vec![],
             1,
@@ -238,7 +253,12 @@ mod tests {
 
     #[test]
     fn a_path_the_runner_cannot_carry_is_named_in_the_message() {
-        let mut c = check("error-handling", Status::Fail, Severity::Error, 0);
+        let mut c = check(
+            crate::vocab::CheckId::ErrorHandling.as_str(),
+            Status::Fail,
+            Severity::Error,
+            0,
+        );
         c.evidence
             .push(Evidence::new("a\u{1b}[2J::error::x.ts", 3, "m"));
         c.evidence.push(Evidence::new("new\nline.ts", 4, "m"));
@@ -263,12 +283,22 @@ mod tests {
 
     #[test]
     fn new_findings_are_annotated_first_and_say_so() {
-        let mut old = check("log-hygiene", Status::Fail, Severity::Error, 12);
+        let mut old = check(
+            crate::vocab::CheckId::LogHygiene.as_str(),
+            Status::Fail,
+            Severity::Error,
+            12,
+        );
         old.new = Some(false);
         for e in old.evidence.iter_mut() {
             e.new = Some(false);
         }
-        let mut new = check("retry-backoff", Status::Fail, Severity::Error, 3);
+        let mut new = check(
+            crate::vocab::CheckId::RetryBackoff.as_str(),
+            Status::Fail,
+            Severity::Error,
+            3,
+        );
         new.new = Some(true);
         new.evidence[2].new = Some(true);
         let report = Report::new(

@@ -162,7 +162,8 @@ mod tests {
 
     fn one(status: Status, severity: Severity, evidence: Vec<Evidence>, strict: bool) -> Report {
         let c = CheckResult {
-            id: crate::vocab::CheckId::parse("max-tokens-set").expect("a check id"),
+            id: crate::vocab::CheckId::parse(crate::vocab::CheckId::MaxTokensSet.as_str())
+                .expect("a check id"),
             step: Step::ModelConfiguration,
             title: "t".into(),
             status,

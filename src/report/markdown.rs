@@ -710,21 +710,33 @@ mod tests {
     fn big_report() -> Report {
         let mut checks = vec![
             check(
-                "key-not-committed",
+                crate::vocab::CheckId::KeyNotCommitted.as_str(),
                 Status::Fail,
                 Severity::Error,
                 5000,
                 200,
             ),
-            check("temperature-set", Status::Fail, Severity::Error, 3000, 200),
             check(
-                "typecheck-in-ci",
+                crate::vocab::CheckId::TemperatureSet.as_str(),
+                Status::Fail,
+                Severity::Error,
+                3000,
+                200,
+            ),
+            check(
+                crate::vocab::CheckId::TypecheckInCi.as_str(),
                 Status::Fail,
                 Severity::Warning,
                 4000,
                 200,
             ),
-            check("tests-in-ci", Status::Warn, Severity::Info, 4000, 200),
+            check(
+                crate::vocab::CheckId::TestsInCi.as_str(),
+                Status::Warn,
+                Severity::Info,
+                4000,
+                200,
+            ),
         ];
         for i in 0..40 {
             checks.push(check(

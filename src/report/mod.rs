@@ -389,7 +389,8 @@ mod tests {
 
     fn result(status: Status, severity: Severity) -> CheckResult {
         CheckResult {
-            id: crate::vocab::CheckId::parse("max-tokens-set").expect("a check id"),
+            id: crate::vocab::CheckId::parse(crate::vocab::CheckId::MaxTokensSet.as_str())
+                .expect("a check id"),
             step: Step::Credentials,
             title: "t".into(),
             status,

@@ -472,9 +472,24 @@ mod tests {
     #[test]
     fn the_cap_keeps_the_most_severe_and_says_how_many_are_left_out() {
         let r = report(vec![
-            check("usage-limits-doc", Status::Warn, Severity::Info, 30),
-            check("typecheck-in-ci", Status::Fail, Severity::Warning, 30),
-            check("circuit-breaker", Status::Fail, Severity::Error, 30),
+            check(
+                crate::vocab::CheckId::UsageLimitsDoc.as_str(),
+                Status::Warn,
+                Severity::Info,
+                30,
+            ),
+            check(
+                crate::vocab::CheckId::TypecheckInCi.as_str(),
+                Status::Fail,
+                Severity::Warning,
+                30,
+            ),
+            check(
+                crate::vocab::CheckId::CircuitBreaker.as_str(),
+                Status::Fail,
+                Severity::Error,
+                30,
+            ),
         ]);
         let sarif = parse(&render_capped(&r, 40));
         let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -503,7 +518,7 @@ mod tests {
     #[test]
     fn under_the_cap_nothing_is_left_out() {
         let r = report(vec![check(
-            "circuit-breaker",
+            crate::vocab::CheckId::CircuitBreaker.as_str(),
             Status::Fail,
             Severity::Error,
             3,
@@ -515,7 +530,12 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded_and_texts_one_line() {
-        let mut c = check("circuit-breaker", Status::Fail, Severity::Error, 0);
+        let mut c = check(
+            crate::vocab::CheckId::CircuitBreaker.as_str(),
+            Status::Fail,
+            Severity::Error,
+            0,
+        );
         c.evidence
             .push(Evidence::new("dir/a b#\n\u{1b}[2J.ts", 1, "line\nbreak"));
         let sarif = parse(&render(&report(vec![c])));
@@ -532,16 +552,36 @@ mod tests {
 
     #[test]
     fn no_result_sits_on_a_passing_site_and_levels_follow_blocking() {
-        let mut blocking = check("error-handling", Status::Fail, Severity::Error, 0);
+        let mut blocking = check(
+            crate::vocab::CheckId::ErrorHandling.as_str(),
+            Status::Fail,
+            Severity::Error,
+            0,
+        );
         blocking.evidence = vec![
             Evidence::pass("src/ok.ts", 1, "fine"),
             Evidence::fail("src/bad.ts", 2, "bad"),
             Evidence::warn("src/maybe.ts", 3, "unclear"),
         ];
-        let mut advisory = check("model-lifecycle", Status::Fail, Severity::Warning, 0);
+        let mut advisory = check(
+            crate::vocab::CheckId::ModelLifecycle.as_str(),
+            Status::Fail,
+            Severity::Warning,
+            0,
+        );
         advisory.evidence = vec![Evidence::fail("src/adv.ts", 4, "m")];
-        let repo_level = check("rollback-doc", Status::Fail, Severity::Warning, 0);
-        let passing = check("health-endpoint", Status::Pass, Severity::Error, 0);
+        let repo_level = check(
+            crate::vocab::CheckId::RollbackDoc.as_str(),
+            Status::Fail,
+            Severity::Warning,
+            0,
+        );
+        let passing = check(
+            crate::vocab::CheckId::HealthEndpoint.as_str(),
+            Status::Pass,
+            Severity::Error,
+            0,
+        );
         let sarif = parse(&render(&report(vec![
             blocking, advisory, repo_level, passing,
         ])));
@@ -574,11 +614,21 @@ mod tests {
 
     #[test]
     fn a_subfolder_scan_gives_repository_relative_uris_and_rules_link_their_docs() {
-        let mut c = check("key-not-committed", Status::Fail, Severity::Error, 0);
+        let mut c = check(
+            crate::vocab::CheckId::KeyNotCommitted.as_str(),
+            Status::Fail,
+            Severity::Error,
+            0,
+        );
         c.evidence = vec![Evidence::fail(".env", 1, "key")];
         let mut r = report(vec![
             c,
-            check("rollback-doc", Status::Fail, Severity::Warning, 0),
+            check(
+                crate::vocab::CheckId::RollbackDoc.as_str(),
+                Status::Fail,
+                Severity::Warning,
+                0,
+            ),
         ]);
         r.scope = "services/my api".into();
         let sarif = parse(&render(&r));

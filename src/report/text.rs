@@ -299,8 +299,16 @@ mod tests {
             &report(
                 true,
                 vec![
-                    check("max-tokens-set", Status::Fail, Severity::Error),
-                    check("temperature-set", Status::Fail, Severity::Warning),
+                    check(
+                        crate::vocab::CheckId::MaxTokensSet.as_str(),
+                        Status::Fail,
+                        Severity::Error,
+                    ),
+                    check(
+                        crate::vocab::CheckId::TemperatureSet.as_str(),
+                        Status::Fail,
+                        Severity::Warning,
+                    ),
                 ],
             ),
             &TextOptions {
@@ -321,7 +329,11 @@ mod tests {
 
     #[test]
     fn no_mistral_usage_is_nothing_to_check_not_passed() {
-        let mut c = check("key-not-committed", Status::Pass, Severity::Error);
+        let mut c = check(
+            crate::vocab::CheckId::KeyNotCommitted.as_str(),
+            Status::Pass,
+            Severity::Error,
+        );
         c.evidence.clear();
         let text = render(&report(false, vec![c]), &TextOptions::default());
         let last = text.lines().last().unwrap();
