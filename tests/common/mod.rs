@@ -182,3 +182,61 @@ pub fn render_gfm(markdown: &str) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Renders `markdown` as GitHub would and asserts it holds only what the gate builds:
+/// its own tags, no raw comment or image, no @-mention outside code, and links only where
+/// `ours(url)` says so. Returns the HTML for further assertions.
+pub fn assert_only_gate_markup(markdown: &str, name: &str, ours: impl Fn(&str) -> bool) -> String {
+    let html = render_gfm(markdown);
+    let allowed = [
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+        "ul",
+        "li",
+        "details",
+        "summary",
+        "strong",
+        "blockquote",
+        "sub",
+        "a",
+        "br",
+    ];
+    let tag = regex::Regex::new(r"</?([A-Za-z][A-Za-z0-9_-]*)").unwrap();
+    for m in tag.captures_iter(&html) {
+        assert!(
+            allowed.contains(&&m[1]),
+            "{name}: the HTML holds a <{}> the gate did not build:\n{html}",
+            &m[1]
+        );
+    }
+    assert!(!html.contains("<!--"), "{name}: a raw comment:\n{html}");
+    assert!(!html.contains("<img"), "{name}: an image:\n{html}");
+    let href = regex::Regex::new(r#"<a href="([^"]*)""#).unwrap();
+    assert_eq!(
+        html.matches("<a ").count(),
+        href.find_iter(&html).count(),
+        "{name}: an anchor without a plain href:\n{html}"
+    );
+    for h in href.captures_iter(&html) {
+        assert!(
+            ours(&h[1]),
+            "{name}: a link the gate did not build: {}",
+            &h[1]
+        );
+    }
+    // GitHub links a mention when `@` is followed by a login character, outside code.
+    let code = regex::Regex::new(r"(?s)<code>.*?</code>").unwrap();
+    let prose = code.replace_all(&html, "");
+    let mention = regex::Regex::new(r"(^|[^A-Za-z0-9_])@[A-Za-z0-9]").unwrap();
+    assert!(!mention.is_match(&prose), "{name}: a mention:\n{prose}");
+    html
+}
