@@ -18,8 +18,8 @@ pub fn scope(root: &Path) -> String {
     scope_within(root, workspace.as_deref().map(Path::new))
 }
 
-/// [`scope`] with the workspace given (tests).
-fn scope_within(root: &Path, workspace: Option<&Path>) -> String {
+/// [`scope`] with the workspace given (the Actions publisher passes its own, and tests).
+pub(crate) fn scope_within(root: &Path, workspace: Option<&Path>) -> String {
     let Ok(root) = root.canonicalize() else {
         return String::new();
     };

@@ -375,21 +375,12 @@ fn comment_body(
 /// `services/api/` when PATH is that directory of the checkout; empty when PATH is the
 /// checkout itself or lies outside it.
 fn repo_prefix(root: &Path, workspace: Option<&Path>) -> String {
-    let (Some(ws), Ok(root)) = (workspace, root.canonicalize()) else {
+    let Some(ws) = workspace else {
         return String::new();
     };
-    let Ok(ws) = ws.canonicalize() else {
-        return String::new();
-    };
-    match root.strip_prefix(&ws) {
-        Ok(rel) if !rel.as_os_str().is_empty() => {
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            format!("{}/", parts.join("/"))
-        }
-        _ => String::new(),
+    match crate::repo_root::scope_within(root, Some(ws)) {
+        scope if scope.is_empty() => scope,
+        scope => format!("{scope}/"),
     }
 }
 
