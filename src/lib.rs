@@ -16,6 +16,7 @@ pub mod gate;
 pub mod git_tree;
 pub mod github;
 pub mod health_path;
+pub mod heap;
 pub mod lang;
 pub mod live;
 pub mod ops;

@@ -11,7 +11,7 @@ use mistral_gate::report::Verdict;
 use mistral_gate::{command, command_verify};
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    mistral_gate::heap::limit_arenas();
     let cli = match Cli::try_parse_from(cli::without_empty_options(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) => {
@@ -36,21 +36,5 @@ fn main() -> ExitCode {
             eprintln!("mistral-gate: error: {e:#}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// glibc gives each walk thread a malloc arena of its own that keeps the memory freed
-/// after parsing a large file: on a repository of huge files that is 100 MB or more of
-/// peak memory held for nothing. Two arenas keep the walk's parallelism without it. A
-/// fixed mmap threshold (glibc otherwise raises it after each large free) returns large
-/// buffers such as syntax trees to the system as soon as they are freed. (The release
-/// binary is built on musl, whose allocator has no arenas.)
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: called first thing in main, before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
     }
 }

@@ -14,6 +14,9 @@ use super::ir::{Call, Expr, FileIr, Func, Statuses, Try};
 /// sharing its cores) never makes the gate give up on a file it could parse.
 const PARSE_BUDGET: Duration = Duration::from_secs(3);
 
+/// Source files over this size leave a syntax tree worth returning to the system.
+const LARGE_TREE_BYTES: usize = 256 * 1024;
+
 /// CPU time the calling thread has used so far (wall time where no such clock exists).
 fn thread_cpu_time() -> Duration {
     #[cfg(unix)]
@@ -58,6 +61,11 @@ pub fn lower_with(
     let mut b = Builder::new(FileIr::new(path, lang), text.as_bytes());
     b.ir.syntax_errors = tree.root_node().has_error();
     walk(&mut b, tree.root_node());
+    drop(tree);
+    // A large tree's pages would stay with the allocator (crate::heap).
+    if text.len() > LARGE_TREE_BYTES {
+        crate::heap::return_freed();
+    }
     Some(b.finish())
 }
 
