@@ -468,3 +468,25 @@ fn a_base_class_posting_to_a_subclass_url_is_a_mistral_call() {
     ]);
     assert_eq!((c.path.as_str(), c.line), ("base.ts", 4));
 }
+
+#[test]
+fn splitting_off_test_code_keeps_production_order_and_sorts_the_tests() {
+    let mut items = vec![
+        ("src/a.ts", 3),
+        ("tests/z.test.ts", 9),
+        ("src/b.ts", 1),
+        ("tests/a.test.ts", 2),
+        ("src/a.ts", 1),
+        ("test_app.py", 5),
+    ];
+    let tests = split_off_tests(&mut items, |&(p, l)| (p, l));
+    assert_eq!(items, [("src/a.ts", 3), ("src/b.ts", 1), ("src/a.ts", 1)]);
+    assert_eq!(
+        tests,
+        [
+            ("test_app.py", 5),
+            ("tests/a.test.ts", 2),
+            ("tests/z.test.ts", 9)
+        ]
+    );
+}
