@@ -51,6 +51,8 @@ struct Client {
     /// The construction call, when seen.
     call: Option<usize>,
     base_url: Option<String>,
+    /// The repository subclass of the SDK's class that was constructed (file, class).
+    class: Option<(usize, usize)>,
 }
 
 /// A base class's method read as one of its subclasses runs it: `self.x` / `this.x`
