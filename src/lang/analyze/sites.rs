@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::resolve::{params_obj, show};
-use super::{Client, Lk, Repo, R};
+use super::{Client, Lk, ParamSdk, Repo, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, Statuses};
 use crate::lang::model::{
     CallKind, CallSite, Handler, HandlerKind, Handling, Lit, Retry, Sdk, Setting,
@@ -121,6 +121,36 @@ impl Repo<'_> {
     /// one of that SDK's methods to be a call site). Its options are those of the one
     /// client the file makes, when it makes exactly one; else not visible statically.
     fn untyped_param_client(&self, fj: usize, f: usize, pi: usize) -> Option<Client> {
+        let cached = self.param_sdk.borrow().get(&fj).cloned();
+        let known = match cached {
+            Some(known) => known,
+            None => {
+                let known = self.param_sdk_of(fj);
+                self.param_sdk.borrow_mut().insert(fj, known.clone());
+                known
+            }
+        };
+        let ParamSdk { sdk, makes, made } = known?;
+        if made.is_some() {
+            return made;
+        }
+        let file = &self.files[fj];
+        Some(Client {
+            sdk,
+            makes,
+            file: fj,
+            scope: Some(f),
+            // Options looked up through the parameter itself: "not visible statically",
+            // naming the parameter and its function.
+            opts: Expr::Name(file.funcs[f].params[pi].name.clone()),
+            line: file.funcs[f].line,
+            call: None,
+            base_url: None,
+            class: None,
+        })
+    }
+
+    fn param_sdk_of(&self, fj: usize) -> Option<ParamSdk> {
         let file = &self.files[fj];
         let mut families = file.imports.iter().filter_map(|imp| {
             let R::Ext(m, path) = self.resolve_import(fj, &imp.module, imp.name.as_deref(), 0)
@@ -144,22 +174,11 @@ impl Repo<'_> {
                 _ => None,
             })
             .filter(|c| c.sdk == sdk && c.makes == makes);
-        if let (Some(only), None) = (made.next(), made.next()) {
-            return Some(only);
-        }
-        Some(Client {
-            sdk,
-            makes,
-            file: fj,
-            scope: Some(f),
-            // Options looked up through the parameter itself: "not visible statically",
-            // naming the parameter and its function.
-            opts: Expr::Name(file.funcs[f].params[pi].name.clone()),
-            line: file.funcs[f].line,
-            call: None,
-            base_url: None,
-            class: None,
-        })
+        let made = match (made.next(), made.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        };
+        Some(ParamSdk { sdk, makes, made })
     }
 
     /// The client a function makes: the first client constructor called in its body (a
@@ -186,25 +205,10 @@ impl Repo<'_> {
             Expr::Name(n) | Expr::Member(_, n) => n.as_str(),
             _ => return None,
         };
-        let local = self.files[fi]
-            .classes
-            .iter()
-            .position(|k| k.name == name)
-            .map(|k| (fi, k));
-        let found = local.into_iter().chain(
-            self.files
-                .iter()
-                .enumerate()
-                .filter(|&(fj, _)| fj != fi)
-                .flat_map(|(fj, f)| {
-                    f.classes
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, k)| k.name == name)
-                        .map(move |(k, _)| (fj, k))
-                }),
-        );
-        for (fj, k) in found.take(4) {
+        // The calling file's class of that name first, then the others.
+        let mut found = self.classes.get(name).cloned().unwrap_or_default();
+        found.sort_by_key(|&(fj, _)| fj != fi);
+        for (fj, k) in found.into_iter().take(4) {
             for base in &self.files[fj].classes[k].bases {
                 if let R::Ext(m, path) = self.deref(fj, None, &Expr::Name(base.clone()), 0) {
                     if let Some(mut client) = self.classify_client(fi, c, &m, &path) {
