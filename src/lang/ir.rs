@@ -163,6 +163,9 @@ pub struct Func {
     pub sleeps: bool,
     /// Mentions a 5xx status as a value (`res.status(503)`, `return body, 503`).
     pub answers_5xx: bool,
+    /// Read as an attribute, not called: Python `@property` / `@cached_property`, a
+    /// TypeScript `get` accessor. `self.client.chat.complete(...)` runs its body.
+    pub accessor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@ use super::ir::{
     Arg, Entry, Expr, FileIr, Import, Lang, Param, ParamKind, MAX_ENTRIES, MAX_EXPR_DEPTH,
 };
 use super::lower::{self, line, parse_number, unquote, Builder, Ctx};
+use super::sdks;
 use super::typescript::{mark_passed, type_expr};
 
 pub fn lower_file(path: &str, text: &str) -> Option<FileIr> {
@@ -285,6 +286,7 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
         }
     }
     let mut decorators = Vec::new();
+    let mut accessor = false;
     if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
         let mut c = parent.walk();
         let decs: Vec<Node> = parent
@@ -293,6 +295,7 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
             .collect();
         for d in decs {
             if let Some(e) = d.named_child(0) {
+                accessor |= sdks::PROPERTY_DECORATORS.contains(&b.text(e));
                 decorators.push(expr(b, e, 1));
             }
         }
@@ -309,6 +312,7 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     func.parent = ctx.func;
     func.class = class;
     func.decorators = decorators;
+    func.accessor = accessor;
     f
 }
 

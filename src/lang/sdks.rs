@@ -693,6 +693,11 @@ pub const PROXY: &str = "Proxy";
 /// `functools.partial(Mistral, api_key=...)` makes clients.
 pub const PARTIAL: (&str, &str) = ("functools", "partial");
 
+/// Python decorators, as written, that make a method read as an attribute: a client
+/// returned by such a method is the client of `self.client.chat.complete(...)`.
+pub const PROPERTY_DECORATORS: &[&str] =
+    &["property", "cached_property", "functools.cached_property"];
+
 /// The global function that makes raw HTTP requests without an import.
 pub const HTTP_GLOBALS: &[&str] = &["fetch"];
 

@@ -490,3 +490,60 @@ fn splitting_off_test_code_keeps_production_order_and_sorts_the_tests() {
         ]
     );
 }
+
+#[test]
+fn an_untyped_client_parameter_is_the_one_mistral_sdk_its_file_imports() {
+    // Only Mistral's own SDK methods count, and only when the file imports one Mistral SDK.
+    let site = one_call(&[(
+        "svc.py",
+        "from mistralai import Mistral\ndef ask(client, db):\n    db.query('x')\n    client.chat.completions.create(model='m')\n    return client.chat.complete(model='mistral-small-2506', messages=[])\n",
+    )]);
+    assert_eq!((site.line, site.sdk), (5, Sdk::MistralPy));
+    assert!(
+        matches!(&site.retry, Retry::NotVisible { how, .. } if how.contains("parameter `client` of ask()")),
+        "{:?}",
+        site.retry
+    );
+    for (path, text) in [
+        (
+            "openai_only.py",
+            "from openai import OpenAI\ndef ask(client):\n    return client.chat.complete(model='x', messages=[])\n",
+        ),
+        (
+            "two_sdks.py",
+            "from mistralai import Mistral\nfrom langchain_mistralai import ChatMistralAI\ndef ask(client):\n    return client.chat.complete(model='x', messages=[])\n",
+        ),
+    ] {
+        assert!(facts_of(&[(path, text)]).calls.is_empty(), "{path}");
+    }
+}
+
+#[test]
+fn a_property_that_builds_the_client_is_the_client() {
+    let site = one_call(&[(
+        "c.py",
+        "from mistralai import Mistral\nclass C:\n    @property\n    def client(self):\n        return Mistral(api_key='k', retry_config=None)\n    def ask(self):\n        return self.client.chat.complete(model='mistral-small-2506', messages=[])\n",
+    )]);
+    assert_eq!(site.line, 7);
+    // A plain method of the same shape is not read as an attribute.
+    let facts = facts_of(&[(
+        "c.py",
+        "from mistralai import Mistral\nclass C:\n    def client(self):\n        return Mistral(api_key='k')\n    def ask(self):\n        return self.client.chat.complete(model='mistral-small-2506', messages=[])\n",
+    )]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+}
+
+#[test]
+fn a_subclass_of_a_client_class_makes_that_sdks_client() {
+    let site = one_call(&[(
+        "app.ts",
+        "import { Mistral } from \"@mistralai/mistralai\";\nclass Traced extends Mistral {}\nconst c = new Traced({ apiKey: \"\" });\nexport const go = () => c.chat.complete({ model: \"mistral-small-2506\", messages: [] });\n",
+    )]);
+    assert_eq!((site.line, site.sdk), (4, Sdk::MistralTs));
+    // A class extending something else makes no client.
+    let facts = facts_of(&[(
+        "app.ts",
+        "import { Mistral } from \"@mistralai/mistralai\";\nclass Other extends Map {}\nconst c = new Other();\nexport const go = () => c.chat.complete({ model: \"m\", messages: [] });\n",
+    )]);
+    assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
+}

@@ -360,6 +360,11 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
         }
     }
     let class = ctx.class.map(|c| b.ir.classes[c].name.clone());
+    let getter = node.kind() == "method_definition" && {
+        let mut c = node.walk();
+        let found = node.children(&mut c).any(|ch| ch.kind() == "get");
+        found
+    };
     if let Some(c) = ctx.class {
         if node.kind() == "method_definition" {
             b.ir.classes[c].methods.push(f);
@@ -380,6 +385,7 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
     func.params = params;
     func.parent = ctx.func;
     func.class = class;
+    func.accessor = getter;
     f
 }
 

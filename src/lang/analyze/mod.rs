@@ -51,6 +51,17 @@ struct Client {
     /// The construction call, when seen.
     call: Option<usize>,
     base_url: Option<String>,
+    /// The repository subclass of the SDK's class that was constructed (file, class).
+    class: Option<(usize, usize)>,
+}
+
+/// What an untyped parameter's client is in one file: the SDK and kind of the one
+/// Mistral client class the file imports, and the one such client it makes, if exactly one.
+#[derive(Debug, Clone)]
+struct ParamSdk {
+    sdk: Sdk,
+    makes: crate::lang::sdks::Makes,
+    made: Option<Client>,
 }
 
 /// A base class's method read as one of its subclasses runs it: `self.x` / `this.x`
@@ -145,6 +156,11 @@ pub struct Repo<'a> {
     modules: std::cell::RefCell<HashMap<(usize, String), Option<usize>>>,
     /// Base class name → its subclasses (file, class index), by name across the repository.
     subclasses: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Class name → the classes of that name (file, class index), across the repository.
+    classes: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Per file: the one Mistral SDK whose client class it imports, and the one client of
+    /// that SDK it makes (for untyped client parameters; computed once per file).
+    param_sdk: std::cell::RefCell<HashMap<usize, Option<ParamSdk>>>,
     /// The subclass a base class's call is being read for (see [`View`]).
     view: std::cell::RefCell<Option<View>>,
 }
@@ -175,8 +191,10 @@ impl<'a> Repo<'a> {
                 .push(i);
         }
         let mut subclasses: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let mut classes: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
             for (ci, c) in f.classes.iter().enumerate() {
+                classes.entry(c.name.as_str()).or_default().push((fi, ci));
                 for b in &c.bases {
                     subclasses.entry(b.as_str()).or_default().push((fi, ci));
                 }
@@ -193,6 +211,8 @@ impl<'a> Repo<'a> {
             by_name,
             modules: std::cell::RefCell::new(HashMap::new()),
             subclasses,
+            classes,
+            param_sdk: std::cell::RefCell::new(HashMap::new()),
             view: std::cell::RefCell::new(None),
         };
         let mut passed: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::resolve::{params_obj, show};
-use super::{Client, Lk, Repo, R};
+use super::{Client, Lk, ParamSdk, Repo, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, Statuses};
 use crate::lang::model::{
     CallKind, CallSite, Handler, HandlerKind, Handling, Lit, Retry, Sdk, Setting,
@@ -45,21 +45,15 @@ impl Repo<'_> {
                     // `make_client = functools.partial(Mistral, api_key=...)`, then `make_client()`.
                     R::E(fk, _, Expr::Call(p)) => self.partial_client(fj, c, fk, p),
                     // `Mistral(...).__enter__` style or a factory function returning a client
-                    R::Func(fk, f) => {
-                        let ret = self.files[fk]
-                            .calls
-                            .iter()
-                            .enumerate()
-                            .find(|(_, k)| k.func == Some(f) && self.is_constructor(fk, k));
-                        ret.and_then(|(ki, k)| match self.deref(fk, k.func, &k.callee, 0) {
-                            R::Ext(m, path) => self.classify_client(fk, ki, &m, &path),
-                            _ => None,
-                        })
-                        .or_else(|| self.proxied_param(fj, call, fk, f, depth))
-                    }
-                    _ => None,
+                    R::Func(fk, f) => self
+                        .made_in(fk, f)
+                        .or_else(|| self.proxied_param(fj, call, fk, f, depth)),
+                    // `RetryingChat(...)` of `class RetryingChat(ChatMistralAI)`.
+                    _ => self.subclass_client(fj, c),
                 }
             }
+            // `self.client.chat.complete(...)` with `client` a property that makes one.
+            R::Func(fk, f) if self.files[fk].funcs[f].accessor => self.made_in(fk, f),
             // `None if DEMO else Mistral(...)`, `key ? new Mistral(...) : null`,
             // `client or Mistral()`: a client when one branch makes one.
             R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| {
@@ -78,6 +72,7 @@ impl Repo<'_> {
                         line: sj.map_or(0, |f| self.files[fj].funcs[f].line),
                         call: None,
                         base_url: None,
+                        class: None,
                     })
                 })
             }),
@@ -90,7 +85,9 @@ impl Repo<'_> {
                         }
                     }
                 }
-                let ty = self.files[fj].funcs[f].params[pi].ty.clone()?;
+                let Some(ty) = self.files[fj].funcs[f].params[pi].ty.clone() else {
+                    return self.untyped_param_client(fj, f, pi);
+                };
                 match self.deref(fj, None, &ty, 0) {
                     R::Ext(m, path) => {
                         let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
@@ -108,6 +105,7 @@ impl Repo<'_> {
                             line: self.files[fj].funcs[f].line,
                             call: None,
                             base_url: None,
+                            class: None,
                         })
                     }
                     _ => None,
@@ -115,6 +113,112 @@ impl Repo<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `def ask(client, prompt): client.chat.complete(...)` where no caller in the
+    /// repository says what `client` is: in a file that imports the client class of
+    /// exactly one Mistral SDK, it is that SDK's client (a method call still has to be
+    /// one of that SDK's methods to be a call site). Its options are those of the one
+    /// client the file makes, when it makes exactly one; else not visible statically.
+    fn untyped_param_client(&self, fj: usize, f: usize, pi: usize) -> Option<Client> {
+        let cached = self.param_sdk.borrow().get(&fj).cloned();
+        let known = match cached {
+            Some(known) => known,
+            None => {
+                let known = self.param_sdk_of(fj);
+                self.param_sdk.borrow_mut().insert(fj, known.clone());
+                known
+            }
+        };
+        let ParamSdk { sdk, makes, made } = known?;
+        if made.is_some() {
+            return made;
+        }
+        let file = &self.files[fj];
+        Some(Client {
+            sdk,
+            makes,
+            file: fj,
+            scope: Some(f),
+            // Options looked up through the parameter itself: "not visible statically",
+            // naming the parameter and its function.
+            opts: Expr::Name(file.funcs[f].params[pi].name.clone()),
+            line: file.funcs[f].line,
+            call: None,
+            base_url: None,
+            class: None,
+        })
+    }
+
+    fn param_sdk_of(&self, fj: usize) -> Option<ParamSdk> {
+        let file = &self.files[fj];
+        let mut families = file.imports.iter().filter_map(|imp| {
+            let R::Ext(m, path) = self.resolve_import(fj, &imp.module, imp.name.as_deref(), 0)
+            else {
+                return None;
+            };
+            let (family, makes) = sdks::constructor(file.lang, &m, &path)?;
+            (family.endpoint == Endpoint::Mistral).then_some((family.sdk, makes))
+        });
+        let (sdk, makes) = families.next()?;
+        if families.any(|other| other != (sdk, makes)) {
+            return None;
+        }
+        let mut made = file
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| self.is_constructor(fj, k))
+            .filter_map(|(ki, k)| match self.deref(fj, k.func, &k.callee, 0) {
+                R::Ext(m, path) => self.classify_client(fj, ki, &m, &path),
+                _ => None,
+            })
+            .filter(|c| c.sdk == sdk && c.makes == makes);
+        let made = match (made.next(), made.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        };
+        Some(ParamSdk { sdk, makes, made })
+    }
+
+    /// The client a function makes: the first client constructor called in its body (a
+    /// factory, a property that builds the client on first use).
+    fn made_in(&self, fk: usize, f: usize) -> Option<Client> {
+        let (ki, k) = self.files[fk]
+            .calls
+            .iter()
+            .enumerate()
+            .find(|(_, k)| k.func == Some(f) && self.is_constructor(fk, k))?;
+        match self.deref(fk, k.func, &k.callee, 0) {
+            R::Ext(m, path) => self.classify_client(fk, ki, &m, &path),
+            _ => None,
+        }
+    }
+
+    /// Call `c` constructs a repository class that extends a client class of an SDK
+    /// (`class RetryingChat(ChatMistralAI)`, `class Client extends Mistral`): a client of
+    /// the base's SDK made with the call's arguments, which remembers the subclass for
+    /// what its methods add (a retry around `_generate`). One level of inheritance; the
+    /// class is looked up by name, in the calling file first.
+    fn subclass_client(&self, fi: usize, c: usize) -> Option<Client> {
+        let name = match &self.files[fi].calls[c].callee {
+            Expr::Name(n) | Expr::Member(_, n) => n.as_str(),
+            _ => return None,
+        };
+        // The calling file's class of that name first, then the others.
+        let mut found = self.classes.get(name).cloned().unwrap_or_default();
+        found.sort_by_key(|&(fj, _)| fj != fi);
+        for (fj, k) in found.into_iter().take(4) {
+            for base in &self.files[fj].classes[k].bases {
+                if let R::Ext(m, path) = self.deref(fj, None, &Expr::Name(base.clone()), 0) {
+                    if let Some(mut client) = self.classify_client(fi, c, &m, &path) {
+                        client.class = Some((fj, k));
+                        return Some(client);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// The default a configuration schema gives the key `v` is read with
@@ -288,6 +392,7 @@ impl Repo<'_> {
             line: call.line,
             call: Some(c),
             base_url: None,
+            class: None,
         };
         if let Lk::Found(fj, sj, v, _) =
             self.lookup(fi, call.func, &client.opts, family.params.base_url, 0)
@@ -308,6 +413,9 @@ impl Repo<'_> {
     }
 
     pub(super) fn client_retry(&self, c: &Client, path: &str) -> Retry {
+        if let Some(r) = c.class.and_then(|k| self.class_retry(k)) {
+            return r;
+        }
         let family = sdks::family(c.sdk);
         let look = || self.lookup(c.file, c.scope, &c.opts, family.params.client_retries, 0);
         match family.retry {
@@ -339,6 +447,42 @@ impl Repo<'_> {
             },
             RetryDefault::Never => Retry::None,
         }
+    }
+
+    /// A retry library decorating a method of a client subclass, or a function nested in
+    /// one (`_generate` running `super()._generate` inside a tenacity-decorated `_call`):
+    /// every request of the client goes through it.
+    fn class_retry(&self, (fk, k): (usize, usize)) -> Option<Retry> {
+        let file = &self.files[fk];
+        let methods = &file.classes[k].methods;
+        let in_class = |mut f: usize| loop {
+            if methods.contains(&f) {
+                return true;
+            }
+            match file.funcs[f].parent {
+                Some(p) => f = p,
+                None => return false,
+            }
+        };
+        file.funcs
+            .iter()
+            .enumerate()
+            .filter(|&(f, _)| in_class(f))
+            .find_map(|(_, func)| {
+                func.decorators.iter().find_map(|d| {
+                    let target = match d {
+                        Expr::Call(c) => file.calls[*c].callee.clone(),
+                        other => other.clone(),
+                    };
+                    let how = super::context::retry_library(&self.deref(fk, None, &target, 0))?;
+                    let how = format!(
+                        "{how} in {}.{}",
+                        file.classes[k].name,
+                        func.name.as_deref().unwrap_or("?")
+                    );
+                    Some(self.decorator_retry(fk, d, how, func.line))
+                })
+            })
     }
 
     /// A `maxRetries`-style count whose default already retries 429/5xx with backoff:
@@ -1057,6 +1201,7 @@ impl Repo<'_> {
             line: call.line,
             call: None,
             base_url: None,
+            class: None,
         };
         let api = format!(
             "{} {}",
