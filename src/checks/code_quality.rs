@@ -139,6 +139,9 @@ fn retry_backoff(ctx: &Ctx) -> Outcome {
             }
             Retry::NotVisible { how, path: p, line: l } => Evidence::warn(path, line, format!("{}: {how}", c.api)).related(p.as_str(), *l),
             Retry::Disabled { how, path: p, line: l } => Evidence::fail(path, line, format!("{}: retries disabled by {how}", c.api)).related(p.as_str(), *l),
+            Retry::FixedDelay { how, path: p, line: l } => {
+                Evidence::fail(path, line, format!("{} is retried by {how}, without backoff: the wait does not grow between attempts", c.api)).related(p.as_str(), *l)
+            }
             Retry::None if c.sdk == crate::lang::Sdk::Http => {
                 Evidence::fail(path, line, format!("{} is not retried: no retry loop with backoff or retry library around this HTTP call", c.api))
             }

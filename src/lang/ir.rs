@@ -144,6 +144,30 @@ pub struct Call {
     pub text: String,
 }
 
+/// How a sleep's wait changes from one attempt to the next, read from its argument and
+/// the function around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delay {
+    /// Grows: a power or shift (`2 ** attempt`, `Math.pow(2, n)`, `1 << n`), the loop's
+    /// counter (`base * attempt`), or a variable grown in the function (`delay *= 2`).
+    Grows,
+    /// The same every time: literals and names that never change, no call.
+    Fixed,
+    /// Computed some other way (`wait_for(err)`): not decided.
+    Unknown,
+}
+
+impl Delay {
+    /// Several sleeps in one function: any growing wait makes a backoff; all fixed stays fixed.
+    pub fn and(self, other: Delay) -> Delay {
+        match (self, other) {
+            (Delay::Grows, _) | (_, Delay::Grows) => Delay::Grows,
+            (Delay::Fixed, Delay::Fixed) => Delay::Fixed,
+            _ => Delay::Unknown,
+        }
+    }
+}
+
 /// One function (declaration, method, arrow, lambda).
 #[derive(Debug, Clone, Default)]
 pub struct Func {
@@ -161,6 +185,8 @@ pub struct Func {
     pub has_try: bool,
     /// Calls a sleep (`time.sleep`, `asyncio.sleep`, `setTimeout`): a hand-written backoff loop.
     pub sleeps: bool,
+    /// How the waits of those sleeps change between attempts (all of them together).
+    pub delay: Option<Delay>,
     /// Mentions a 5xx status as a value (`res.status(503)`, `return body, 503`).
     pub answers_5xx: bool,
     /// Read as an attribute, not called: Python `@property` / `@cached_property`, a

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use super::ir::{Call, Expr, FileIr, Func, Statuses, Try};
+use super::ir::{Call, Delay, Expr, FileIr, Func, Statuses, Try};
 
 /// Parsing gives up past this much CPU time of the parsing thread: a pathological file is
 /// skipped, the gate goes on. CPU time, not wall time, so that a busy machine (a CI runner
@@ -217,8 +217,9 @@ impl<'t> Builder<'t> {
         self.ir.classes.len() - 1
     }
 
-    /// Records a number seen in `ctx`: a status told apart, and a 5xx answered.
-    pub fn note_number(&mut self, ctx: Ctx, n: f64) {
+    /// Records a number seen in `ctx`: a 5xx answered, and a status told apart when the
+    /// number stands where a status is compared (see [`compares_status`]).
+    pub fn note_number(&mut self, ctx: Ctx, node: Node, n: f64) {
         let is_5xx = (500.0..=599.0).contains(&n);
         if ctx.outbound {
             // The app answers 5xx (health routes read this), but looks at no status.
@@ -230,12 +231,17 @@ impl<'t> Builder<'t> {
             }
             return;
         }
+        let compared = compares_status(self.src, node);
         if let Some(f) = ctx.func {
-            self.ir.funcs[f].statuses.note_number(n);
+            if compared {
+                self.ir.funcs[f].statuses.note_number(n);
+            }
             self.ir.funcs[f].answers_5xx |= is_5xx;
         }
         if let Some(t) = ctx.catch {
-            self.ir.tries[t].statuses.note_number(n);
+            if compared {
+                self.ir.tries[t].statuses.note_number(n);
+            }
             self.ir.tries[t].answers_5xx |= is_5xx;
         }
     }
@@ -284,11 +290,13 @@ impl<'t> Builder<'t> {
         }
     }
 
-    pub fn note_sleep(&mut self, ctx: Ctx) {
+    pub fn note_sleep(&mut self, ctx: Ctx, delay: Delay) {
         let mut f = ctx.func;
         let mut hops = 0;
         while let Some(i) = f {
             self.ir.funcs[i].sleeps = true;
+            let d = &mut self.ir.funcs[i].delay;
+            *d = Some(d.map_or(delay, |old| old.and(delay)));
             f = self.ir.funcs[i].parent;
             hops += 1;
             if hops > 3 {
@@ -545,4 +553,143 @@ pub fn parse_number(raw: &str) -> Option<f64> {
         return i64::from_str_radix(hex, 16).ok().map(|v| v as f64);
     }
     clean.parse::<f64>().ok()
+}
+
+/// Function node kinds of both grammars: the scope a sleep's variables live in.
+const FUNCTION_KINDS: &[&str] = &[
+    "function_definition",
+    "function_declaration",
+    "method_definition",
+    "arrow_function",
+    "function_expression",
+    "function",
+    "generator_function_declaration",
+];
+
+/// How the wait of a sleep changes between attempts: `arg` is the sleep's delay
+/// argument, read with the text of the function around `call` (the file at top level).
+pub fn sleep_delay(b: &Builder, call: Node, arg: Option<Node>) -> Delay {
+    let Some(arg) = arg else {
+        return Delay::Unknown;
+    };
+    let text = b.text(arg);
+    if text.contains("**") || text.contains("<<") || text.contains("pow(") {
+        return Delay::Grows;
+    }
+    // The function the sleep's variables live in: past callbacks, so that
+    // `new Promise((r) => setTimeout(r, delay))` reads `delay` in the retry loop's function.
+    let mut scope = call;
+    while let Some(p) = scope.parent() {
+        scope = p;
+        let callback = scope
+            .parent()
+            .is_some_and(|a| matches!(a.kind(), "arguments" | "argument_list"));
+        if FUNCTION_KINDS.contains(&scope.kind()) && !callback {
+            break;
+        }
+    }
+    let body = b.text(scope);
+    let names = names_in(text);
+    let grows = |v: &str| {
+        let v = regex::escape(v);
+        // A loop counter (`for attempt in range`, `for (let i = 0; ...; i++)`, `n += 1`)
+        // or a variable grown in place (`delay *= 2`, `delay = delay * 2`,
+        // `delay = min(delay * 2, cap)`, `wait += step`).
+        let patterns = [
+            format!(r"\bfor\s*\(?\s*(?:let|var|const)?\s*{v}\b\s*(?:in\b|of\b|=)"),
+            format!(r"\b{v}\s*(?:\*|\+|<<)="),
+            format!(r"\b{v}\+\+|\+\+{v}\b"),
+            format!(r"\b{v}\s*=\s*(?:[\w.]*min\(\s*)?{v}\s*[*+]"),
+            format!(r"\bfor\s+{v}\s*,"),
+        ];
+        patterns
+            .iter()
+            .any(|p| regex::Regex::new(p).is_ok_and(|r| r.is_match(body)))
+    };
+    if names.iter().any(|v| grows(v)) {
+        return Delay::Grows;
+    }
+    if text.contains('(') {
+        return Delay::Unknown;
+    }
+    Delay::Fixed
+}
+
+/// The identifiers of an expression's text (not the members after a dot).
+fn names_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if start == 0 || bytes[start - 1] != b'.' {
+                out.push(&text[start..i]);
+            }
+        } else if c.is_ascii_digit() {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+            {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Comparison operators of both grammars (TypeScript's `binary_expression` carries its
+/// operator as a child token).
+const COMPARISONS: &[&str] = &[
+    "==", "===", "!=", "!==", "<", "<=", ">", ">=", "in", "not in",
+];
+
+/// True when a number literal stands where a status is told apart: compared
+/// (`status === 429`, `e.status_code >= 500`), in a list of statuses (`in (429, 503)`,
+/// `[429, 500].includes(s)`, `status_forcelist=[429, 503]`), a `case 429:` arm, a key
+/// of a table by status (`{429: "slow down"}`), or a bound of `range(500, 600)`. Not a
+/// status: `max_tokens=500`, `let delay = 500`, `sleep(500)`,
+/// `HTTPException(status_code=503)`: those say nothing of the status an error carries.
+fn compares_status(src: &[u8], node: Node) -> bool {
+    let mut at = node;
+    let mut parent = node.parent();
+    while let Some(p) = parent {
+        if matches!(
+            p.kind(),
+            "parenthesized_expression" | "unary_operator" | "unary_expression"
+        ) {
+            at = p;
+            parent = p.parent();
+        } else {
+            break;
+        }
+    }
+    let Some(p) = parent else {
+        return false;
+    };
+    match p.kind() {
+        "comparison_operator" => true,
+        "binary_expression" => {
+            let mut c = p.walk();
+            let op = p
+                .children(&mut c)
+                .find(|ch| !ch.is_named())
+                .map(|ch| ch.kind());
+            op.is_some_and(|op| COMPARISONS.contains(&op))
+        }
+        "tuple" | "list" | "set" | "array" | "switch_case" | "case_pattern" | "case_clause" => true,
+        "pair" => p
+            .child_by_field_name("key")
+            .is_some_and(|k| k.id() == at.id()),
+        "argument_list" | "arguments" => p
+            .parent()
+            .and_then(|call| call.child_by_field_name("function"))
+            .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range")),
+        _ => false,
+    }
 }

@@ -158,6 +158,13 @@ pub enum Retry {
         path: String,
         line: u32,
     },
+    /// A hand-written retry loop that waits the same time before every attempt: retries,
+    /// but without backoff.
+    FixedDelay {
+        how: String,
+        path: String,
+        line: u32,
+    },
     /// Explicitly disabled (`strategy: "none"`, `maxRetries: 0`).
     Disabled {
         how: String,

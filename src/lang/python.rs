@@ -147,7 +147,7 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "integer" | "float" => {
                 if let Some(n) = parse_number(b.text(node)) {
-                    b.note_number(ctx, n);
+                    b.note_number(ctx, node, n);
                 }
                 continue;
             }
@@ -358,7 +358,12 @@ fn call(b: &mut Builder, node: Node, ctx: Ctx) {
     mark_passed(b, &args, id);
     let text = callee_node.map(|c| b.text(c)).unwrap_or("");
     if text.ends_with("sleep") {
-        b.note_sleep(ctx);
+        let first = node
+            .child_by_field_name("arguments")
+            .and_then(|l| l.named_child(0))
+            .filter(|a| a.kind() != "keyword_argument");
+        let delay = lower::sleep_delay(b, node, first);
+        b.note_sleep(ctx, delay);
     }
     b.fill_call(id, ctx, callee, args, false, text);
 }

@@ -547,3 +547,96 @@ fn a_subclass_of_a_client_class_makes_that_sdks_client() {
     )]);
     assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
 }
+
+#[test]
+fn a_number_is_a_status_only_where_a_status_is_compared() {
+    let told = |body: &str| {
+        let text = format!("from mistralai import Mistral\nc = Mistral()\ndef ask():\n    try:\n        return c.chat.complete(model='mistral-small-2506', messages=[], max_tokens=500)\n    except Exception as e:\n{body}\n");
+        let s = one_call(&[("a.py", &text)]).handling.statuses;
+        (s.s401, s.s429, s.s5xx)
+    };
+    // Settings, waits and the app's own answers say nothing of the error's status.
+    assert_eq!(
+        told("        delay = 503\n        raise HTTPException(status_code=502)"),
+        (false, false, false)
+    );
+    assert_eq!(
+        told("        if e.status_code == 429:\n            raise"),
+        (false, true, false)
+    );
+    assert_eq!(
+        told("        if e.status_code in (401, 503):\n            raise"),
+        (true, false, true)
+    );
+    assert_eq!(
+        told("        if e.status_code in range(500, 600):\n            raise"),
+        (false, false, true)
+    );
+    assert_eq!(
+        told("        msg = {429: 'slow down'}.get(e.status_code)\n        raise"),
+        (false, true, false)
+    );
+    assert_eq!(
+        told("        match e.status_code:\n            case 401:\n                raise"),
+        (true, false, false)
+    );
+    let ts = |body: &str| {
+        let text = format!("import {{ Mistral }} from \"@mistralai/mistralai\";\nconst c = new Mistral();\nexport async function ask() {{\n  try {{\n    return await c.chat.complete({{ model: \"mistral-small-2506\", messages: [], maxTokens: 500 }});\n  }} catch (e: any) {{\n{body}\n  }}\n}}\n");
+        let s = one_call(&[("a.ts", &text)]).handling.statuses;
+        (s.s401, s.s429, s.s5xx)
+    };
+    assert_eq!(
+        ts("    const wait = 500;\n    throw e;"),
+        (false, false, false)
+    );
+    assert_eq!(
+        ts("    if (e.statusCode >= 500) throw e;"),
+        (false, false, true)
+    );
+    assert_eq!(
+        ts("    if ([401, 429].includes(e.statusCode)) throw e;"),
+        (true, true, false)
+    );
+    assert_eq!(
+        ts("    switch (e.statusCode) { case 429: throw e; }"),
+        (false, true, false)
+    );
+}
+
+#[test]
+fn a_retry_loop_backs_off_only_when_its_wait_grows() {
+    let retry = |lang_py: bool, sleep: &str, setup: &str, grow: &str| {
+        let (path, text) = if lang_py {
+            ("a.py", format!("import time\nfrom mistralai import Mistral\nc = Mistral()\nDELAY = 2\ndef ask():\n    {setup}\n    for attempt in range(5):\n        try:\n            return c.chat.complete(model='mistral-small-2506', messages=[])\n        except Exception:\n            time.sleep({sleep})\n            {grow}\n"))
+        } else {
+            ("a.ts", format!("import {{ Mistral }} from \"@mistralai/mistralai\";\nconst c = new Mistral();\nconst DELAY = 500;\nexport async function ask() {{\n  {setup}\n  for (let attempt = 0; attempt < 5; attempt++) {{\n    try {{\n      return await c.chat.complete({{ model: \"mistral-small-2506\", messages: [] }});\n    }} catch {{\n      await new Promise((r) => setTimeout(r, {sleep}));\n      {grow}\n    }}\n  }}\n}}\n"))
+        };
+        match one_call(&[(path, &text)]).retry {
+            Retry::Backoff { .. } => "backoff",
+            Retry::FixedDelay { .. } => "fixed",
+            Retry::None => "none",
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(retry(true, "2 ** attempt", "pass", "pass"), "backoff");
+    assert_eq!(retry(true, "DELAY * attempt", "pass", "pass"), "backoff");
+    assert_eq!(retry(true, "delay", "delay = 1", "delay *= 2"), "backoff");
+    assert_eq!(
+        retry(true, "delay", "delay = 1", "delay = min(delay * 2, 30)"),
+        "backoff"
+    );
+    assert_eq!(retry(true, "DELAY", "pass", "pass"), "fixed");
+    assert_eq!(retry(true, "DELAY * 1.5", "pass", "pass"), "fixed");
+    assert_eq!(retry(true, "wait_for()", "pass", "pass"), "none");
+    assert_eq!(retry(false, "2 ** attempt * 100", "", ""), "backoff");
+    assert_eq!(
+        retry(
+            false,
+            "delay",
+            "let delay = 250;",
+            "delay = Math.min(delay * 2, 8000);"
+        ),
+        "backoff"
+    );
+    assert_eq!(retry(false, "DELAY * 1000", "", ""), "fixed");
+}

@@ -126,7 +126,7 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "number" => {
                 if let Some(n) = parse_number(b.text(node)) {
-                    b.note_number(ctx, n);
+                    b.note_number(ctx, node, n);
                 }
                 continue;
             }
@@ -432,7 +432,18 @@ fn call(b: &mut Builder, node: Node, ctx: Ctx) {
     mark_passed(b, &args, id);
     let text = callee_node.map(|c| b.text(c)).unwrap_or("");
     if text.ends_with("sleep") || text.ends_with("setTimeout") || text.ends_with("delay") {
-        b.note_sleep(ctx);
+        // `setTimeout(resolve, ms)` waits for its second argument; `sleep(ms)` its first.
+        let at = usize::from(text.ends_with("setTimeout"));
+        let arg = node.child_by_field_name("arguments").and_then(|l| {
+            let mut c = l.walk();
+            let found = l
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .nth(at);
+            found
+        });
+        let delay = lower::sleep_delay(b, node, arg);
+        b.note_sleep(ctx, delay);
     }
     b.fill_call(id, ctx, callee, args, new, text);
 }

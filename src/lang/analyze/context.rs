@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::resolve::show;
 use super::{Repo, R};
-use crate::lang::ir::{Arg, Expr, Lang, Statuses};
+use crate::lang::ir::{Arg, Delay, Expr, Lang, Statuses};
 use crate::lang::model::{CallSite, Handler, HandlerKind, Handling, Retry};
 
 impl Repo<'_> {
@@ -190,16 +190,8 @@ impl Repo<'_> {
                         }
                     }
                 }
-                if call.in_loop
-                    && file.funcs[fu].sleeps
-                    && (file.funcs[fu].statuses.s429 || file.funcs[fu].statuses.s5xx)
-                    && retry_lib.is_none()
-                {
-                    retry_lib = Some(Retry::Backoff {
-                        how: "hand-written retry loop with sleep on 429/5xx".into(),
-                        path: file.path.clone(),
-                        line: call.line,
-                    });
+                if call.in_loop && file.funcs[fu].sleeps && retry_lib.is_none() {
+                    retry_lib = self.retry_loop(f, c, fu);
                 }
             }
             if n == 0 {
@@ -289,10 +281,13 @@ impl Repo<'_> {
                 kind: HandlerKind::ResponseStatusChecks,
             });
         }
-        let retry = if matches!(site.retry, Retry::Backoff { .. }) {
-            site.retry.clone()
-        } else {
-            retry_lib.clone().unwrap_or(site.retry.clone())
+        // The client's own backoff wins; a fixed-delay loop says no more than a client
+        // whose retry config is not visible.
+        let retry = match (&site.retry, &retry_lib) {
+            (Retry::Backoff { .. }, _)
+            | (Retry::NotVisible { .. }, Some(Retry::FixedDelay { .. }))
+            | (_, None) => site.retry.clone(),
+            (_, Some(r)) => r.clone(),
         };
         if let Retry::Backoff { .. } = retry {
             // A retry with backoff on 429/5xx tells those apart.
@@ -310,6 +305,43 @@ impl Repo<'_> {
         site.breaker = breaker;
         site.func = self.files[fi].calls[ci].func;
         site.file = fi;
+    }
+
+    /// Call `c` in a loop of function `fu`, which sleeps: a hand-written retry when the
+    /// loop retries on 429/5xx (it tells them apart) or on every error (the call is
+    /// inside a try whose handler is in the loop's function). Backoff when the wait grows
+    /// between attempts; a fixed wait retries without backoff; a wait computed some
+    /// other way counts as backoff only with 429/5xx told apart.
+    fn retry_loop(&self, f: usize, c: usize, fu: usize) -> Option<Retry> {
+        let file = &self.files[f];
+        let func = &file.funcs[fu];
+        let call = &file.calls[c];
+        let told = func.statuses.s429 || func.statuses.s5xx;
+        let caught = call
+            .tries
+            .iter()
+            .any(|&t| file.tries[t].has_handler && file.tries[t].func == Some(fu));
+        let at = |how: &str| (how.to_string(), file.path.clone(), call.line);
+        match func.delay {
+            Some(Delay::Grows) if told => {
+                let (how, path, line) = at("hand-written retry loop with sleep on 429/5xx");
+                Some(Retry::Backoff { how, path, line })
+            }
+            Some(Delay::Grows) if caught => {
+                let (how, path, line) =
+                    at("hand-written retry loop: every error is retried, waiting longer each time");
+                Some(Retry::Backoff { how, path, line })
+            }
+            Some(Delay::Fixed) if told || caught => {
+                let (how, path, line) = at("a hand-written retry loop");
+                Some(Retry::FixedDelay { how, path, line })
+            }
+            _ if told => {
+                let (how, path, line) = at("hand-written retry loop with sleep on 429/5xx");
+                Some(Retry::Backoff { how, path, line })
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn decorator_retry(&self, fi: usize, d: &Expr, how: String, line: u32) -> Retry {
