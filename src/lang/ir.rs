@@ -31,6 +31,10 @@ pub enum Expr {
     /// Anything else, with a short snippet for messages. The names it mentions are kept
     /// for taint tracking (a log call of `"x" + prompt` mentions `prompt`).
     Other(String, Vec<Expr>),
+    /// The first of its values that is set: `a ?? b`, `a || b`, Python `a or b` (with a
+    /// snippet for messages). `options?.model ?? DEFAULT_MODEL` is `DEFAULT_MODEL` unless
+    /// a caller says otherwise.
+    Fallback(String, Vec<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,6 +204,15 @@ pub struct Param {
     pub kind: ParamKind,
     /// Type annotation, lowered (`client: Mistral` gives `Name("Mistral")`).
     pub ty: Option<Expr>,
+    /// Its default (`max_tokens=300`, `maxTokens = 2048`): the value when a caller
+    /// omits it, read in the function's enclosing scope.
+    pub default: Option<Expr>,
+    /// The positional argument it reads (parameters destructured from one argument
+    /// share it; `self` counts).
+    pub slot: usize,
+    /// Destructured from that argument: the property it is (`{ model = "x" }: Opts`
+    /// gives a parameter `model` with field `model`).
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -83,6 +83,8 @@ pub struct Ctx {
     /// `res.status(429)`): its statuses answer the app's client, they do not inspect
     /// the Mistral error.
     pub outbound: bool,
+    /// This node stands where a status is compared (see [`compared_child`]).
+    pub compared: bool,
 }
 
 /// Calls that build or send the application's own HTTP response, by the last part of
@@ -218,8 +220,8 @@ impl<'t> Builder<'t> {
     }
 
     /// Records a number seen in `ctx`: a 5xx answered, and a status told apart when the
-    /// number stands where a status is compared (see [`compares_status`]).
-    pub fn note_number(&mut self, ctx: Ctx, node: Node, n: f64) {
+    /// number stands where a status is compared (`ctx.compared`).
+    pub fn note_number(&mut self, ctx: Ctx, n: f64) {
         let is_5xx = (500.0..=599.0).contains(&n);
         if ctx.outbound {
             // The app answers 5xx (health routes read this), but looks at no status.
@@ -231,7 +233,7 @@ impl<'t> Builder<'t> {
             }
             return;
         }
-        let compared = compares_status(self.src, node);
+        let compared = ctx.compared;
         if let Some(f) = ctx.func {
             if compared {
                 self.ir.funcs[f].statuses.note_number(n);
@@ -285,6 +287,7 @@ impl<'t> Builder<'t> {
             func: Some(f),
             in_loop: false,
             catch: None,
+            compared: false,
             tries: if keeps_tries { ctx.tries } else { None },
             ..ctx
         }
@@ -367,11 +370,12 @@ impl<'t> Builder<'t> {
 }
 
 /// Pushes a node's named children so that they pop in source order.
-pub fn push_children<'t>(stack: &mut Vec<(Node<'t>, Ctx)>, node: Node<'t>, ctx: Ctx) {
+pub fn push_children<'t>(stack: &mut Vec<(Node<'t>, Ctx)>, src: &[u8], node: Node<'t>, ctx: Ctx) {
     let mut cursor = node.walk();
     let children: Vec<Node> = node.named_children(&mut cursor).collect();
     for child in children.into_iter().rev() {
-        stack.push((child, ctx));
+        let compared = compared_child(src, node, child, ctx.compared);
+        stack.push((child, Ctx { compared, ..ctx }));
     }
 }
 
@@ -513,6 +517,16 @@ pub fn other(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
     Expr::Other(super::ir::snippet(b.text(node)), parts)
 }
 
+/// `a ?? b`, `a || b`, `a or b`: the operands, first to last.
+pub fn fallback(b: &mut Builder, node: Node, depth: usize, expr: LowerFn) -> Expr {
+    let parts = ["left", "right"]
+        .iter()
+        .filter_map(|f| node.child_by_field_name(f))
+        .map(|n| expr(b, n, depth))
+        .collect();
+    Expr::Fallback(super::ir::snippet(b.text(node)), parts)
+}
+
 /// A unary operator applied to a lowered operand.
 fn unary(op: Option<&str>, arg: Option<Expr>, text: &str) -> Expr {
     match (op, arg) {
@@ -566,6 +580,10 @@ const FUNCTION_KINDS: &[&str] = &[
     "generator_function_declaration",
 ];
 
+/// How far up a sleep looks for its function: each step asks tree-sitter for a parent,
+/// which walks down from the root, so a sleep nested 20,000 levels deep stays cheap.
+const MAX_SCOPE_HOPS: usize = 64;
+
 /// How the wait of a sleep changes between attempts: `arg` is the sleep's delay
 /// argument, read with the text of the function around `call` (the file at top level).
 pub fn sleep_delay(b: &Builder, call: Node, arg: Option<Node>) -> Delay {
@@ -579,7 +597,9 @@ pub fn sleep_delay(b: &Builder, call: Node, arg: Option<Node>) -> Delay {
     // The function the sleep's variables live in: past callbacks, so that
     // `new Promise((r) => setTimeout(r, delay))` reads `delay` in the retry loop's function.
     let mut scope = call;
-    while let Some(p) = scope.parent() {
+    let mut hops = 0;
+    while let Some(p) = scope.parent().filter(|_| hops < MAX_SCOPE_HOPS) {
+        hops += 1;
         scope = p;
         let callback = scope
             .parent()
@@ -649,47 +669,37 @@ const COMPARISONS: &[&str] = &[
     "==", "===", "!=", "!==", "<", "<=", ">", ">=", "in", "not in",
 ];
 
-/// True when a number literal stands where a status is told apart: compared
-/// (`status === 429`, `e.status_code >= 500`), in a list of statuses (`in (429, 503)`,
-/// `[429, 500].includes(s)`, `status_forcelist=[429, 503]`), a `case 429:` arm, a key
-/// of a table by status (`{429: "slow down"}`), or a bound of `range(500, 600)`. Not a
-/// status: `max_tokens=500`, `let delay = 500`, `sleep(500)`,
-/// `HTTPException(status_code=503)`: those say nothing of the status an error carries.
-fn compares_status(src: &[u8], node: Node) -> bool {
-    let mut at = node;
-    let mut parent = node.parent();
-    while let Some(p) = parent {
-        if matches!(
-            p.kind(),
-            "parenthesized_expression" | "unary_operator" | "unary_expression"
-        ) {
-            at = p;
-            parent = p.parent();
-        } else {
-            break;
-        }
-    }
-    let Some(p) = parent else {
-        return false;
-    };
-    match p.kind() {
+/// Whether `child` of `parent` stands where a status is told apart, read top-down while
+/// walking (asking a tree-sitter node for its parent costs a walk from the root):
+/// compared (`status === 429`, `e.status_code >= 500`), in a list of statuses
+/// (`in (429, 503)`, `[429, 500].includes(s)`, `status_forcelist=[429, 503]`), a
+/// `case 429:` arm, a key of a table by status (`{429: "slow down"}`), or a bound of
+/// `range(500, 600)`; parentheses and signs pass it on. Not a status: `max_tokens=500`,
+/// `let delay = 500`, `sleep(500)`, `HTTPException(status_code=503)`: those say nothing
+/// of the status an error carries.
+fn compared_child(src: &[u8], parent: Node, child: Node, parent_compared: bool) -> bool {
+    match parent.kind() {
+        "parenthesized_expression"
+        | "unary_operator"
+        | "unary_expression"
+        | "arguments"
+        | "argument_list" => parent_compared,
         "comparison_operator" => true,
-        "binary_expression" => {
-            let mut c = p.walk();
-            let op = p
-                .children(&mut c)
-                .find(|ch| !ch.is_named())
-                .map(|ch| ch.kind());
-            op.is_some_and(|op| COMPARISONS.contains(&op))
-        }
+        "binary_expression" => parent
+            .child_by_field_name("operator")
+            .is_some_and(|op| COMPARISONS.contains(&op.kind())),
         "tuple" | "list" | "set" | "array" | "switch_case" | "case_pattern" | "case_clause" => true,
-        "pair" => p
+        "pair" => parent
             .child_by_field_name("key")
-            .is_some_and(|k| k.id() == at.id()),
-        "argument_list" | "arguments" => p
-            .parent()
-            .and_then(|call| call.child_by_field_name("function"))
-            .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range")),
+            .is_some_and(|k| k.id() == child.id()),
+        "call" | "call_expression" => {
+            parent
+                .child_by_field_name("arguments")
+                .is_some_and(|a| a.id() == child.id())
+                && parent
+                    .child_by_field_name("function")
+                    .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range"))
+        }
         _ => false,
     }
 }

@@ -147,7 +147,7 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "integer" | "float" => {
                 if let Some(n) = parse_number(b.text(node)) {
-                    b.note_number(ctx, node, n);
+                    b.note_number(ctx, n);
                 }
                 continue;
             }
@@ -167,7 +167,7 @@ fn walk(b: &mut Builder, root: Node) {
             "ERROR" => b.ir.syntax_errors = true,
             _ => {}
         }
-        lower::push_children(&mut stack, node, child_ctx);
+        lower::push_children(&mut stack, b.src, node, child_ctx);
     }
 }
 
@@ -282,7 +282,18 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
                 ),
                 _ => continue,
             };
-            params.push(Param { name, kind, ty });
+            let default = matches!(p.kind(), "default_parameter" | "typed_default_parameter")
+                .then(|| p.child_by_field_name("value"))
+                .flatten()
+                .map(|v| expr(b, v, 1));
+            params.push(Param {
+                name,
+                kind,
+                ty,
+                default,
+                slot: params.len(),
+                field: None,
+            });
         }
     }
     let mut decorators = Vec::new();
@@ -427,6 +438,11 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
             if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("+") =>
         {
             lower::plus(b, node, d, expr)
+        }
+        "boolean_operator"
+            if node.child_by_field_name("operator").map(|o| b.text(o)) == Some("or") =>
+        {
+            lower::fallback(b, node, d, expr)
         }
         "unary_operator" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),

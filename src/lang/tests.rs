@@ -640,3 +640,68 @@ fn a_retry_loop_backs_off_only_when_its_wait_grows() {
     );
     assert_eq!(retry(false, "DELAY * 1000", "", ""), "fixed");
 }
+
+fn set_value(s: &Setting) -> Option<String> {
+    match s {
+        Setting::Set { value, .. } => Some(value.show()),
+        Setting::Null { .. } => Some("null".into()),
+        _ => None,
+    }
+}
+
+#[test]
+fn destructured_options_give_their_defaults_unless_a_caller_passes_them() {
+    let app = "import { Mistral } from \"@mistralai/mistralai\";\nconst c = new Mistral();\nexport async function gen({ model = \"mistral-small-latest\", maxTokens: limit = 256, temperature }: { model?: string; maxTokens?: number; temperature?: number }) {\n  return c.chat.complete({ model, messages: [], maxTokens: limit, temperature });\n}\n";
+    let site = one_call(&[("gen.ts", app)]);
+    assert_eq!(
+        set_value(&site.model).as_deref(),
+        Some("\"mistral-small-latest\"")
+    );
+    assert_eq!(set_value(&site.max_tokens).as_deref(), Some("256"));
+    assert!(
+        matches!(site.temperature, Setting::NotVisible { .. }),
+        "{:?}",
+        site.temperature
+    );
+    // A caller's own values win; what it omits keeps the default.
+    let caller = "import { gen } from \"./gen\";\nexport const go = () => gen({ model: \"mistral-large-2512\", temperature: 0.5 });\n";
+    let site = one_call(&[("gen.ts", app), ("go.ts", caller)]);
+    assert_eq!(
+        set_value(&site.model).as_deref(),
+        Some("\"mistral-large-2512\"")
+    );
+    assert_eq!(set_value(&site.max_tokens).as_deref(), Some("256"));
+    assert_eq!(set_value(&site.temperature).as_deref(), Some("0.5"));
+}
+
+#[test]
+fn a_fallback_gives_the_value_a_reviewer_reads() {
+    let ts = one_call(&[(
+        "a.ts",
+        "import { Mistral } from \"@mistralai/mistralai\";\nconst c = new Mistral();\nexport const go = (o?: { m?: string; n?: number }) => c.chat.complete({ model: process.env.MODEL ?? \"mistral-small-2506\", maxTokens: o?.n || 64, messages: [] });\n",
+    )]);
+    assert_eq!(
+        set_value(&ts.model).as_deref(),
+        Some("\"mistral-small-2506\"")
+    );
+    assert_eq!(set_value(&ts.max_tokens).as_deref(), Some("64"));
+    let py = one_call(&[(
+        "a.py",
+        "import os\nfrom mistralai import Mistral\nc = Mistral()\ndef go(n=None):\n    return c.chat.complete(model=os.getenv('MODEL') or 'mistral-small-2506', max_tokens=n or 128, messages=[])\n",
+    )]);
+    assert_eq!(
+        set_value(&py.model).as_deref(),
+        Some("\"mistral-small-2506\"")
+    );
+    assert_eq!(set_value(&py.max_tokens).as_deref(), Some("128"));
+    // Without a literal anywhere, still not visible.
+    let unseen = one_call(&[(
+        "b.py",
+        "import os\nfrom mistralai import Mistral\nc = Mistral()\nc.chat.complete(model=os.getenv('A') or os.getenv('B'), messages=[])\n",
+    )]);
+    assert!(
+        matches!(unseen.model, Setting::NotVisible { .. }),
+        "{:?}",
+        unseen.model
+    );
+}

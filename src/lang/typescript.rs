@@ -126,7 +126,7 @@ fn walk(b: &mut Builder, root: Node) {
             }
             "number" => {
                 if let Some(n) = parse_number(b.text(node)) {
-                    b.note_number(ctx, node, n);
+                    b.note_number(ctx, n);
                 }
                 continue;
             }
@@ -148,7 +148,7 @@ fn walk(b: &mut Builder, root: Node) {
             "ERROR" => b.ir.syntax_errors = true,
             _ => {}
         }
-        lower::push_children(&mut stack, node, child_ctx);
+        lower::push_children(&mut stack, b.src, node, child_ctx);
     }
 }
 
@@ -320,7 +320,7 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
             let mut c = plist.walk();
             plist.named_children(&mut c).collect()
         };
-        for p in items {
+        for (slot, p) in items.into_iter().enumerate() {
             let (pat, ty) = match p.kind() {
                 "required_parameter" | "optional_parameter" => (
                     p.child_by_field_name("pattern"),
@@ -329,21 +329,27 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
                 _ => (Some(p), None),
             };
             let Some(pat) = pat else { continue };
+            // `x = 5` (TypeScript's `value` field, JavaScript's assignment pattern).
+            let (pat, default) = match (pat.kind(), p.child_by_field_name("value")) {
+                ("assignment_pattern", _) => (
+                    pat.child_by_field_name("left").unwrap_or(pat),
+                    pat.child_by_field_name("right").map(|v| expr(b, v, 1)),
+                ),
+                (_, Some(v)) => (pat, Some(expr(b, v, 1))),
+                _ => (pat, None),
+            };
+            if pat.kind() == "object_pattern" {
+                params.extend(destructured(b, pat, slot));
+                continue;
+            }
             let (name, kind) = match pat.kind() {
                 "identifier" => (b.text(pat).to_string(), ParamKind::Normal),
-                "assignment_pattern" => (
-                    pat.child_by_field_name("left")
-                        .map(|l| b.text(l).to_string())
-                        .unwrap_or_default(),
-                    ParamKind::Normal,
-                ),
                 "rest_pattern" => (
                     pat.named_child(0)
                         .map(|l| b.text(l).to_string())
                         .unwrap_or_default(),
                     ParamKind::Rest,
                 ),
-                "object_pattern" => ("{}".to_string(), ParamKind::Normal),
                 _ => continue,
             };
             let ty = ty
@@ -356,7 +362,14 @@ fn function(b: &mut Builder, node: Node, ctx: Ctx) -> usize {
             {
                 class_bindings.push(format!("this.{name}"));
             }
-            params.push(Param { name, kind, ty });
+            params.push(Param {
+                name,
+                kind,
+                ty,
+                default,
+                slot,
+                field: None,
+            });
         }
     }
     let class = ctx.class.map(|c| b.ir.classes[c].name.clone());
@@ -533,6 +546,14 @@ fn expr(b: &mut Builder, node: Node, depth: usize) -> Expr {
         {
             lower::plus(b, node, d, expr)
         }
+        "binary_expression"
+            if matches!(
+                node.child_by_field_name("operator").map(|o| b.text(o)),
+                Some("??" | "||")
+            ) =>
+        {
+            lower::fallback(b, node, d, expr)
+        }
         "unary_expression" => lower::unary_node(b, node, d, expr),
         _ => lower::other(b, node, d, expr),
     }
@@ -598,4 +619,58 @@ fn class_bases(b: &Builder, node: Node) -> Vec<String> {
             vec![text.rsplit('.').next().unwrap_or(text).trim().to_string()]
         })
         .unwrap_or_default()
+}
+
+/// The parameters an object pattern destructures from argument `slot`:
+/// `{ model = "mistral-small-2506", maxTokens: limit = 256, messages }`.
+fn destructured(b: &mut Builder, pat: Node, slot: usize) -> Vec<Param> {
+    let mut out = Vec::new();
+    let mut c = pat.walk();
+    let items: Vec<Node> = pat.named_children(&mut c).collect();
+    for item in items {
+        let (key, local, default) = match item.kind() {
+            "shorthand_property_identifier_pattern" => {
+                let k = b.text(item).to_string();
+                (k.clone(), k, None)
+            }
+            "object_assignment_pattern" => {
+                let Some(left) = item.child_by_field_name("left") else {
+                    continue;
+                };
+                let k = b.text(left).to_string();
+                let d = item.child_by_field_name("right").map(|r| expr(b, r, 1));
+                (k.clone(), k, d)
+            }
+            "pair_pattern" => {
+                let (Some(k), Some(v)) = (
+                    item.child_by_field_name("key"),
+                    item.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let (v, d) = if v.kind() == "assignment_pattern" {
+                    (
+                        v.child_by_field_name("left").unwrap_or(v),
+                        v.child_by_field_name("right").map(|r| expr(b, r, 1)),
+                    )
+                } else {
+                    (v, None)
+                };
+                if v.kind() != "identifier" {
+                    continue;
+                }
+                (unquote(b.text(k)), b.text(v).to_string(), d)
+            }
+            _ => continue,
+        };
+        out.push(Param {
+            name: local,
+            kind: ParamKind::Normal,
+            ty: None,
+            default,
+            slot,
+            field: Some(key),
+        });
+    }
+    out
 }

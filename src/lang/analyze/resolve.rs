@@ -235,7 +235,8 @@ impl Repo<'_> {
         false
     }
 
-    /// The argument a caller passes for parameter `pi` of `f`.
+    /// The argument a caller passes for parameter `pi` of `f`, as an expression of the
+    /// caller's scope: `Expr::Null` when omitted, `None` when not visible.
     pub(super) fn arg_for(
         &self,
         fi: usize,
@@ -243,6 +244,48 @@ impl Repo<'_> {
         pi: usize,
         call: &crate::lang::ir::Call,
     ) -> Option<Expr> {
+        let param = &self.files[fi].funcs[f].params[pi];
+        let arg = self.slot_arg(fi, f, pi, call)?;
+        Some(match (&param.field, arg) {
+            (_, None) => Expr::Null,
+            (Some(field), Some(a)) => Expr::Member(Box::new(a), field.clone()),
+            (None, Some(a)) => a,
+        })
+    }
+
+    /// What a caller (in file `ck`) gives parameter `pi` of `f`: where the value is, or
+    /// that it is omitted (the default applies), or `None` when not visible.
+    fn passed(
+        &self,
+        fi: usize,
+        f: usize,
+        pi: usize,
+        ck: usize,
+        call: &crate::lang::ir::Call,
+    ) -> Option<Option<(usize, Option<usize>, Expr)>> {
+        let param = &self.files[fi].funcs[f].params[pi];
+        let Some(arg) = self.slot_arg(fi, f, pi, call)? else {
+            return Some(None);
+        };
+        let Some(field) = &param.field else {
+            return Some(Some((ck, call.func, arg)));
+        };
+        match self.lookup(ck, call.func, &arg, &[field.as_str()], 0) {
+            Lk::Found(fj, sj, v, _) => Some(Some((fj, sj, v))),
+            Lk::Missing => Some(None),
+            Lk::Unknown(_) => None,
+        }
+    }
+
+    /// The argument in parameter `pi`'s slot: `Some(None)` when the caller omits it,
+    /// `None` when a spread hides it.
+    fn slot_arg(
+        &self,
+        fi: usize,
+        f: usize,
+        pi: usize,
+        call: &crate::lang::ir::Call,
+    ) -> Option<Option<Expr>> {
         let func = &self.files[fi].funcs[f];
         let param = &func.params[pi];
         let skip_self = func.class.is_some()
@@ -250,7 +293,11 @@ impl Repo<'_> {
                 .params
                 .first()
                 .is_some_and(|p| p.name == "self" || p.name == "cls");
-        let pos_index = if skip_self { pi.checked_sub(1)? } else { pi };
+        let pos_index = if skip_self {
+            param.slot.checked_sub(1)?
+        } else {
+            param.slot
+        };
         match param.kind {
             ParamKind::KwRest => {
                 let named: HashSet<&str> = func.params.iter().map(|p| p.name.as_str()).collect();
@@ -264,22 +311,24 @@ impl Repo<'_> {
                         _ => {}
                     }
                 }
-                Some(Expr::Obj(entries))
+                Some(Some(Expr::Obj(entries)))
             }
             ParamKind::Rest => None,
             ParamKind::Normal => {
-                if let Some(v) = call.args.iter().find_map(|a| match a {
-                    Arg::Kw(k, v) if *k == param.name => Some(v.clone()),
-                    _ => None,
-                }) {
-                    return Some(v);
+                if param.field.is_none() {
+                    if let Some(v) = call.args.iter().find_map(|a| match a {
+                        Arg::Kw(k, v) if *k == param.name => Some(v.clone()),
+                        _ => None,
+                    }) {
+                        return Some(Some(v));
+                    }
                 }
                 let mut i = 0;
                 for a in &call.args {
                     match a {
                         Arg::Pos(e) => {
                             if i == pos_index {
-                                return Some(e.clone());
+                                return Some(Some(e.clone()));
                             }
                             i += 1;
                         }
@@ -287,7 +336,7 @@ impl Repo<'_> {
                         _ => {}
                     }
                 }
-                Some(Expr::Null)
+                Some(None)
             }
         }
     }
@@ -458,7 +507,16 @@ impl Repo<'_> {
                     .name
                     .clone()
                     .unwrap_or_else(|| "an anonymous function".into());
+                let default = self.files[fj].funcs[f].params[pi].default.clone();
+                let outer = self.files[fj].funcs[f].parent;
                 if callers.is_empty() {
+                    // A library entry point: its default is what runs unless a caller
+                    // outside the repository says otherwise.
+                    if let Some(d) = &default {
+                        if let Ok(v) = self.value(fj, outer, d, depth + 1) {
+                            return Ok(v);
+                        }
+                    }
                     return Err(format!(
                         "parameter `{pname}` of {fname}() has no caller in the repository"
                     ));
@@ -469,12 +527,17 @@ impl Repo<'_> {
                 let mut unknown = None;
                 for (ck, cc) in callers {
                     let call = &self.files[ck].calls[cc];
-                    let Some(arg) = self.arg_for(fj, f, pi, call) else {
+                    let Some(given) = self.passed(fj, f, pi, ck, call) else {
                         return Err(format!(
                             "`{pname}` of {fname}() is forwarded through a rest parameter"
                         ));
                     };
-                    match self.value(ck, call.func, &arg, depth + 1) {
+                    let found = match (&given, &default) {
+                        (Some((fa, sa, arg)), _) => self.value(*fa, *sa, arg, depth + 1),
+                        (None, Some(d)) => self.value(fj, outer, d, depth + 1),
+                        (None, None) => Ok(None),
+                    };
+                    match found {
                         Ok(None) => {
                             let at = format!(
                                 "{}() called at {}:{}",
@@ -490,6 +553,23 @@ impl Repo<'_> {
                 match unknown {
                     Some(w) => Err(w),
                     None => Ok(first.flatten()),
+                }
+            }
+            // `options?.maxTokens ?? 1024`, `os.getenv("M") or "mistral-small-2506"`: the
+            // first operand when it is set, else the next; a value not visible statically
+            // (an optional parameter, the environment) leaves the fallback a reviewer reads.
+            R::E(fj, sj, Expr::Fallback(_, parts)) => {
+                let mut why = None;
+                for p in &parts {
+                    match self.value(fj, sj, p, depth + 1) {
+                        Ok(Some(v)) => return Ok(Some(v)),
+                        Ok(None) => {}
+                        Err(w) => why = why.or(Some(w)),
+                    }
+                }
+                match why {
+                    Some(w) => Err(w),
+                    None => Ok(None),
                 }
             }
             R::E(fj, _, e) => Err(format!("`{}`", show(&self.files[fj], &e))),
@@ -528,7 +608,7 @@ impl Repo<'_> {
                 self.loose_string(ck, call.func, &arg, depth + 1)
             }
             // `process.env.URL ?? "https://api.mistral.ai"`: the default a reviewer reads.
-            R::E(fj, sj, Expr::Other(_, parts)) => parts
+            R::E(fj, sj, Expr::Other(_, parts) | Expr::Fallback(_, parts)) => parts
                 .iter()
                 .rev()
                 .find_map(|p| self.loose_string(fj, sj, p, depth + 1)),
@@ -662,7 +742,7 @@ pub fn show(file: &FileIr, e: &Expr) -> String {
             Expr::List(_) => "[…]".into(),
             Expr::Template(_) => "`…`".into(),
             Expr::Func(_) => "function".into(),
-            Expr::Other(s, _) => s.clone(),
+            Expr::Other(s, _) | Expr::Fallback(s, _) => s.clone(),
         }
     }
     go(file, e, 0)

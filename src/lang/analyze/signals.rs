@@ -160,7 +160,10 @@ impl Repo<'_> {
                     _ => None,
                 }
             }
-            Expr::Template(parts) | Expr::List(parts) | Expr::Other(_, parts) => parts
+            Expr::Template(parts)
+            | Expr::List(parts)
+            | Expr::Other(_, parts)
+            | Expr::Fallback(_, parts) => parts
                 .iter()
                 .find_map(|p| self.leak(fi, scope, p, sites, depth + 1)),
             Expr::Obj(entries) => entries.iter().find_map(|en| match en {
@@ -525,7 +528,7 @@ pub(super) fn names_in(e: &Expr, out: &mut Vec<String>, depth: usize) {
     }
     match e {
         Expr::Name(n) => out.push(n.clone()),
-        Expr::List(v) | Expr::Template(v) | Expr::Other(_, v) => {
+        Expr::List(v) | Expr::Template(v) | Expr::Other(_, v) | Expr::Fallback(_, v) => {
             v.iter().for_each(|x| names_in(x, out, depth + 1))
         }
         Expr::Obj(entries) => entries.iter().for_each(|en| match en {

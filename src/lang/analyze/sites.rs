@@ -56,26 +56,28 @@ impl Repo<'_> {
             R::Func(fk, f) if self.files[fk].funcs[f].accessor => self.made_in(fk, f),
             // `None if DEMO else Mistral(...)`, `key ? new Mistral(...) : null`,
             // `client or Mistral()`: a client when one branch makes one.
-            R::E(fj, sj, Expr::Other(_, parts)) => parts.iter().find_map(|p| {
-                self.client_of(fj, sj, p, depth + 1).or_else(|| {
-                    // An annotated type (`client: Mistral = ...`) of a Mistral package.
-                    let R::Ext(m, path) = self.deref(fj, sj, p, 0) else {
-                        return None;
-                    };
-                    let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
-                    (family.endpoint == Endpoint::Mistral).then(|| Client {
-                        sdk: family.sdk,
-                        makes,
-                        file: fj,
-                        scope: sj,
-                        opts: Expr::Obj(Vec::new()),
-                        line: sj.map_or(0, |f| self.files[fj].funcs[f].line),
-                        call: None,
-                        base_url: None,
-                        class: None,
+            R::E(fj, sj, Expr::Other(_, parts) | Expr::Fallback(_, parts)) => {
+                parts.iter().find_map(|p| {
+                    self.client_of(fj, sj, p, depth + 1).or_else(|| {
+                        // An annotated type (`client: Mistral = ...`) of a Mistral package.
+                        let R::Ext(m, path) = self.deref(fj, sj, p, 0) else {
+                            return None;
+                        };
+                        let (family, makes) = sdks::constructor(self.files[fj].lang, &m, &path)?;
+                        (family.endpoint == Endpoint::Mistral).then(|| Client {
+                            sdk: family.sdk,
+                            makes,
+                            file: fj,
+                            scope: sj,
+                            opts: Expr::Obj(Vec::new()),
+                            line: sj.map_or(0, |f| self.files[fj].funcs[f].line),
+                            call: None,
+                            base_url: None,
+                            class: None,
+                        })
                     })
                 })
-            }),
+            }
             R::Param(fj, f, pi) => {
                 for (ck, cc) in self.callers_of(fj, f) {
                     let call = &self.files[ck].calls[cc];
@@ -695,7 +697,7 @@ impl Repo<'_> {
             return (sdks::family(c.sdk).runnables && c.makes == Makes::ChatModel).then_some(c);
         }
         match self.deref(fi, scope, e, 0) {
-            R::E(fj, sj, Expr::Other(_, parts)) => parts
+            R::E(fj, sj, Expr::Other(_, parts) | Expr::Fallback(_, parts)) => parts
                 .iter()
                 .find_map(|p| self.runnable_model(fj, sj, p, retry, depth + 1)),
             R::E(fj, _, Expr::Call(k)) => {
