@@ -705,3 +705,30 @@ fn a_fallback_gives_the_value_a_reviewer_reads() {
         unseen.model
     );
 }
+
+#[test]
+fn a_constructor_is_called_by_constructing_its_class_and_tests_only_stand_in() {
+    let conv = "from mistralai import Mistral\nclass Conversation:\n    def __init__(self, *, model):\n        self.model = model\n        self.client = Mistral(api_key='k')\n    def send(self):\n        return self.client.chat.complete(model=self.model, messages=[])\n";
+    // `super().__init__()` of an unrelated class passes nothing to this constructor.
+    let other =
+        "class Oops(Exception):\n    def __init__(self, m):\n        super().__init__('x', m)\n";
+    let app = "from conv import Conversation\ndef main():\n    model = 'codestral-latest'\n    return Conversation(model=model).send()\n";
+    let test = "from conv import Conversation\ndef test_send(model):\n    Conversation(model=model).send()\n";
+    let site = one_call(&[
+        ("conv.py", conv),
+        ("errors.py", other),
+        ("app.py", app),
+        ("tests/test_conv.py", test),
+    ]);
+    assert_eq!(
+        set_value(&site.model).as_deref(),
+        Some("\"codestral-latest\"")
+    );
+    // With only the test's caller, the test decides (here: not visible).
+    let site = one_call(&[("conv.py", conv), ("tests/test_conv.py", test)]);
+    assert!(
+        matches!(site.model, Setting::NotVisible { .. }),
+        "{:?}",
+        site.model
+    );
+}

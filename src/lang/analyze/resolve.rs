@@ -188,8 +188,41 @@ impl Repo<'_> {
 
     /// Calls of a named function (through its name or as a method of the same name).
     pub(super) fn callers_of(&self, fi: usize, f: usize) -> Vec<(usize, usize)> {
+        let mut out = self.direct_callers(fi, f);
+        // Callers in test code stand in for production ones only when there are none.
+        if out
+            .iter()
+            .any(|&(ck, _)| !crate::lang::is_test_path(&self.files[ck].path))
+        {
+            out.retain(|&(ck, _)| !crate::lang::is_test_path(&self.files[ck].path));
+        }
+        out
+    }
+
+    fn direct_callers(&self, fi: usize, f: usize) -> Vec<(usize, usize)> {
         let func = &self.files[fi].funcs[f];
         let mut out = Vec::new();
+        // A constructor (`__init__`, `constructor`) is called by constructing its class
+        // (`Conversation(model=...)`, `new Client({...})`), not by every `__init__` call:
+        // `super().__init__(...)` in an unrelated class passes nothing to this one.
+        if let (Some("__init__" | "constructor"), Some(class)) =
+            (func.name.as_deref(), func.class.as_deref())
+        {
+            for &(ck, cc) in self.callers.get(class).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if out.len() >= 16 {
+                    break;
+                }
+                let call = &self.files[ck].calls[cc];
+                let defines_other =
+                    |n: &str| self.files[ck].classes.iter().any(|k| k.name == n) && ck != fi;
+                if matches!(&call.callee, Expr::Name(n) if !defines_other(n))
+                    || matches!(&call.callee, Expr::Member(_, n) if n == class)
+                {
+                    out.push((ck, cc));
+                }
+            }
+            return out;
+        }
         if let Some(name) = func.name.as_deref() {
             for &(ck, cc) in self.callers.get(name).map(|v| v.as_slice()).unwrap_or(&[]) {
                 if out.len() >= 16 {
