@@ -340,3 +340,47 @@ fn walk_find(dir: &Path, suffix: &str) -> Option<PathBuf> {
     }
     None
 }
+
+/// The premise of log-hygiene's axios rule, checked against the real package: an
+/// `AxiosError` logged whole (`console.error("failed:", error)`) prints the request's
+/// `Authorization` header, key included. (The gate's side of the rule is the
+/// `ts-axios-error-logged` fixture.)
+#[test]
+fn a_logged_axios_error_prints_the_key() {
+    let node = root().join("tests/node");
+    let axios = node.join("node_modules/axios/index.js");
+    assert!(
+        axios.is_file(),
+        "run scripts/setup.d/20-sdks.sh (npm ci in tests/node)"
+    );
+    let server = MockServer::start(|_| Reply::json(401, r#"{"message":"Unauthorized"}"#));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("call.mjs");
+    std::fs::write(
+        &script,
+        format!(
+            "import axios from {axios:?};\ntry {{\n  await axios.post(process.argv[2], {{ model: \"m\" }}, {{ headers: {{ Authorization: `Bearer ${{process.env.MISTRAL_API_KEY}}` }} }});\n}} catch (error) {{\n  console.error(\"failed:\", error);\n  console.log(\"message only:\", error.message);\n}}\n",
+            axios = axios.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(format!("{}/v1/chat/completions", server.url()))
+        .env("MISTRAL_API_KEY", common::FAKE_MISTRAL_KEY)
+        .output()
+        .expect("run node");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stderr.contains(common::FAKE_MISTRAL_KEY),
+        "the whole error holds the key:\n{stderr}"
+    );
+    assert!(stdout.contains("message only:"), "{stdout}");
+    assert!(
+        !stdout.contains(common::FAKE_MISTRAL_KEY),
+        "its message does not:\n{stdout}"
+    );
+}

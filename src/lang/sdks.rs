@@ -698,6 +698,11 @@ pub const PARTIAL: (&str, &str) = ("functools", "partial");
 pub const PROPERTY_DECORATORS: &[&str] =
     &["property", "cached_property", "functools.cached_property"];
 
+/// HTTP packages whose errors carry the whole request configuration, headers included:
+/// logging such an error object (`console.error(err)` of an `AxiosError`) prints the
+/// `Authorization: Bearer <key>` header.
+pub const ERRORS_CARRY_REQUEST: &[&str] = &["axios"];
+
 /// The global function that makes raw HTTP requests without an import.
 pub const HTTP_GLOBALS: &[&str] = &["fetch"];
 

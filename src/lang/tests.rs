@@ -732,3 +732,27 @@ fn a_constructor_is_called_by_constructing_its_class_and_tests_only_stand_in() {
         site.model
     );
 }
+
+#[test]
+fn only_a_caught_axios_error_logged_whole_leaks_the_key() {
+    let leaks = |body: &str, client: &str| {
+        let text = format!("import axios from \"axios\";\nexport async function go() {{\n  try {{\n    await {client}(\"https://api.mistral.ai/v1/chat/completions\", {{ model: \"mistral-small-2506\" }});\n  }} catch (err) {{\n{body}\n  }}\n}}\n");
+        facts_of(&[("a.ts", &text)]).leaks.len()
+    };
+    assert_eq!(leaks("    console.error(err);", "axios.post"), 1);
+    assert_eq!(leaks("    console.error({ err });", "axios.post"), 1);
+    assert_eq!(
+        leaks("    console.error(`failed: ${err}`);", "axios.post"),
+        0
+    );
+    assert_eq!(leaks("    console.error(err.message);", "axios.post"), 0);
+    assert_eq!(
+        leaks(
+            "    const err2 = 1;\n    console.error(err2);",
+            "axios.post"
+        ),
+        0
+    );
+    // fetch's errors carry no request headers.
+    assert_eq!(leaks("    console.error(err);", "fetch"), 0);
+}

@@ -83,7 +83,7 @@ impl Repo<'_> {
                         Expr::Name(n) if content.contains(&(fi, call.func, n.clone())) => {
                             Some(format!("message content ({n} is sent to Mistral)"))
                         }
-                        _ => None,
+                        _ => self.request_error(fi, call, e, sites),
                     };
                     if let Some(what) = sent.or_else(|| self.leak(fi, call.func, e, sites, 0)) {
                         out.push(LogLeak {
@@ -97,6 +97,49 @@ impl Repo<'_> {
             }
         }
         out
+    }
+
+    /// A log call in a `catch` that is handed the caught error whole (`console.error(err)`,
+    /// `{ err }`), when the `try` makes a Mistral request with a package whose errors
+    /// carry the request (axios): the log holds the request's `Authorization` header.
+    fn request_error(
+        &self,
+        fi: usize,
+        call: &crate::lang::ir::Call,
+        e: &Expr,
+        sites: &[CallSite],
+    ) -> Option<String> {
+        let t = call.in_catch?;
+        let name = match e {
+            Expr::Name(n) => n,
+            Expr::Obj(entries) => entries.iter().find_map(|en| match en {
+                Entry::Pair(_, Expr::Name(n)) => Some(n),
+                _ => None,
+            })?,
+            _ => return None,
+        };
+        // The caught error is no binding of the function: a local or parameter of that
+        // name is something else.
+        if !matches!(
+            self.deref(fi, call.func, &Expr::Name(name.clone()), 0),
+            R::Unknown(_)
+        ) {
+            return None;
+        }
+        let file = &self.files[fi];
+        let package = sites.iter().find_map(|s| {
+            if s.file != fi || !file.calls[s.call].tries.contains(&t) {
+                return None;
+            }
+            let k = &file.calls[s.call];
+            match self.deref(fi, k.func, &k.callee, 0) {
+                R::Ext(m, _) if sdks::ERRORS_CARRY_REQUEST.contains(&m.as_str()) => Some(m),
+                _ => None,
+            }
+        })?;
+        Some(format!(
+            "the whole {package} error ({name}), whose request config carries the Authorization header with the API key"
+        ))
     }
 
     pub(super) fn leak(
