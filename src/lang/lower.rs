@@ -83,7 +83,7 @@ pub struct Ctx {
     /// `res.status(429)`): its statuses answer the app's client, they do not inspect
     /// the Mistral error.
     pub outbound: bool,
-    /// This node stands where a status is compared (see [`compared_child`]).
+    /// This node stands where a status is compared (see [`compared_children`]).
     pub compared: bool,
 }
 
@@ -371,12 +371,23 @@ impl<'t> Builder<'t> {
 
 /// Pushes a node's named children so that they pop in source order.
 pub fn push_children<'t>(stack: &mut Vec<(Node<'t>, Ctx)>, src: &[u8], node: Node<'t>, ctx: Ctx) {
+    let compared = compared_children(src, node, ctx.compared);
     let mut cursor = node.walk();
     let children: Vec<Node> = node.named_children(&mut cursor).collect();
     for child in children.into_iter().rev() {
-        let compared = compared_child(src, node, child, ctx.compared);
+        let compared = match compared {
+            Compared::All(c) => c,
+            Compared::Only(id) => child.id() == id,
+        };
         stack.push((child, Ctx { compared, ..ctx }));
     }
+}
+
+/// Which children of a node stand where a status is compared (see [`compared_children`]).
+enum Compared {
+    All(bool),
+    /// Only the child with this node id.
+    Only(usize),
 }
 
 /// `a + b` of two lowered operands: folded when both are literals.
@@ -669,7 +680,7 @@ const COMPARISONS: &[&str] = &[
     "==", "===", "!=", "!==", "<", "<=", ">", ">=", "in", "not in",
 ];
 
-/// Whether `child` of `parent` stands where a status is told apart, read top-down while
+/// Which children of `parent` stand where a status is told apart, read top-down while
 /// walking (asking a tree-sitter node for its parent costs a walk from the root):
 /// compared (`status === 429`, `e.status_code >= 500`), in a list of statuses
 /// (`in (429, 503)`, `[429, 500].includes(s)`, `status_forcelist=[429, 503]`), a
@@ -677,29 +688,35 @@ const COMPARISONS: &[&str] = &[
 /// `range(500, 600)`; parentheses and signs pass it on. Not a status: `max_tokens=500`,
 /// `let delay = 500`, `sleep(500)`, `HTTPException(status_code=503)`: those say nothing
 /// of the status an error carries.
-fn compared_child(src: &[u8], parent: Node, child: Node, parent_compared: bool) -> bool {
+fn compared_children(src: &[u8], parent: Node, parent_compared: bool) -> Compared {
+    let only = |n: Option<Node>| n.map_or(Compared::All(false), |n| Compared::Only(n.id()));
     match parent.kind() {
         "parenthesized_expression"
         | "unary_operator"
         | "unary_expression"
         | "arguments"
-        | "argument_list" => parent_compared,
-        "comparison_operator" => true,
-        "binary_expression" => parent
-            .child_by_field_name("operator")
-            .is_some_and(|op| COMPARISONS.contains(&op.kind())),
-        "tuple" | "list" | "set" | "array" | "switch_case" | "case_pattern" | "case_clause" => true,
-        "pair" => parent
-            .child_by_field_name("key")
-            .is_some_and(|k| k.id() == child.id()),
-        "call" | "call_expression" => {
+        | "argument_list" => Compared::All(parent_compared),
+        "comparison_operator"
+        | "tuple"
+        | "list"
+        | "set"
+        | "array"
+        | "switch_case"
+        | "case_pattern"
+        | "case_clause" => Compared::All(true),
+        "binary_expression" => Compared::All(
             parent
-                .child_by_field_name("arguments")
-                .is_some_and(|a| a.id() == child.id())
-                && parent
-                    .child_by_field_name("function")
-                    .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range"))
+                .child_by_field_name("operator")
+                .is_some_and(|op| COMPARISONS.contains(&op.kind())),
+        ),
+        "pair" => only(parent.child_by_field_name("key")),
+        "call" | "call_expression"
+            if parent
+                .child_by_field_name("function")
+                .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range")) =>
+        {
+            only(parent.child_by_field_name("arguments"))
         }
-        _ => false,
+        _ => Compared::All(false),
     }
 }
