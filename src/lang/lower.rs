@@ -248,6 +248,25 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// Records a short string literal. Compared with the error's text, a status in words
+    /// or digits tells it apart: `"429" in str(e)`, `"rate limit" in msg`,
+    /// `message.includes("Too Many Requests")`, `str(e).startswith("401")`.
+    pub fn note_string(&mut self, ctx: Ctx, w: &str) {
+        self.note_word(ctx, w);
+        if !ctx.compared || ctx.outbound {
+            return;
+        }
+        let t = w.trim();
+        if t.len() == 3 && t.bytes().all(|c| c.is_ascii_digit()) {
+            if let Ok(n) = t.parse::<f64>() {
+                self.note_number(ctx, n);
+            }
+        }
+        for joined in [t.replace([' ', '-'], "_"), t.replace([' ', '-'], "")] {
+            self.note_word(ctx, &joined);
+        }
+    }
+
     /// Records an identifier or string seen in `ctx`: status names and breaker states.
     pub fn note_word(&mut self, ctx: Ctx, word: &str) {
         if let Some(f) = ctx.func.filter(|_| !ctx.outbound) {
@@ -674,6 +693,16 @@ fn names_in(text: &str) -> Vec<&str> {
     out
 }
 
+/// Methods that compare their argument with the receiver's text: `msg.includes("429")`,
+/// `str(e).startswith("429")`.
+const TEXT_MATCHES: &[&str] = &[
+    "includes",
+    "startsWith",
+    "endsWith",
+    "startswith",
+    "endswith",
+];
+
 /// Comparison operators of both grammars (TypeScript's `binary_expression` carries its
 /// operator as a child token).
 const COMPARISONS: &[&str] = &[
@@ -684,8 +713,9 @@ const COMPARISONS: &[&str] = &[
 /// walking (asking a tree-sitter node for its parent costs a walk from the root):
 /// compared (`status === 429`, `e.status_code >= 500`), in a list of statuses
 /// (`in (429, 503)`, `[429, 500].includes(s)`, `status_forcelist=[429, 503]`), a
-/// `case 429:` arm, a key of a table by status (`{429: "slow down"}`), or a bound of
-/// `range(500, 600)`; parentheses and signs pass it on. Not a status: `max_tokens=500`,
+/// `case 429:` arm, a key of a table by status (`{429: "slow down"}`), a bound of
+/// `range(500, 600)`, or text matched against the error's (`"429" in str(e)`,
+/// `msg.includes("429")`); parentheses and signs pass it on. Not a status: `max_tokens=500`,
 /// `let delay = 500`, `sleep(500)`, `HTTPException(status_code=503)`: those say nothing
 /// of the status an error carries.
 fn compared_children(src: &[u8], parent: Node, parent_compared: bool) -> Compared {
@@ -711,9 +741,11 @@ fn compared_children(src: &[u8], parent: Node, parent_compared: bool) -> Compare
         ),
         "pair" => only(parent.child_by_field_name("key")),
         "call" | "call_expression"
-            if parent
-                .child_by_field_name("function")
-                .is_some_and(|f| f.utf8_text(src).is_ok_and(|t| t == "range")) =>
+            if parent.child_by_field_name("function").is_some_and(|f| {
+                f.utf8_text(src).is_ok_and(|t| {
+                    t == "range" || TEXT_MATCHES.contains(&t.rsplit('.').next().unwrap_or(t))
+                })
+            }) =>
         {
             only(parent.child_by_field_name("arguments"))
         }

@@ -160,7 +160,7 @@ fn walk(b: &mut Builder, root: Node) {
                 let raw = b.text(node);
                 if raw.len() < 40 {
                     let w = unquote(raw);
-                    b.note_word(ctx, &w);
+                    b.note_string(ctx, &w);
                 }
                 // Interpolations in f-strings are code.
             }

@@ -756,3 +756,30 @@ fn only_a_caught_axios_error_logged_whole_leaks_the_key() {
     // fetch's errors carry no request headers.
     assert_eq!(leaks("    console.error(err);", "fetch"), 0);
 }
+
+#[test]
+fn a_status_matched_in_the_error_text_is_told_apart() {
+    let told = |body: &str| {
+        let text = format!("from mistralai import Mistral\nc = Mistral()\ndef ask():\n    try:\n        return c.chat.complete(model='mistral-small-2506', messages=[])\n    except Exception as e:\n{body}\n");
+        let s = one_call(&[("a.py", &text)]).handling.statuses;
+        (s.s401, s.s429, s.s5xx)
+    };
+    assert_eq!(
+        told("        if '429' in str(e) or 'rate limit' in str(e).lower():\n            raise"),
+        (false, true, false)
+    );
+    assert_eq!(
+        told("        if str(e).startswith('401'):\n            raise"),
+        (true, false, false)
+    );
+    // A message that merely contains a number is no comparison.
+    assert_eq!(
+        told("        msg = '503'\n        raise RuntimeError(msg)"),
+        (false, false, false)
+    );
+    let ts = one_call(&[(
+        "a.ts",
+        "import { Mistral } from \"@mistralai/mistralai\";\nconst c = new Mistral();\nexport async function ask() {\n  try {\n    return await c.chat.complete({ model: \"mistral-small-2506\", messages: [] });\n  } catch (e: any) {\n    if (String(e).includes(\"Service Unavailable\")) throw e;\n  }\n}\n",
+    )]);
+    assert!(ts.handling.statuses.s5xx && !ts.handling.statuses.s429);
+}

@@ -141,7 +141,7 @@ fn walk(b: &mut Builder, root: Node) {
             "string" => {
                 let w = unquote(b.text(node));
                 if w.len() < 32 {
-                    b.note_word(ctx, &w);
+                    b.note_string(ctx, &w);
                 }
                 continue;
             }
