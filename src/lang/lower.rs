@@ -659,6 +659,23 @@ pub fn sleep_delay(b: &Builder, call: Node, arg: Option<Node>) -> Delay {
     if names.iter().any(|v| grows(v)) {
         return Delay::Grows;
     }
+    // `wait = base * 2 ** (attempt - 1) + jitter` then `sleep(wait)`: the value a name
+    // is given in the function grows the same ways (one assignment deep).
+    let assigned_growth = |v: &str| {
+        let pattern = format!(r"\b{}\s*=\s*([^=\n;][^\n;]*)", regex::escape(v));
+        regex::Regex::new(&pattern).is_ok_and(|r| {
+            r.captures_iter(body).any(|c| {
+                let rhs = c.get(1).map_or("", |m| m.as_str());
+                rhs.contains("**")
+                    || rhs.contains("<<")
+                    || rhs.contains("pow(")
+                    || names_in(rhs).iter().any(|n| *n != v && grows(n))
+            })
+        })
+    };
+    if names.iter().any(|v| assigned_growth(v)) {
+        return Delay::Grows;
+    }
     if text.contains('(') {
         return Delay::Unknown;
     }

@@ -626,6 +626,16 @@ fn a_retry_loop_backs_off_only_when_its_wait_grows() {
         "backoff"
     );
     assert_eq!(retry(true, "DELAY", "pass", "pass"), "fixed");
+    // A name assigned a growing value in the function (one assignment deep).
+    assert_eq!(
+        retry(true, "wait", "wait = DELAY", "wait = DELAY * 2 ** attempt"),
+        "backoff"
+    );
+    assert_eq!(
+        retry(true, "wait", "wait = DELAY * attempt", "pass"),
+        "backoff"
+    );
+    assert_eq!(retry(true, "wait", "wait = DELAY + 1", "pass"), "fixed");
     assert_eq!(retry(true, "DELAY * 1.5", "pass", "pass"), "fixed");
     assert_eq!(retry(true, "wait_for()", "pass", "pass"), "none");
     assert_eq!(retry(false, "2 ** attempt * 100", "", ""), "backoff");
