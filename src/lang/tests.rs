@@ -548,36 +548,39 @@ fn a_subclass_of_a_client_class_makes_that_sdks_client() {
     assert!(facts.calls.is_empty(), "{:#?}", facts.calls);
 }
 
+/// 401, 429 and 5xx told apart for a Python call (with `max_tokens=500`) whose
+/// `except Exception as e:` handler is `body`.
+fn py_statuses(body: &str) -> (bool, bool, bool) {
+    let text = format!("from mistralai import Mistral\nc = Mistral()\ndef ask():\n    try:\n        return c.chat.complete(model='mistral-small-2506', messages=[], max_tokens=500)\n    except Exception as e:\n{body}\n");
+    let s = one_call(&[("a.py", &text)]).handling.statuses;
+    (s.s401, s.s429, s.s5xx)
+}
+
 #[test]
 fn a_number_is_a_status_only_where_a_status_is_compared() {
-    let told = |body: &str| {
-        let text = format!("from mistralai import Mistral\nc = Mistral()\ndef ask():\n    try:\n        return c.chat.complete(model='mistral-small-2506', messages=[], max_tokens=500)\n    except Exception as e:\n{body}\n");
-        let s = one_call(&[("a.py", &text)]).handling.statuses;
-        (s.s401, s.s429, s.s5xx)
-    };
     // Settings, waits and the app's own answers say nothing of the error's status.
     assert_eq!(
-        told("        delay = 503\n        raise HTTPException(status_code=502)"),
+        py_statuses("        delay = 503\n        raise HTTPException(status_code=502)"),
         (false, false, false)
     );
     assert_eq!(
-        told("        if e.status_code == 429:\n            raise"),
+        py_statuses("        if e.status_code == 429:\n            raise"),
         (false, true, false)
     );
     assert_eq!(
-        told("        if e.status_code in (401, 503):\n            raise"),
+        py_statuses("        if e.status_code in (401, 503):\n            raise"),
         (true, false, true)
     );
     assert_eq!(
-        told("        if e.status_code in range(500, 600):\n            raise"),
+        py_statuses("        if e.status_code in range(500, 600):\n            raise"),
         (false, false, true)
     );
     assert_eq!(
-        told("        msg = {429: 'slow down'}.get(e.status_code)\n        raise"),
+        py_statuses("        msg = {429: 'slow down'}.get(e.status_code)\n        raise"),
         (false, true, false)
     );
     assert_eq!(
-        told("        match e.status_code:\n            case 401:\n                raise"),
+        py_statuses("        match e.status_code:\n            case 401:\n                raise"),
         (true, false, false)
     );
     let ts = |body: &str| {
@@ -769,22 +772,19 @@ fn only_a_caught_axios_error_logged_whole_leaks_the_key() {
 
 #[test]
 fn a_status_matched_in_the_error_text_is_told_apart() {
-    let told = |body: &str| {
-        let text = format!("from mistralai import Mistral\nc = Mistral()\ndef ask():\n    try:\n        return c.chat.complete(model='mistral-small-2506', messages=[])\n    except Exception as e:\n{body}\n");
-        let s = one_call(&[("a.py", &text)]).handling.statuses;
-        (s.s401, s.s429, s.s5xx)
-    };
     assert_eq!(
-        told("        if '429' in str(e) or 'rate limit' in str(e).lower():\n            raise"),
+        py_statuses(
+            "        if '429' in str(e) or 'rate limit' in str(e).lower():\n            raise"
+        ),
         (false, true, false)
     );
     assert_eq!(
-        told("        if str(e).startswith('401'):\n            raise"),
+        py_statuses("        if str(e).startswith('401'):\n            raise"),
         (true, false, false)
     );
     // A message that merely contains a number is no comparison.
     assert_eq!(
-        told("        msg = '503'\n        raise RuntimeError(msg)"),
+        py_statuses("        msg = '503'\n        raise RuntimeError(msg)"),
         (false, false, false)
     );
     let ts = one_call(&[(
