@@ -504,6 +504,12 @@ fn an_untyped_client_parameter_is_the_one_mistral_sdk_its_file_imports() {
         "{:?}",
         site.retry
     );
+    // A LangChain model's methods are every runnable's: a retriever parameter is no model.
+    let rag = facts_of(&[(
+        "rag.py",
+        "from langchain_mistralai import ChatMistralAI\nllm = ChatMistralAI(model='mistral-small-2506')\ndef answer(retriever, q):\n    docs = retriever.invoke(q)\n    return llm.invoke(q)\n",
+    )]);
+    assert_eq!(rag.calls.iter().map(|c| c.line).collect::<Vec<_>>(), [5]);
     for (path, text) in [
         (
             "openai_only.py",
@@ -511,7 +517,7 @@ fn an_untyped_client_parameter_is_the_one_mistral_sdk_its_file_imports() {
         ),
         (
             "two_sdks.py",
-            "from mistralai import Mistral\nfrom langchain_mistralai import ChatMistralAI\ndef ask(client):\n    return client.chat.complete(model='x', messages=[])\n",
+            "from mistralai import Mistral\nfrom mistralai.client import MistralClient\ndef ask(client):\n    return client.chat.complete(model='x', messages=[])\n",
         ),
     ] {
         assert!(facts_of(&[(path, text)]).calls.is_empty(), "{path}");

@@ -160,7 +160,10 @@ impl Repo<'_> {
                 return None;
             };
             let (family, makes) = sdks::constructor(file.lang, &m, &path)?;
-            (family.endpoint == Endpoint::Mistral).then_some((family.sdk, makes))
+            // Only an SDK client's namespaced methods (`chat.complete`) say which client
+            // it is: a LangChain model's `invoke` is every runnable's (a retriever's too).
+            (family.endpoint == Endpoint::Mistral && makes == sdks::Makes::Client)
+                .then_some((family.sdk, makes))
         });
         let (sdk, makes) = families.next()?;
         if families.any(|other| other != (sdk, makes)) {
