@@ -270,7 +270,8 @@ impl Step {
             Step::CodeQuality => "code-quality",
             Step::ModelConfiguration => "model-configuration",
             Step::HealthCheck => "health-check",
-            Step::CircuitBreaker => "circuit-breaker",
+            // Step 3 holds one check and is named after it (CHECKS.md): one spelling.
+            Step::CircuitBreaker => CheckId::CircuitBreaker.as_str(),
             Step::Rollout => "rollout",
             Step::Alerts => "alerts",
             Step::Documentation => "documentation",
