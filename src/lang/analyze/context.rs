@@ -174,11 +174,7 @@ impl Repo<'_> {
             for &fu in &self.enclosing(f, c) {
                 statuses = statuses.union(file.funcs[fu].statuses);
                 for d in &file.funcs[fu].decorators {
-                    let target = match d {
-                        Expr::Call(k) => file.calls[*k].callee.clone(),
-                        other => other.clone(),
-                    };
-                    let resolved = self.deref(f, None, &target, 0);
+                    let resolved = self.decorator(f, d);
                     if retry_lib.is_none() {
                         if let Some(how) = retry_library(&resolved) {
                             retry_lib = Some(self.decorator_retry(f, d, how, file.funcs[fu].line));
@@ -342,6 +338,15 @@ impl Repo<'_> {
             }
             _ => None,
         }
+    }
+
+    /// What a decorator is: `@retry(...)` and `@retry` both resolve `retry`.
+    pub(super) fn decorator(&self, fi: usize, d: &Expr) -> R {
+        let target = match d {
+            Expr::Call(k) => &self.files[fi].calls[*k].callee,
+            other => other,
+        };
+        self.deref(fi, None, target, 0)
     }
 
     pub(super) fn decorator_retry(&self, fi: usize, d: &Expr, how: String, line: u32) -> Retry {

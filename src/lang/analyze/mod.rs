@@ -158,6 +158,8 @@ pub struct Repo<'a> {
     subclasses: HashMap<&'a str, Vec<(usize, usize)>>,
     /// Class name → the classes of that name (file, class index), across the repository.
     classes: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// Per file: it is test code (`is_test_path`), decided once.
+    test_file: Vec<bool>,
     /// Per file: the one Mistral SDK whose client class it imports, and the one client of
     /// that SDK it makes (for untyped client parameters; computed once per file).
     param_sdk: std::cell::RefCell<HashMap<usize, Option<ParamSdk>>>,
@@ -212,6 +214,10 @@ impl<'a> Repo<'a> {
             modules: std::cell::RefCell::new(HashMap::new()),
             subclasses,
             classes,
+            test_file: files
+                .iter()
+                .map(|f| crate::lang::is_test_path(&f.path))
+                .collect(),
             param_sdk: std::cell::RefCell::new(HashMap::new()),
             view: std::cell::RefCell::new(None),
         };

@@ -7,6 +7,25 @@ use super::{Lk, Repo, MAX_DEPTH, R};
 use crate::lang::ir::{Arg, Entry, Expr, FileIr, Lang, ParamKind};
 use crate::lang::model::{Lit, Setting};
 
+/// What a caller's argument list holds in one parameter's slot.
+enum Slot {
+    Arg(Expr),
+    /// Not passed: the parameter's default applies.
+    Omitted,
+    /// Not visible statically: behind a spread, or a rest parameter.
+    Hidden,
+}
+
+/// What a caller gives one parameter, after destructuring.
+enum Given {
+    /// An expression, read in this file and scope.
+    Value(usize, Option<usize>, Expr),
+    /// Nothing: the parameter's default applies.
+    Omitted,
+    /// Not visible statically, and why.
+    Hidden(String),
+}
+
 impl Repo<'_> {
     pub(super) fn deref(&self, fi: usize, scope: Option<usize>, e: &Expr, depth: usize) -> R {
         if depth > MAX_DEPTH {
@@ -190,11 +209,8 @@ impl Repo<'_> {
     pub(super) fn callers_of(&self, fi: usize, f: usize) -> Vec<(usize, usize)> {
         let mut out = self.direct_callers(fi, f);
         // Callers in test code stand in for production ones only when there are none.
-        if out
-            .iter()
-            .any(|&(ck, _)| !crate::lang::is_test_path(&self.files[ck].path))
-        {
-            out.retain(|&(ck, _)| !crate::lang::is_test_path(&self.files[ck].path));
+        if out.iter().any(|&(ck, _)| !self.test_file[ck]) {
+            out.retain(|&(ck, _)| !self.test_file[ck]);
         }
         out
     }
@@ -278,16 +294,15 @@ impl Repo<'_> {
         call: &crate::lang::ir::Call,
     ) -> Option<Expr> {
         let param = &self.files[fi].funcs[f].params[pi];
-        let arg = self.slot_arg(fi, f, pi, call)?;
-        Some(match (&param.field, arg) {
-            (_, None) => Expr::Null,
-            (Some(field), Some(a)) => Expr::Member(Box::new(a), field.clone()),
-            (None, Some(a)) => a,
+        Some(match (&param.field, self.slot_arg(fi, f, pi, call)) {
+            (_, Slot::Hidden) => return None,
+            (_, Slot::Omitted) => Expr::Null,
+            (Some(field), Slot::Arg(a)) => Expr::Member(Box::new(a), field.clone()),
+            (None, Slot::Arg(a)) => a,
         })
     }
 
-    /// What a caller (in file `ck`) gives parameter `pi` of `f`: where the value is, or
-    /// that it is omitted (the default applies), or `None` when not visible.
+    /// What a caller (in file `ck`) gives parameter `pi` of `f`.
     fn passed(
         &self,
         fi: usize,
@@ -295,30 +310,25 @@ impl Repo<'_> {
         pi: usize,
         ck: usize,
         call: &crate::lang::ir::Call,
-    ) -> Option<Option<(usize, Option<usize>, Expr)>> {
+    ) -> Given {
         let param = &self.files[fi].funcs[f].params[pi];
-        let Some(arg) = self.slot_arg(fi, f, pi, call)? else {
-            return Some(None);
+        let arg = match self.slot_arg(fi, f, pi, call) {
+            Slot::Arg(arg) => arg,
+            Slot::Omitted => return Given::Omitted,
+            Slot::Hidden => return Given::Hidden("forwarded through a rest parameter".into()),
         };
         let Some(field) = &param.field else {
-            return Some(Some((ck, call.func, arg)));
+            return Given::Value(ck, call.func, arg);
         };
         match self.lookup(ck, call.func, &arg, &[field.as_str()], 0) {
-            Lk::Found(fj, sj, v, _) => Some(Some((fj, sj, v))),
-            Lk::Missing => Some(None),
-            Lk::Unknown(_) => None,
+            Lk::Found(fj, sj, v, _) => Given::Value(fj, sj, v),
+            Lk::Missing => Given::Omitted,
+            Lk::Unknown(why) => Given::Hidden(format!("destructured from {why}")),
         }
     }
 
-    /// The argument in parameter `pi`'s slot: `Some(None)` when the caller omits it,
-    /// `None` when a spread hides it.
-    fn slot_arg(
-        &self,
-        fi: usize,
-        f: usize,
-        pi: usize,
-        call: &crate::lang::ir::Call,
-    ) -> Option<Option<Expr>> {
+    /// The argument in parameter `pi`'s slot of `call`.
+    fn slot_arg(&self, fi: usize, f: usize, pi: usize, call: &crate::lang::ir::Call) -> Slot {
         let func = &self.files[fi].funcs[f];
         let param = &func.params[pi];
         let skip_self = func.class.is_some()
@@ -326,10 +336,10 @@ impl Repo<'_> {
                 .params
                 .first()
                 .is_some_and(|p| p.name == "self" || p.name == "cls");
-        let pos_index = if skip_self {
-            param.slot.checked_sub(1)?
-        } else {
-            param.slot
+        let pos_index = match (skip_self, param.slot.checked_sub(1)) {
+            (false, _) => param.slot,
+            (true, Some(i)) => i,
+            (true, None) => return Slot::Hidden,
         };
         match param.kind {
             ParamKind::KwRest => {
@@ -344,16 +354,16 @@ impl Repo<'_> {
                         _ => {}
                     }
                 }
-                Some(Some(Expr::Obj(entries)))
+                Slot::Arg(Expr::Obj(entries))
             }
-            ParamKind::Rest => None,
+            ParamKind::Rest => Slot::Hidden,
             ParamKind::Normal => {
                 if param.field.is_none() {
                     if let Some(v) = call.args.iter().find_map(|a| match a {
                         Arg::Kw(k, v) if *k == param.name => Some(v.clone()),
                         _ => None,
                     }) {
-                        return Some(Some(v));
+                        return Slot::Arg(v);
                     }
                 }
                 let mut i = 0;
@@ -361,15 +371,15 @@ impl Repo<'_> {
                     match a {
                         Arg::Pos(e) => {
                             if i == pos_index {
-                                return Some(Some(e.clone()));
+                                return Slot::Arg(e.clone());
                             }
                             i += 1;
                         }
-                        Arg::Spread(_) => return None,
+                        Arg::Spread(_) => return Slot::Hidden,
                         _ => {}
                     }
                 }
-                Some(None)
+                Slot::Omitted
             }
         }
     }
@@ -560,15 +570,13 @@ impl Repo<'_> {
                 let mut unknown = None;
                 for (ck, cc) in callers {
                     let call = &self.files[ck].calls[cc];
-                    let Some(given) = self.passed(fj, f, pi, ck, call) else {
-                        return Err(format!(
-                            "`{pname}` of {fname}() is forwarded through a rest parameter"
-                        ));
-                    };
-                    let found = match (&given, &default) {
-                        (Some((fa, sa, arg)), _) => self.value(*fa, *sa, arg, depth + 1),
-                        (None, Some(d)) => self.value(fj, outer, d, depth + 1),
-                        (None, None) => Ok(None),
+                    let found = match (self.passed(fj, f, pi, ck, call), &default) {
+                        (Given::Value(fa, sa, arg), _) => self.value(fa, sa, &arg, depth + 1),
+                        (Given::Omitted, Some(d)) => self.value(fj, outer, d, depth + 1),
+                        (Given::Omitted, None) => Ok(None),
+                        (Given::Hidden(why), _) => {
+                            return Err(format!("`{pname}` of {fname}() is {why}"));
+                        }
                     };
                     match found {
                         Ok(None) => {

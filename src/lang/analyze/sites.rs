@@ -475,11 +475,7 @@ impl Repo<'_> {
             .filter(|&(f, _)| in_class(f))
             .find_map(|(_, func)| {
                 func.decorators.iter().find_map(|d| {
-                    let target = match d {
-                        Expr::Call(c) => file.calls[*c].callee.clone(),
-                        other => other.clone(),
-                    };
-                    let how = super::context::retry_library(&self.deref(fk, None, &target, 0))?;
+                    let how = super::context::retry_library(&self.decorator(fk, d))?;
                     let how = format!(
                         "{how} in {}.{}",
                         file.classes[k].name,
